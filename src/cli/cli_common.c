@@ -1,0 +1,57 @@
+/* cli_common.c — helpers every subcommand shares. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+const wg_command wg_cli_commands[] = {
+    {"init", "create a database for a county and load its division codes", wg_cmd_init},
+    {"divisions", "load or list statistical division codes (行政区划)", wg_cmd_divisions},
+    {"import", "import residents from CSV or XLSX (all-or-nothing)", wg_cmd_import},
+    {"export", "export residents to CSV or XLSX (masked)", wg_cmd_export},
+    {"ledger", "list the ledger, now or as it stood on a date", wg_cmd_ledger},
+    {"resident", "show a resident's history; record moves, deaths, corrections, tags",
+     wg_cmd_resident},
+    {"demo", "build the demo county (岚县) and serve it", wg_cmd_demo},
+    {"db", "database maintenance: check, version", wg_cmd_db},
+    {NULL, NULL, NULL},
+};
+
+void wg_cli_error(const char *what, wg_err err, const wg_errinfo *ei) {
+  char msg[1024];
+  wg_errinfo_format(ei, err, msg, sizeof msg);
+  if (what && *what)
+    fprintf(stderr, "wangge: %s: %s\n", what, msg);
+  else
+    fprintf(stderr, "wangge: %s\n", msg);
+}
+
+wg_store_t *wg_cli_open(const wg_cli *cli, unsigned flags) {
+  wg_store_t *s = NULL;
+  wg_errinfo ei = {0};
+  wg_err e = wg_store_open(cli->db, flags, &s, &ei);
+  if (e) {
+    wg_cli_error("", e, &ei);
+    return NULL;
+  }
+  return s;
+}
+
+int wg_cli_wants_help(int argc, char **argv) {
+  for (int i = 1; i < argc; i++)
+    if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) return 1;
+  return 0;
+}
+
+int wg_cli_county(wg_store_t *s, char out[7]) {
+  char *v = NULL;
+  if (wg_store_meta_get(s, "county", &v) != WG_OK || !v || strlen(v) != 6) {
+    fprintf(stderr, "wangge: this database serves no county yet (wangge init --county CODE)\n");
+    free(v);
+    return 0;
+  }
+  memcpy(out, v, 7);
+  free(v);
+  return 1;
+}

@@ -1,0 +1,302 @@
+/* store.h — the one storage interface of wangge.
+ *
+ * Callers speak in domain records (divisions, standard addresses, households,
+ * residents, events, audit rows); the backend speaks SQL. Today the backend
+ * is SQLite (store_sqlite.c); a PostgreSQL backend plugs in behind the same
+ * functions, selected by the URI given to wg_store_open, without changing a
+ * caller.
+ *
+ * Dates are ints yyyymmdd (0 = none). Strings in records are UTF-8.
+ * Every table holding county data carries the 6-digit county code.
+ *
+ * Durability: a write is committed when wg_store_commit returns WG_OK (or,
+ * outside an explicit transaction, when the writing call returns WG_OK).
+ * Multi-row work goes between wg_store_begin and wg_store_commit; on any
+ * error the caller calls wg_store_rollback and nothing is written. */
+#ifndef WG_STORE_H
+#define WG_STORE_H
+
+#include <stdint.h>
+
+#include "util/err.h"
+
+typedef struct wg_store wg_store_t;
+
+/* The schema version this binary writes. Opening an older database migrates
+ * it; a newer one is refused with WG_ESCHEMA. */
+#define WG_SCHEMA_VERSION 2
+
+enum {
+  WG_STORE_CREATE = 1 << 0,   /* create the database if it does not exist */
+  WG_STORE_READONLY = 1 << 1, /* open for reading only (no migration) */
+};
+
+/* Opens (and if needed creates and migrates) the store at uri: a file path
+ * or "sqlite:PATH". On success *out is owned by the caller; close it with
+ * wg_store_close. Errors: WG_ENOTFOUND (no file and no WG_STORE_CREATE),
+ * WG_ESCHEMA (newer schema), WG_ECORRUPT (not a wangge database or damaged),
+ * WG_EINVAL (unknown URI scheme), WG_EDB. ei->why says which and why. */
+wg_err wg_store_open(const char *uri, unsigned flags, wg_store_t **out,
+                     wg_errinfo *ei) WG_MUST_CHECK;
+void wg_store_close(wg_store_t *s); /* accepts NULL */
+
+/* Schema version of the open database (after migration). */
+int wg_store_schema_version(wg_store_t *s);
+
+/* Message of the last backend error on this connection (for logs; never
+ * contains bound parameter values). */
+const char *wg_store_errmsg(wg_store_t *s);
+
+/* Full integrity check (every page, index and foreign key). WG_OK, or
+ * WG_ECORRUPT with the first problems described in msg (bounded). */
+wg_err wg_store_integrity(wg_store_t *s, char *msg, size_t cap) WG_MUST_CHECK;
+
+wg_err wg_store_begin(wg_store_t *s) WG_MUST_CHECK;
+/* Like wg_store_begin, for a bulk load whose references the caller
+ * guarantees by construction (it creates every parent row it points at):
+ * the backend may skip per-row reference checks until the commit. */
+wg_err wg_store_begin_bulk(wg_store_t *s) WG_MUST_CHECK;
+/* Inside a bulk transaction on an empty resident table: lets the backend
+ * stop maintaining the resident indexes until the commit, which rebuilds
+ * them (and fails, writing nothing, if the ID numbers are not unique).
+ * WG_ECONFLICT outside a bulk transaction or when residents exist. */
+wg_err wg_store_bulk_defer_indexes(wg_store_t *s) WG_MUST_CHECK;
+wg_err wg_store_commit(wg_store_t *s) WG_MUST_CHECK;
+void wg_store_rollback(wg_store_t *s); /* no-op outside a transaction */
+
+/* Settings (key → text value), e.g. "county" = "141127". *out is a
+ * malloc'd copy the caller frees; WG_ENOTFOUND when unset. */
+wg_err wg_store_meta_get(wg_store_t *s, const char *key, char **out) WG_MUST_CHECK;
+wg_err wg_store_meta_set(wg_store_t *s, const char *key, const char *value) WG_MUST_CHECK;
+
+/* ---- divisions (行政区划) -------------------------------------------- */
+
+typedef enum wg_division_level {
+  WG_DIV_PROVINCE = 1,
+  WG_DIV_CITY = 2,
+  WG_DIV_COUNTY = 3,
+  WG_DIV_TOWNSHIP = 4,
+  WG_DIV_COMMUNITY = 5, /* village or urban community */
+} wg_division_level;
+
+typedef enum wg_area_kind {
+  WG_AREA_UNKNOWN = 0,
+  WG_AREA_URBAN = 1, /* 城区 / 居委会 */
+  WG_AREA_RURAL = 2, /* 村委会 */
+} wg_area_kind;
+
+typedef struct wg_division {
+  char code[13];          /* 12-digit NBS code, zero padded */
+  char parent[13];        /* "" for a province */
+  char name[96];
+  wg_division_level level;
+  wg_area_kind kind;
+  double lon, lat;        /* WGS84 seat/centre, 0,0 when unknown */
+} wg_division_t;
+
+/* Insert or replace by code (divisions are reference data, not history). */
+wg_err wg_store_division_put(wg_store_t *s, const wg_division_t *d) WG_MUST_CHECK;
+/* WG_ENOTFOUND when absent. */
+wg_err wg_store_division_get(wg_store_t *s, const char *code,
+                             wg_division_t *out) WG_MUST_CHECK;
+/* Finds a division by exact name below an ancestor code prefix (e.g. a
+ * community name within county "141127"). WG_ENOTFOUND, or WG_ECONFLICT
+ * when the name is ambiguous. */
+wg_err wg_store_division_find(wg_store_t *s, const char *within_prefix,
+                              const char *name, wg_division_t *out) WG_MUST_CHECK;
+
+/* Calls fn for each division whose code starts with prefix ("" = all) and
+ * whose level is level (0 = any), ordered by code. fn returning non-zero
+ * stops the walk (the walk then returns WG_OK). */
+typedef int (*wg_division_fn)(void *ctx, const wg_division_t *d);
+wg_err wg_store_division_each(wg_store_t *s, const char *prefix, int level,
+                              wg_division_fn fn, void *ctx) WG_MUST_CHECK;
+/* Number of divisions with the prefix and level (0 = any). */
+wg_err wg_store_division_count(wg_store_t *s, const char *prefix, int level,
+                               long *out) WG_MUST_CHECK;
+
+/* ---- standard addresses (标准地址) ------------------------------------ */
+
+typedef struct wg_building {
+  int64_t id;             /* set by add */
+  int64_t estate_id;
+  char county[7];
+  char community[13];
+  char name[64];          /* e.g. "3号楼" */
+  int floors;             /* storeys, 0 = unknown */
+  double lon, lat;        /* WGS84; both 0 = unknown */
+} wg_building_t;
+
+/* Get-or-create an estate (小区 / 自然村) by name within a community; name
+ * "" is the community's default estate. */
+wg_err wg_store_estate_ensure(wg_store_t *s, const char *community,
+                              const char *name, int64_t *id) WG_MUST_CHECK;
+/* Get-or-create a building by (estate, name); on create, floors/lon/lat are
+ * taken from b; b->id is set either way. */
+wg_err wg_store_building_ensure(wg_store_t *s, wg_building_t *b) WG_MUST_CHECK;
+/* Get-or-create an entrance (单元) by name within a building; "" = the
+ * building's only entrance. */
+wg_err wg_store_entrance_ensure(wg_store_t *s, int64_t building_id,
+                                const char *name, int64_t *id) WG_MUST_CHECK;
+/* Get-or-create a dwelling (室) by room within an entrance; floor 0 =
+ * unknown. */
+wg_err wg_store_dwelling_ensure(wg_store_t *s, int64_t entrance_id, int floor,
+                                const char *room, int64_t *id) WG_MUST_CHECK;
+/* Fresh-load variants of the above: the caller knows the row does not exist
+ * yet (e.g. a bulk load into an empty ledger), so no look-up is made first.
+ * WG_ECONFLICT when it does exist after all. */
+wg_err wg_store_estate_add(wg_store_t *s, const char *community, const char *name,
+                           int64_t *id) WG_MUST_CHECK;
+wg_err wg_store_building_add(wg_store_t *s, wg_building_t *b) WG_MUST_CHECK;
+wg_err wg_store_entrance_add(wg_store_t *s, int64_t building_id, const char *name,
+                             int64_t *id) WG_MUST_CHECK;
+wg_err wg_store_dwelling_add(wg_store_t *s, int64_t entrance_id, int floor, const char *room,
+                             int64_t *id) WG_MUST_CHECK;
+
+/* Number of dwellings and of residents (any status) in a county, so a loader
+ * can tell whether it is loading into an empty ledger. */
+wg_err wg_store_county_counts(wg_store_t *s, const char *county, long *dwellings,
+                              long *residents) WG_MUST_CHECK;
+
+/* Writes "社区 小区 3号楼 2单元 501" for a dwelling into buf (bounded). */
+wg_err wg_store_dwelling_label(wg_store_t *s, int64_t dwelling_id, char *buf,
+                               size_t cap) WG_MUST_CHECK;
+
+/* ---- events (变动) ---------------------------------------------------- */
+
+typedef enum wg_event_kind {
+  WG_EV_IMPORT = 1,   /* residents entered by a file import */
+  WG_EV_REGISTER,     /* resident entered by hand (first registration) */
+  WG_EV_MOVE_IN,      /* 迁入 */
+  WG_EV_MOVE_OUT,     /* 迁出 */
+  WG_EV_MOVE,         /* between dwellings within the county */
+  WG_EV_BIRTH,        /* 出生 */
+  WG_EV_DEATH,        /* 死亡 */
+  WG_EV_CORRECTION,   /* 更正 */
+  WG_EV_TAG_ADD,
+  WG_EV_TAG_REMOVE,
+  WG_EV_KIND_COUNT_
+} wg_event_kind;
+
+const char *wg_event_kind_name(wg_event_kind k); /* "move_in", … */
+/* Parses a name back; WG_EINVAL when unknown. */
+wg_err wg_event_kind_parse(const char *name, wg_event_kind *out) WG_MUST_CHECK;
+
+typedef struct wg_event {
+  int64_t id;             /* set by add */
+  char county[7];
+  wg_event_kind kind;
+  int64_t resident_id;    /* 0 when the event covers many (an import) */
+  int32_t effective;      /* yyyymmdd when it happened in the world */
+  char recorded_at[32];   /* ISO 8601 UTC, set by add when "" */
+  char actor[64];         /* who recorded it (login or "cli:user") */
+  char reason[256];       /* why */
+  char detail[512];       /* JSON: changed fields (never ID/phone in clear) */
+} wg_event_t;
+
+/* Appends an event (events are never changed or deleted). */
+wg_err wg_store_event_add(wg_store_t *s, wg_event_t *ev) WG_MUST_CHECK;
+wg_err wg_store_event_get(wg_store_t *s, int64_t id, wg_event_t *out) WG_MUST_CHECK;
+
+/* ---- households and residents (实有人口) ------------------------------ */
+
+/* Get-or-create a household by its number (户号) within the county. */
+wg_err wg_store_household_ensure(wg_store_t *s, const char *county,
+                                 const char *number, int64_t dwelling_id,
+                                 int64_t *id) WG_MUST_CHECK;
+/* Fresh-load variant: creates without looking first (WG_ECONFLICT if the
+ * number exists). */
+wg_err wg_store_household_add(wg_store_t *s, const char *county, const char *number,
+                              int64_t dwelling_id, int64_t *id) WG_MUST_CHECK;
+
+typedef enum wg_residence {
+  WG_RES_REGISTERED = 1, /* 户籍人口 */
+  WG_RES_RESIDENT,       /* 常住人口 (registered elsewhere, lives here) */
+  WG_RES_FLOATING,       /* 流动人口 */
+} wg_residence;
+
+typedef enum wg_status {
+  WG_ST_ACTIVE = 1,
+  WG_ST_MOVED_OUT,
+  WG_ST_DEAD,
+} wg_status;
+
+const char *wg_residence_name(wg_residence r); /* "registered", … */
+const char *wg_status_name(wg_status s);       /* "active", … */
+
+typedef struct wg_resident {
+  int64_t id;
+  char county[7];
+  char id_number[19];    /* normalised 18 characters */
+  char name[64];
+  char sex;              /* 'M' or 'F' */
+  int32_t birth;         /* yyyymmdd */
+  char phone[12];        /* 11 digits or "" */
+  char relation[32];     /* to the head: 户主, 配偶, 子, … */
+  wg_residence residence;
+  wg_status status;
+  int64_t household_id;  /* 0 = none */
+  int64_t dwelling_id;   /* 0 = none */
+  char tags[256];        /* ",elderly_alone,veteran," sorted, or "" */
+  int32_t since;         /* effective date of this version */
+  int64_t event_id;      /* event that made this version */
+} wg_resident_t;
+
+/* Inserts a new resident. r->event_id must name an existing event. Sets
+ * r->id. WG_EEXIST when the ID number is already in the ledger. */
+wg_err wg_store_resident_insert(wg_store_t *s, wg_resident_t *r) WG_MUST_CHECK;
+/* Replaces the current version of resident r->id with r; the previous
+ * version moves to history, valid until r->since. r->event_id must be a new
+ * event. Never used without an event: the schema refuses it. */
+wg_err wg_store_resident_update(wg_store_t *s, const wg_resident_t *r) WG_MUST_CHECK;
+wg_err wg_store_resident_get(wg_store_t *s, int64_t id, wg_resident_t *out) WG_MUST_CHECK;
+wg_err wg_store_resident_find(wg_store_t *s, const char *id_number,
+                              wg_resident_t *out) WG_MUST_CHECK;
+
+/* Every version of a resident, oldest first; valid_to is 0 for the current
+ * version. */
+typedef int (*wg_version_fn)(void *ctx, const wg_resident_t *version,
+                             int32_t valid_to);
+wg_err wg_store_resident_versions(wg_store_t *s, int64_t id, wg_version_fn fn,
+                                  void *ctx) WG_MUST_CHECK;
+
+typedef struct wg_resident_filter {
+  const char *county;         /* required: 6 digits */
+  const char *community;      /* 12-digit code, or NULL = whole county */
+  int32_t as_of;              /* yyyymmdd: the ledger as it stood that day; 0 = now */
+  int include_inactive;       /* also moved-out and dead */
+  const char *tag;            /* only residents carrying this tag, or NULL */
+} wg_resident_filter;
+
+/* Calls fn for each resident matching f, ordered by id. As-of returns the
+ * version valid on that date. fn returning non-zero stops the walk. */
+typedef int (*wg_resident_fn)(void *ctx, const wg_resident_t *r);
+wg_err wg_store_resident_each(wg_store_t *s, const wg_resident_filter *f,
+                              wg_resident_fn fn, void *ctx) WG_MUST_CHECK;
+wg_err wg_store_resident_count(wg_store_t *s, const wg_resident_filter *f,
+                               long *out) WG_MUST_CHECK;
+
+/* ---- tags -------------------------------------------------------------- */
+
+/* Registers a tag (code like "veteran") with its Chinese and English names;
+ * replaces the names if it exists. Built-in tags exist from migration 1. */
+wg_err wg_store_tag_put(wg_store_t *s, const char *code, const char *name_zh,
+                        const char *name_en) WG_MUST_CHECK;
+/* Resolves a tag given as its code or Chinese/English name to its code
+ * (copied into code_out, cap ≥ 32). WG_ENOTFOUND when unknown. */
+wg_err wg_store_tag_resolve(wg_store_t *s, const char *word, char *code_out,
+                            size_t cap) WG_MUST_CHECK;
+
+/* ---- audit (append-only) --------------------------------------------- */
+
+typedef struct wg_audit {
+  char actor[64];
+  char action[32];        /* "unmask", "export", "import", … */
+  char target[128];       /* what was touched */
+  char reason[256];
+  char origin[64];        /* "cli", or the client address */
+} wg_audit_t;
+
+wg_err wg_store_audit_add(wg_store_t *s, const wg_audit_t *a) WG_MUST_CHECK;
+
+#endif

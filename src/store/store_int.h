@@ -1,0 +1,21 @@
+/* store_int.h — internals shared by the store's files. */
+#ifndef WG_STORE_INT_H
+#define WG_STORE_INT_H
+
+#include "store/store.h"
+
+/* 'WGGE': marks a SQLite file as a wangge database. */
+#define WG_SQLITE_APP_ID 0x57474745
+
+/* migrations[v] upgrades version v-1 to v; index 0 unused. */
+extern const char *const wg__sqlite_migrations[WG_SCHEMA_VERSION + 1];
+
+/* Test hook: open/create like wg_store_open but migrate only up to
+ * version `upto` (to build "older" databases in tests). */
+wg_err wg__store_open_upto(const char *uri, unsigned flags, int upto,
+                           wg_store_t **out, wg_errinfo *ei);
+
+/* "YYYY-MM-DD" as stored → yyyymmdd (0 when not that shape). */
+int32_t wg__date_parse(const char *text);
+
+#endif

@@ -1,0 +1,1065 @@
+/* store_sqlite.c — the embedded SQLite backend of store.h.
+ *
+ * One connection per wg_store_t, WAL journal, synchronous=FULL, foreign keys
+ * on. Statements are prepared once per connection and cached by id. */
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "ledger/validate.h"
+#include "store/store_int.h"
+
+enum stmt_id {
+  ST_META_GET,
+  ST_META_SET,
+  ST_DIV_PUT,
+  ST_DIV_GET,
+  ST_DIV_FIND,
+  ST_ESTATE_GET,
+  ST_ESTATE_ADD,
+  ST_BUILDING_GET,
+  ST_BUILDING_ADD,
+  ST_ENTRANCE_GET,
+  ST_ENTRANCE_ADD,
+  ST_DWELLING_GET,
+  ST_DWELLING_ADD,
+  ST_DWELLING_LABEL,
+  ST_EVENT_ADD,
+  ST_EVENT_GET,
+  ST_HOUSEHOLD_GET,
+  ST_HOUSEHOLD_ADD,
+  ST_RES_INSERT,
+  ST_RES_UPDATE,
+  ST_RES_GET,
+  ST_RES_FIND,
+  ST_RES_HISTORY,
+  ST_TAG_PUT,
+  ST_TAG_RESOLVE,
+  ST_AUDIT_ADD,
+  ST_COUNT_
+};
+
+static const char *const stmt_sql[ST_COUNT_] = {
+    [ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+    [ST_META_SET] = "INSERT INTO meta(key, value) VALUES (?1, ?2)"
+                    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    [ST_DIV_PUT] = "INSERT INTO division(code, parent, name, level, kind, lon, lat)"
+                   " VALUES (?1, NULLIF(?2, ''), ?3, ?4, ?5, ?6, ?7)"
+                   " ON CONFLICT(code) DO UPDATE SET parent = excluded.parent,"
+                   " name = excluded.name, level = excluded.level,"
+                   " kind = excluded.kind, lon = excluded.lon, lat = excluded.lat",
+    [ST_DIV_GET] = "SELECT code, ifnull(parent, ''), name, level, kind, lon, lat"
+                   " FROM division WHERE code = ?1",
+    [ST_DIV_FIND] = "SELECT code, ifnull(parent, ''), name, level, kind, lon, lat"
+                    " FROM division WHERE name = ?2 AND substr(code, 1, length(?1)) = ?1"
+                    " ORDER BY code LIMIT 2",
+    [ST_ESTATE_GET] = "SELECT id FROM estate WHERE community = ?1 AND name = ?2",
+    [ST_ESTATE_ADD] = "INSERT INTO estate(county, community, name)"
+                      " VALUES (substr(?1, 1, 6), ?1, ?2)",
+    [ST_BUILDING_GET] = "SELECT id FROM building WHERE estate_id = ?1 AND name = ?2",
+    [ST_BUILDING_ADD] = "INSERT INTO building(county, community, estate_id, name,"
+                        " floors, lon, lat) VALUES (substr(?1, 1, 6), ?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_ENTRANCE_GET] = "SELECT id FROM entrance WHERE building_id = ?1 AND name = ?2",
+    [ST_ENTRANCE_ADD] = "INSERT INTO entrance(county, building_id, name)"
+                        " SELECT county, id, ?2 FROM building WHERE id = ?1",
+    [ST_DWELLING_GET] = "SELECT id FROM dwelling WHERE entrance_id = ?1 AND room = ?2",
+    [ST_DWELLING_ADD] = "INSERT INTO dwelling(county, entrance_id, floor, room)"
+                        " SELECT county, id, ?2, ?3 FROM entrance WHERE id = ?1",
+    [ST_DWELLING_LABEL] =
+        "SELECT dv.name, es.name, b.name, en.name, d.room FROM dwelling d"
+        " JOIN entrance en ON en.id = d.entrance_id"
+        " JOIN building b ON b.id = en.building_id"
+        " JOIN estate es ON es.id = b.estate_id"
+        " JOIN division dv ON dv.code = b.community WHERE d.id = ?1",
+    [ST_EVENT_ADD] = "INSERT INTO event(county, kind, resident_id, effective,"
+                     " recorded_at, actor, reason, detail)"
+                     " VALUES (?1, ?2, NULLIF(?3, 0), ?4, ?5, ?6, ?7, ?8)",
+    [ST_EVENT_GET] = "SELECT id, county, kind, ifnull(resident_id, 0), effective,"
+                     " recorded_at, actor, reason, detail FROM event WHERE id = ?1",
+    [ST_HOUSEHOLD_GET] = "SELECT id FROM household WHERE county = ?1 AND number = ?2",
+    [ST_HOUSEHOLD_ADD] = "INSERT INTO household(county, number, dwelling_id)"
+                         " VALUES (?1, ?2, NULLIF(?3, 0))",
+    [ST_RES_INSERT] =
+        "INSERT INTO resident(county, id_number, name, sex, birth, phone, relation,"
+        " residence, status, household_id, dwelling_id, tags, since, event_id)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULLIF(?10, 0), NULLIF(?11, 0),"
+        " ?12, ?13, ?14)",
+    [ST_RES_UPDATE] =
+        "UPDATE resident SET county = ?1, id_number = ?2, name = ?3, sex = ?4,"
+        " birth = ?5, phone = ?6, relation = ?7, residence = ?8, status = ?9,"
+        " household_id = NULLIF(?10, 0), dwelling_id = NULLIF(?11, 0), tags = ?12,"
+        " since = ?13, event_id = ?14 WHERE id = ?15",
+    [ST_RES_GET] = "SELECT id, county, id_number, name, sex, birth, phone, relation,"
+                   " residence, status, ifnull(household_id, 0), ifnull(dwelling_id, 0),"
+                   " tags, since, event_id FROM resident WHERE id = ?1",
+    [ST_RES_FIND] = "SELECT id, county, id_number, name, sex, birth, phone, relation,"
+                    " residence, status, ifnull(household_id, 0), ifnull(dwelling_id, 0),"
+                    " tags, since, event_id FROM resident WHERE id_number = ?1",
+    [ST_RES_HISTORY] =
+        "SELECT resident_id, county, id_number, name, sex, birth, phone, relation,"
+        " residence, status, ifnull(household_id, 0), ifnull(dwelling_id, 0), tags,"
+        " valid_from, event_id, valid_to FROM resident_history WHERE resident_id = ?1"
+        " UNION ALL "
+        "SELECT id, county, id_number, name, sex, birth, phone, relation,"
+        " residence, status, ifnull(household_id, 0), ifnull(dwelling_id, 0), tags,"
+        " since, event_id, '' FROM resident WHERE id = ?1"
+        " ORDER BY 14, 15",
+    [ST_TAG_PUT] = "INSERT INTO tag(code, name_zh, name_en) VALUES (?1, ?2, ?3)"
+                   " ON CONFLICT(code) DO UPDATE SET name_zh = excluded.name_zh,"
+                   " name_en = excluded.name_en",
+    [ST_TAG_RESOLVE] = "SELECT code FROM tag WHERE code = ?1 OR name_zh = ?1"
+                       " OR lower(name_en) = lower(?1) LIMIT 1",
+    [ST_AUDIT_ADD] = "INSERT INTO audit(at, actor, action, target, reason, origin)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+};
+
+struct wg_store {
+  sqlite3 *db;
+  sqlite3_stmt *stmts[ST_COUNT_];
+  int in_tx;
+  int bulk;      /* in a bulk transaction: foreign keys off until it ends */
+  int deferred;  /* resident indexes dropped until the commit */
+  int version;
+  char dates[16][11]; /* bind_date slots */
+  char sex[2];        /* bind slot for resident.sex */
+};
+
+/* ---- helpers ------------------------------------------------------------ */
+
+int32_t wg__date_parse(const char *t) {
+  if (!t || strlen(t) != 10 || t[4] != '-' || t[7] != '-') return 0;
+  int32_t v = 0;
+  for (int i = 0; i < 10; i++) {
+    if (i == 4 || i == 7) continue;
+    if (t[i] < '0' || t[i] > '9') return 0;
+    v = v * 10 + (t[i] - '0');
+  }
+  return v;
+}
+
+static void now_iso(char out[32]) {
+  struct timespec ts;
+  struct tm tm;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  gmtime_r(&ts.tv_sec, &tm);
+  strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void copy_text(char *dst, size_t cap, const unsigned char *src) {
+  snprintf(dst, cap, "%s", src ? (const char *)src : "");
+}
+
+/* Maps a SQLite result code to wg_err. */
+static wg_err map_rc(int rc) {
+  switch (rc & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_DONE:
+    case SQLITE_ROW:
+      return WG_OK;
+    case SQLITE_NOMEM:
+      return WG_ENOMEM;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return WG_EBUSY;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return WG_ECORRUPT;
+    case SQLITE_CONSTRAINT:
+      return WG_ECONFLICT;
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+      return WG_EIO;
+    default:
+      return WG_EDB;
+  }
+}
+
+/* Returns the cached prepared statement, reset and unbound. NULL on error. */
+static sqlite3_stmt *stmt(wg_store_t *s, enum stmt_id id) {
+  sqlite3_stmt *st = s->stmts[id];
+  if (!st) {
+    if (sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+                           &st, NULL) != SQLITE_OK)
+      return NULL;
+    s->stmts[id] = st;
+  } else {
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+  }
+  return st;
+}
+
+/* Runs a statement expecting no row; returns wg_err. */
+static wg_err step_done(sqlite3_stmt *st) {
+  int rc = sqlite3_step(st);
+  wg_err e = (rc == SQLITE_DONE || rc == SQLITE_ROW) ? WG_OK : map_rc(rc);
+  sqlite3_reset(st);
+  return e;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v) {
+  sqlite3_bind_text(st, i, v ? v : "", -1, SQLITE_STATIC);
+}
+
+/* Dates are bound from per-connection slots that outlive the step (so
+ * SQLite need not copy them); slot i serves parameter i. */
+static void bind_date(wg_store_t *s, sqlite3_stmt *st, int i, int32_t ymd) {
+  char *buf = s->dates[i & 15];
+  wg_date_format(ymd, buf);
+  sqlite3_bind_text(st, i, buf, -1, SQLITE_STATIC);
+}
+
+static wg_err exec(wg_store_t *s, const char *sql) {
+  return map_rc(sqlite3_exec(s->db, sql, NULL, NULL, NULL));
+}
+
+/* ---- open / migrate ---------------------------------------------------- */
+
+static int pragma_int(sqlite3 *db, const char *sql, int *out) {
+  sqlite3_stmt *st;
+  int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+  if (rc != SQLITE_OK) return rc;
+  rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    *out = sqlite3_column_int(st, 0);
+    rc = SQLITE_OK;
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
+static wg_err migrate(wg_store_t *s, int from, int upto, wg_errinfo *ei) {
+  if (from >= upto) return WG_OK;
+  if (exec(s, "BEGIN IMMEDIATE") != WG_OK)
+    return wg_errinfo_set(ei, WG_EBUSY, "cannot lock the database to migrate it: %s",
+                          sqlite3_errmsg(s->db));
+  for (int v = from + 1; v <= upto; v++) {
+    char *msg = NULL;
+    int rc = sqlite3_exec(s->db, wg__sqlite_migrations[v], NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+      wg_errinfo_set(ei, map_rc(rc), "migration to schema version %d failed: %s", v,
+                     msg ? msg : sqlite3_errstr(rc));
+      sqlite3_free(msg);
+      exec(s, "ROLLBACK");
+      return map_rc(rc) == WG_OK ? WG_EDB : map_rc(rc);
+    }
+  }
+  char sql[96];
+  snprintf(sql, sizeof sql, "PRAGMA user_version = %d; PRAGMA application_id = %d", upto,
+           WG_SQLITE_APP_ID);
+  if (exec(s, sql) != WG_OK || exec(s, "COMMIT") != WG_OK) {
+    wg_errinfo_set(ei, WG_EDB, "cannot record schema version: %s", sqlite3_errmsg(s->db));
+    exec(s, "ROLLBACK");
+    return WG_EDB;
+  }
+  return WG_OK;
+}
+
+wg_err wg__store_open_upto(const char *uri, unsigned flags, int upto, wg_store_t **out,
+                           wg_errinfo *ei) {
+  *out = NULL;
+  if (!uri || !*uri) return wg_errinfo_set(ei, WG_EINVAL, "no database path given");
+  if (strncmp(uri, "postgres://", 11) == 0 || strncmp(uri, "postgresql://", 13) == 0)
+    return wg_errinfo_set(ei, WG_EINVAL,
+                          "this build has no PostgreSQL backend yet; use a SQLite file path");
+  const char *path = strncmp(uri, "sqlite:", 7) == 0 ? uri + 7 : uri;
+  if (ei) snprintf(ei->file, sizeof ei->file, "%s", path);
+
+  struct stat sb;
+  int exists = stat(path, &sb) == 0;
+  if (!exists && !(flags & WG_STORE_CREATE))
+    return wg_errinfo_set(ei, WG_ENOTFOUND,
+                          "no database here (run `wangge init` or `wangge demo` first)");
+  if (exists && S_ISDIR(sb.st_mode))
+    return wg_errinfo_set(ei, WG_EINVAL, "is a directory, not a database file");
+
+  wg_store_t *s = calloc(1, sizeof *s);
+  if (!s) return WG_ENOMEM;
+  int oflags = (flags & WG_STORE_READONLY) ? SQLITE_OPEN_READONLY
+                                           : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  int rc = sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+  if (rc != SQLITE_OK) {
+    wg_errinfo_set(ei, WG_EIO, "cannot open: %s", s->db ? sqlite3_errmsg(s->db) : "no memory");
+    wg_store_close(s);
+    return WG_EIO;
+  }
+  sqlite3_extended_result_codes(s->db, 1);
+  sqlite3_busy_timeout(s->db, 5000);
+
+  int version = 0, app_id = 0, tables = 0;
+  rc = pragma_int(s->db, "PRAGMA user_version", &version);
+  if (rc == SQLITE_OK) rc = pragma_int(s->db, "PRAGMA application_id", &app_id);
+  if (rc == SQLITE_OK)
+    rc = pragma_int(s->db, "SELECT count(*) FROM sqlite_master", &tables);
+  if (rc != SQLITE_OK) {
+    wg_err e = map_rc(rc);
+    wg_errinfo_set(ei, e == WG_ECORRUPT ? WG_ECORRUPT : e, "%s",
+                   e == WG_ECORRUPT ? "not a wangge database, or it is damaged "
+                                      "(the file is not a readable SQLite database)"
+                                    : sqlite3_errmsg(s->db));
+    wg_store_close(s);
+    return e == WG_OK ? WG_EDB : e;
+  }
+  if (app_id != WG_SQLITE_APP_ID && (tables > 0 || version > 0)) {
+    wg_errinfo_set(ei, WG_ECORRUPT,
+                   "a SQLite database, but not a wangge one (application id %d); refusing "
+                   "to touch it", app_id);
+    wg_store_close(s);
+    return WG_ECORRUPT;
+  }
+  if (version > WG_SCHEMA_VERSION) {
+    wg_errinfo_set(ei, WG_ESCHEMA,
+                   "database schema version %d is newer than this wangge understands (%d); "
+                   "upgrade wangge", version, WG_SCHEMA_VERSION);
+    wg_store_close(s);
+    return WG_ESCHEMA;
+  }
+
+  if (!(flags & WG_STORE_READONLY)) {
+    /* WAL for concurrent readers; FULL so an acknowledged commit survives a
+     * power cut. */
+    if (exec(s, "PRAGMA journal_mode = WAL") != WG_OK ||
+        exec(s, "PRAGMA synchronous = FULL") != WG_OK) {
+      wg_errinfo_set(ei, WG_EIO, "cannot set journal mode: %s", sqlite3_errmsg(s->db));
+      wg_store_close(s);
+      return WG_EIO;
+    }
+  }
+  (void)exec(s, "PRAGMA foreign_keys = ON");
+  (void)exec(s, "PRAGMA cache_size = -65536");
+
+  if (version < upto) {
+    if (flags & WG_STORE_READONLY) {
+      wg_errinfo_set(ei, WG_ESCHEMA,
+                     "database schema version %d needs migrating to %d; open it writable once",
+                     version, upto);
+      wg_store_close(s);
+      return WG_ESCHEMA;
+    }
+    wg_err e = migrate(s, version, upto, ei);
+    if (e != WG_OK) {
+      wg_store_close(s);
+      return e;
+    }
+    version = upto;
+  }
+  s->version = version;
+  *out = s;
+  return WG_OK;
+}
+
+wg_err wg_store_open(const char *uri, unsigned flags, wg_store_t **out, wg_errinfo *ei) {
+  return wg__store_open_upto(uri, flags, WG_SCHEMA_VERSION, out, ei);
+}
+
+void wg_store_close(wg_store_t *s) {
+  if (!s) return;
+  for (int i = 0; i < ST_COUNT_; i++) sqlite3_finalize(s->stmts[i]);
+  if (s->db) sqlite3_close_v2(s->db);
+  free(s);
+}
+
+int wg_store_schema_version(wg_store_t *s) { return s->version; }
+
+const char *wg_store_errmsg(wg_store_t *s) { return sqlite3_errmsg(s->db); }
+
+wg_err wg_store_integrity(wg_store_t *s, char *msg, size_t cap) {
+  static const char *const checks[] = {"PRAGMA integrity_check(5)", "PRAGMA foreign_key_check"};
+  snprintf(msg, cap, "ok");
+  for (size_t i = 0; i < 2; i++) {
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(s->db, checks[i], -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+      snprintf(msg, cap, "%s", sqlite3_errmsg(s->db));
+      return map_rc(rc) == WG_OK ? WG_EDB : map_rc(rc);
+    }
+    size_t n = 0;
+    int bad = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+      const char *text = (const char *)sqlite3_column_text(st, 0);
+      if (i == 0 && text && strcmp(text, "ok") == 0) continue;
+      if (!bad) n = 0;
+      bad = 1;
+      int w = snprintf(msg + n, n < cap ? cap - n : 0, "%s%s", n ? "; " : "",
+                       i == 0 ? (text ? text : "?") : "foreign key violation in table ");
+      if (w > 0) n += (size_t)w;
+      if (i == 1 && n < cap) {
+        w = snprintf(msg + n, cap - n, "%s", text ? text : "?");
+        if (w > 0) n += (size_t)w;
+      }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+      snprintf(msg, cap, "%s", sqlite3_errstr(rc));
+      return WG_ECORRUPT;
+    }
+    if (bad) return WG_ECORRUPT;
+  }
+  return WG_OK;
+}
+
+wg_err wg_store_begin(wg_store_t *s) {
+  if (s->in_tx) return WG_ECONFLICT;
+  wg_err e = exec(s, "BEGIN IMMEDIATE");
+  if (e == WG_OK) s->in_tx = 1;
+  return e;
+}
+
+wg_err wg_store_begin_bulk(wg_store_t *s) {
+  if (s->in_tx) return WG_ECONFLICT;
+  /* foreign_keys can only change outside a transaction. */
+  (void)exec(s, "PRAGMA foreign_keys = OFF");
+  wg_err e = wg_store_begin(s);
+  if (e == WG_OK)
+    s->bulk = 1;
+  else
+    (void)exec(s, "PRAGMA foreign_keys = ON");
+  return e;
+}
+
+/* The resident indexes, as migration 1 created them; dropped for a bulk
+ * load into an empty table and rebuilt (sorted, much faster) at commit. */
+static const char resident_indexes[] =
+    "CREATE UNIQUE INDEX resident_id_number ON resident(id_number);"
+    "CREATE INDEX resident_household ON resident(household_id);"
+    "CREATE INDEX resident_dwelling ON resident(dwelling_id);";
+
+wg_err wg_store_bulk_defer_indexes(wg_store_t *s) {
+  if (!s->in_tx || !s->bulk || s->deferred) return WG_ECONFLICT;
+  int has = 0;
+  if (pragma_int(s->db, "SELECT EXISTS (SELECT 1 FROM resident)", &has) != SQLITE_OK)
+    return WG_EDB;
+  if (has) return WG_ECONFLICT;
+  /* Cached statements may refer to the indexes: drop them first. */
+  for (int i = 0; i < ST_COUNT_; i++) {
+    sqlite3_finalize(s->stmts[i]);
+    s->stmts[i] = NULL;
+  }
+  wg_err e = exec(s, "DROP INDEX resident_id_number; DROP INDEX resident_household;"
+                     " DROP INDEX resident_dwelling;");
+  if (e == WG_OK) s->deferred = 1;
+  return e;
+}
+
+static void end_bulk(wg_store_t *s) {
+  if (!s->bulk) return;
+  (void)exec(s, "PRAGMA foreign_keys = ON");
+  s->bulk = 0;
+}
+
+wg_err wg_store_commit(wg_store_t *s) {
+  if (!s->in_tx) return WG_ECONFLICT;
+  if (s->deferred) {
+    int rc = sqlite3_exec(s->db, resident_indexes, NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+      return (rc & 0xff) == SQLITE_CONSTRAINT ? WG_EEXIST : map_rc(rc);
+    s->deferred = 0;
+  }
+  wg_err e = exec(s, "COMMIT");
+  if (e == WG_OK) {
+    s->in_tx = 0;
+    end_bulk(s);
+  }
+  return e;
+}
+
+void wg_store_rollback(wg_store_t *s) {
+  if (!s || !s->in_tx) return;
+  (void)exec(s, "ROLLBACK");
+  s->in_tx = 0;
+  s->deferred = 0; /* the DROP INDEX was rolled back too */
+  end_bulk(s);
+}
+
+/* ---- meta ----------------------------------------------------------------- */
+
+wg_err wg_store_meta_get(wg_store_t *s, const char *key, char **out) {
+  *out = NULL;
+  sqlite3_stmt *st = stmt(s, ST_META_GET);
+  if (!st) return WG_EDB;
+  bind_text(st, 1, key);
+  int rc = sqlite3_step(st);
+  if (rc != SQLITE_ROW) {
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? WG_ENOTFOUND : map_rc(rc);
+  }
+  *out = strdup((const char *)sqlite3_column_text(st, 0));
+  sqlite3_reset(st);
+  return *out ? WG_OK : WG_ENOMEM;
+}
+
+wg_err wg_store_meta_set(wg_store_t *s, const char *key, const char *value) {
+  sqlite3_stmt *st = stmt(s, ST_META_SET);
+  if (!st) return WG_EDB;
+  bind_text(st, 1, key);
+  bind_text(st, 2, value);
+  return step_done(st);
+}
+
+/* ---- divisions ------------------------------------------------------------ */
+
+wg_err wg_store_division_put(wg_store_t *s, const wg_division_t *d) {
+  sqlite3_stmt *st = stmt(s, ST_DIV_PUT);
+  if (!st) return WG_EDB;
+  bind_text(st, 1, d->code);
+  bind_text(st, 2, d->parent);
+  bind_text(st, 3, d->name);
+  sqlite3_bind_int(st, 4, (int)d->level);
+  sqlite3_bind_int(st, 5, (int)d->kind);
+  sqlite3_bind_double(st, 6, d->lon);
+  sqlite3_bind_double(st, 7, d->lat);
+  return step_done(st);
+}
+
+static void read_division(sqlite3_stmt *st, wg_division_t *d) {
+  memset(d, 0, sizeof *d);
+  copy_text(d->code, sizeof d->code, sqlite3_column_text(st, 0));
+  copy_text(d->parent, sizeof d->parent, sqlite3_column_text(st, 1));
+  copy_text(d->name, sizeof d->name, sqlite3_column_text(st, 2));
+  d->level = (wg_division_level)sqlite3_column_int(st, 3);
+  d->kind = (wg_area_kind)sqlite3_column_int(st, 4);
+  d->lon = sqlite3_column_double(st, 5);
+  d->lat = sqlite3_column_double(st, 6);
+}
+
+wg_err wg_store_division_get(wg_store_t *s, const char *code, wg_division_t *out) {
+  sqlite3_stmt *st = stmt(s, ST_DIV_GET);
+  if (!st) return WG_EDB;
+  bind_text(st, 1, code);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) read_division(st, out);
+  sqlite3_reset(st);
+  return rc == SQLITE_ROW ? WG_OK : rc == SQLITE_DONE ? WG_ENOTFOUND : map_rc(rc);
+}
+
+wg_err wg_store_division_find(wg_store_t *s, const char *within, const char *name,
+                              wg_division_t *out) {
+  sqlite3_stmt *st = stmt(s, ST_DIV_FIND);
+  if (!st) return WG_EDB;
+  bind_text(st, 1, within);
+  bind_text(st, 2, name);
+  int rc = sqlite3_step(st);
+  if (rc != SQLITE_ROW) {
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? WG_ENOTFOUND : map_rc(rc);
+  }
+  read_division(st, out);
+  rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  return rc == SQLITE_ROW ? WG_ECONFLICT : WG_OK;
+}
+
+wg_err wg_store_division_each(wg_store_t *s, const char *prefix, int level,
+                              wg_division_fn fn, void *ctx) {
+  sqlite3_stmt *st;
+  int rc = sqlite3_prepare_v2(
+      s->db,
+      "SELECT code, ifnull(parent, ''), name, level, kind, lon, lat FROM division"
+      " WHERE substr(code, 1, length(?1)) = ?1 AND (?2 = 0 OR level = ?2) ORDER BY code",
+      -1, &st, NULL);
+  if (rc != SQLITE_OK) return map_rc(rc);
+  bind_text(st, 1, prefix);
+  sqlite3_bind_int(st, 2, level);
+  wg_division_t d;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    read_division(st, &d);
+    if (fn(ctx, &d)) {
+      rc = SQLITE_DONE;
+      break;
+    }
+  }
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? WG_OK : map_rc(rc);
+}
+
+wg_err wg_store_division_count(wg_store_t *s, const char *prefix, int level, long *out) {
+  sqlite3_stmt *st;
+  int rc = sqlite3_prepare_v2(s->db,
+                              "SELECT count(*) FROM division WHERE substr(code, 1, "
+                              "length(?1)) = ?1 AND (?2 = 0 OR level = ?2)",
+                              -1, &st, NULL);
+  if (rc != SQLITE_OK) return map_rc(rc);
+  bind_text(st, 1, prefix);
+  sqlite3_bind_int(st, 2, level);
+  rc = sqlite3_step(st);
+  *out = rc == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
+  sqlite3_finalize(st);
+  return rc == SQLITE_ROW ? WG_OK : map_rc(rc);
+}
+
+/* ---- standard addresses -------------------------------------------------- */
+
+/* Runs an INSERT bound by the caller and returns the new rowid. */
+static wg_err add_only(wg_store_t *s, sqlite3_stmt *add, int64_t *id) {
+  int rc = sqlite3_step(add);
+  sqlite3_reset(add);
+  if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) return WG_ECONFLICT;
+  if (rc != SQLITE_DONE) return map_rc(rc);
+  if (sqlite3_changes(s->db) != 1) return WG_ENOTFOUND; /* parent missing */
+  *id = sqlite3_last_insert_rowid(s->db);
+  return WG_OK;
+}
+
+/* Looks up an id with `get` (bound by bind_get); if absent runs `add`
+ * (bound by bind_add) and returns the new rowid. */
+static wg_err get_or_add(wg_store_t *s, sqlite3_stmt *get, sqlite3_stmt *add, int64_t *id) {
+  int rc = sqlite3_step(get);
+  if (rc == SQLITE_ROW) {
+    *id = sqlite3_column_int64(get, 0);
+    sqlite3_reset(get);
+    return WG_OK;
+  }
+  sqlite3_reset(get);
+  if (rc != SQLITE_DONE) return map_rc(rc);
+  rc = sqlite3_step(add);
+  sqlite3_reset(add);
+  if (rc != SQLITE_DONE) return map_rc(rc);
+  if (sqlite3_changes(s->db) != 1) return WG_ENOTFOUND; /* parent missing */
+  *id = sqlite3_last_insert_rowid(s->db);
+  return WG_OK;
+}
+
+wg_err wg_store_estate_ensure(wg_store_t *s, const char *community, const char *name,
+                              int64_t *id) {
+  sqlite3_stmt *get = stmt(s, ST_ESTATE_GET), *add = stmt(s, ST_ESTATE_ADD);
+  if (!get || !add) return WG_EDB;
+  bind_text(get, 1, community);
+  bind_text(get, 2, name);
+  bind_text(add, 1, community);
+  bind_text(add, 2, name);
+  return get_or_add(s, get, add, id);
+}
+
+wg_err wg_store_building_ensure(wg_store_t *s, wg_building_t *b) {
+  sqlite3_stmt *get = stmt(s, ST_BUILDING_GET), *add = stmt(s, ST_BUILDING_ADD);
+  if (!get || !add) return WG_EDB;
+  sqlite3_bind_int64(get, 1, b->estate_id);
+  bind_text(get, 2, b->name);
+  bind_text(add, 1, b->community);
+  sqlite3_bind_int64(add, 2, b->estate_id);
+  bind_text(add, 3, b->name);
+  sqlite3_bind_int(add, 4, b->floors);
+  sqlite3_bind_double(add, 5, b->lon);
+  sqlite3_bind_double(add, 6, b->lat);
+  snprintf(b->county, sizeof b->county, "%.6s", b->community);
+  return get_or_add(s, get, add, &b->id);
+}
+
+wg_err wg_store_entrance_ensure(wg_store_t *s, int64_t building_id, const char *name,
+                                int64_t *id) {
+  sqlite3_stmt *get = stmt(s, ST_ENTRANCE_GET), *add = stmt(s, ST_ENTRANCE_ADD);
+  if (!get || !add) return WG_EDB;
+  sqlite3_bind_int64(get, 1, building_id);
+  bind_text(get, 2, name);
+  sqlite3_bind_int64(add, 1, building_id);
+  bind_text(add, 2, name);
+  return get_or_add(s, get, add, id);
+}
+
+wg_err wg_store_dwelling_ensure(wg_store_t *s, int64_t entrance_id, int floor,
+                                const char *room, int64_t *id) {
+  sqlite3_stmt *get = stmt(s, ST_DWELLING_GET), *add = stmt(s, ST_DWELLING_ADD);
+  if (!get || !add) return WG_EDB;
+  sqlite3_bind_int64(get, 1, entrance_id);
+  bind_text(get, 2, room);
+  sqlite3_bind_int64(add, 1, entrance_id);
+  sqlite3_bind_int(add, 2, floor);
+  bind_text(add, 3, room);
+  return get_or_add(s, get, add, id);
+}
+
+wg_err wg_store_estate_add(wg_store_t *s, const char *community, const char *name,
+                           int64_t *id) {
+  sqlite3_stmt *add = stmt(s, ST_ESTATE_ADD);
+  if (!add) return WG_EDB;
+  bind_text(add, 1, community);
+  bind_text(add, 2, name);
+  return add_only(s, add, id);
+}
+
+wg_err wg_store_building_add(wg_store_t *s, wg_building_t *b) {
+  sqlite3_stmt *add = stmt(s, ST_BUILDING_ADD);
+  if (!add) return WG_EDB;
+  bind_text(add, 1, b->community);
+  sqlite3_bind_int64(add, 2, b->estate_id);
+  bind_text(add, 3, b->name);
+  sqlite3_bind_int(add, 4, b->floors);
+  sqlite3_bind_double(add, 5, b->lon);
+  sqlite3_bind_double(add, 6, b->lat);
+  snprintf(b->county, sizeof b->county, "%.6s", b->community);
+  return add_only(s, add, &b->id);
+}
+
+wg_err wg_store_entrance_add(wg_store_t *s, int64_t building_id, const char *name,
+                             int64_t *id) {
+  sqlite3_stmt *add = stmt(s, ST_ENTRANCE_ADD);
+  if (!add) return WG_EDB;
+  sqlite3_bind_int64(add, 1, building_id);
+  bind_text(add, 2, name);
+  return add_only(s, add, id);
+}
+
+wg_err wg_store_dwelling_add(wg_store_t *s, int64_t entrance_id, int floor, const char *room,
+                             int64_t *id) {
+  sqlite3_stmt *add = stmt(s, ST_DWELLING_ADD);
+  if (!add) return WG_EDB;
+  sqlite3_bind_int64(add, 1, entrance_id);
+  sqlite3_bind_int(add, 2, floor);
+  bind_text(add, 3, room);
+  return add_only(s, add, id);
+}
+
+wg_err wg_store_county_counts(wg_store_t *s, const char *county, long *dwellings,
+                              long *residents) {
+  sqlite3_stmt *st;
+  int rc = sqlite3_prepare_v2(s->db,
+                              "SELECT (SELECT count(*) FROM dwelling WHERE county = ?1),"
+                              " (SELECT count(*) FROM resident WHERE county = ?1)",
+                              -1, &st, NULL);
+  if (rc != SQLITE_OK) return map_rc(rc);
+  bind_text(st, 1, county);
+  rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    *dwellings = (long)sqlite3_column_int64(st, 0);
+    *residents = (long)sqlite3_column_int64(st, 1);
+  }
+  sqlite3_finalize(st);
+  return rc == SQLITE_ROW ? WG_OK : map_rc(rc);
+}
+
+wg_err wg_store_dwelling_label(wg_store_t *s, int64_t dwelling_id, char *buf, size_t cap) {
+  sqlite3_stmt *st = stmt(s, ST_DWELLING_LABEL);
+  if (!st) return WG_EDB;
+  sqlite3_bind_int64(st, 1, dwelling_id);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < 5 && n < cap; i++) {
+      const char *part = (const char *)sqlite3_column_text(st, i);
+      if (!part || !*part) continue;
+      int w = snprintf(buf + n, cap - n, "%s%s", n ? " " : "", part);
+      if (w > 0) n += (size_t)w;
+    }
+  }
+  sqlite3_reset(st);
+  return rc == SQLITE_ROW ? WG_OK : rc == SQLITE_DONE ? WG_ENOTFOUND : map_rc(rc);
+}
+
+/* ---- events ---------------------------------------------------------------- */
+
+static const char *const event_names[WG_EV_KIND_COUNT_] = {
+    [WG_EV_IMPORT] = "import",         [WG_EV_REGISTER] = "register",
+    [WG_EV_MOVE_IN] = "move_in",       [WG_EV_MOVE_OUT] = "move_out",
+    [WG_EV_MOVE] = "move",             [WG_EV_BIRTH] = "birth",
+    [WG_EV_DEATH] = "death",           [WG_EV_CORRECTION] = "correction",
+    [WG_EV_TAG_ADD] = "tag_add",       [WG_EV_TAG_REMOVE] = "tag_remove",
+};
+
+const char *wg_event_kind_name(wg_event_kind k) {
+  if ((unsigned)k >= WG_EV_KIND_COUNT_ || !event_names[k]) return "unknown";
+  return event_names[k];
+}
+
+wg_err wg_event_kind_parse(const char *name, wg_event_kind *out) {
+  for (int k = 1; k < WG_EV_KIND_COUNT_; k++)
+    if (name && strcmp(name, event_names[k]) == 0) {
+      *out = (wg_event_kind)k;
+      return WG_OK;
+    }
+  return WG_EINVAL;
+}
+
+wg_err wg_store_event_add(wg_store_t *s, wg_event_t *ev) {
+  sqlite3_stmt *st = stmt(s, ST_EVENT_ADD);
+  if (!st) return WG_EDB;
+  if (!ev->recorded_at[0]) now_iso(ev->recorded_at);
+  bind_text(st, 1, ev->county);
+  sqlite3_bind_int(st, 2, (int)ev->kind);
+  sqlite3_bind_int64(st, 3, ev->resident_id);
+  bind_date(s, st, 4, ev->effective);
+  bind_text(st, 5, ev->recorded_at);
+  bind_text(st, 6, ev->actor);
+  bind_text(st, 7, ev->reason);
+  bind_text(st, 8, ev->detail);
+  wg_err e = step_done(st);
+  if (e == WG_OK) ev->id = sqlite3_last_insert_rowid(s->db);
+  return e;
+}
+
+wg_err wg_store_event_get(wg_store_t *s, int64_t id, wg_event_t *out) {
+  sqlite3_stmt *st = stmt(s, ST_EVENT_GET);
+  if (!st) return WG_EDB;
+  sqlite3_bind_int64(st, 1, id);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    memset(out, 0, sizeof *out);
+    out->id = sqlite3_column_int64(st, 0);
+    copy_text(out->county, sizeof out->county, sqlite3_column_text(st, 1));
+    out->kind = (wg_event_kind)sqlite3_column_int(st, 2);
+    out->resident_id = sqlite3_column_int64(st, 3);
+    out->effective = wg__date_parse((const char *)sqlite3_column_text(st, 4));
+    copy_text(out->recorded_at, sizeof out->recorded_at, sqlite3_column_text(st, 5));
+    copy_text(out->actor, sizeof out->actor, sqlite3_column_text(st, 6));
+    copy_text(out->reason, sizeof out->reason, sqlite3_column_text(st, 7));
+    copy_text(out->detail, sizeof out->detail, sqlite3_column_text(st, 8));
+  }
+  sqlite3_reset(st);
+  return rc == SQLITE_ROW ? WG_OK : rc == SQLITE_DONE ? WG_ENOTFOUND : map_rc(rc);
+}
+
+/* ---- households and residents ---------------------------------------------- */
+
+wg_err wg_store_household_ensure(wg_store_t *s, const char *county, const char *number,
+                                 int64_t dwelling_id, int64_t *id) {
+  sqlite3_stmt *get = stmt(s, ST_HOUSEHOLD_GET), *add = stmt(s, ST_HOUSEHOLD_ADD);
+  if (!get || !add) return WG_EDB;
+  bind_text(get, 1, county);
+  bind_text(get, 2, number);
+  bind_text(add, 1, county);
+  bind_text(add, 2, number);
+  sqlite3_bind_int64(add, 3, dwelling_id);
+  return get_or_add(s, get, add, id);
+}
+
+wg_err wg_store_household_add(wg_store_t *s, const char *county, const char *number,
+                              int64_t dwelling_id, int64_t *id) {
+  sqlite3_stmt *add = stmt(s, ST_HOUSEHOLD_ADD);
+  if (!add) return WG_EDB;
+  bind_text(add, 1, county);
+  bind_text(add, 2, number);
+  sqlite3_bind_int64(add, 3, dwelling_id);
+  return add_only(s, add, id);
+}
+
+static const char *const residence_names[] = {"", "registered", "resident", "floating"};
+static const char *const status_names[] = {"", "active", "moved_out", "dead"};
+
+const char *wg_residence_name(wg_residence r) {
+  return (r >= WG_RES_REGISTERED && r <= WG_RES_FLOATING) ? residence_names[r] : "unknown";
+}
+
+const char *wg_status_name(wg_status st) {
+  return (st >= WG_ST_ACTIVE && st <= WG_ST_DEAD) ? status_names[st] : "unknown";
+}
+
+static void bind_resident(wg_store_t *s, sqlite3_stmt *st, const wg_resident_t *r) {
+  s->sex[0] = r->sex;
+  s->sex[1] = '\0';
+  bind_text(st, 1, r->county);
+  bind_text(st, 2, r->id_number);
+  bind_text(st, 3, r->name);
+  sqlite3_bind_text(st, 4, s->sex, 1, SQLITE_STATIC);
+  bind_date(s, st, 5, r->birth);
+  bind_text(st, 6, r->phone);
+  bind_text(st, 7, r->relation);
+  sqlite3_bind_int(st, 8, (int)r->residence);
+  sqlite3_bind_int(st, 9, (int)r->status);
+  sqlite3_bind_int64(st, 10, r->household_id);
+  sqlite3_bind_int64(st, 11, r->dwelling_id);
+  bind_text(st, 12, r->tags);
+  bind_date(s, st, 13, r->since);
+  sqlite3_bind_int64(st, 14, r->event_id);
+}
+
+/* Reads the 15 resident columns in the order of ST_RES_GET. */
+static void read_resident(sqlite3_stmt *st, wg_resident_t *r) {
+  memset(r, 0, sizeof *r);
+  r->id = sqlite3_column_int64(st, 0);
+  copy_text(r->county, sizeof r->county, sqlite3_column_text(st, 1));
+  copy_text(r->id_number, sizeof r->id_number, sqlite3_column_text(st, 2));
+  copy_text(r->name, sizeof r->name, sqlite3_column_text(st, 3));
+  const unsigned char *sex = sqlite3_column_text(st, 4);
+  r->sex = sex ? (char)sex[0] : '?';
+  r->birth = wg__date_parse((const char *)sqlite3_column_text(st, 5));
+  copy_text(r->phone, sizeof r->phone, sqlite3_column_text(st, 6));
+  copy_text(r->relation, sizeof r->relation, sqlite3_column_text(st, 7));
+  r->residence = (wg_residence)sqlite3_column_int(st, 8);
+  r->status = (wg_status)sqlite3_column_int(st, 9);
+  r->household_id = sqlite3_column_int64(st, 10);
+  r->dwelling_id = sqlite3_column_int64(st, 11);
+  copy_text(r->tags, sizeof r->tags, sqlite3_column_text(st, 12));
+  r->since = wg__date_parse((const char *)sqlite3_column_text(st, 13));
+  r->event_id = sqlite3_column_int64(st, 14);
+}
+
+wg_err wg_store_resident_insert(wg_store_t *s, wg_resident_t *r) {
+  sqlite3_stmt *st = stmt(s, ST_RES_INSERT);
+  if (!st) return WG_EDB;
+  bind_resident(s, st, r);
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  if (rc == SQLITE_DONE) {
+    r->id = sqlite3_last_insert_rowid(s->db);
+    return WG_OK;
+  }
+  if (rc == SQLITE_CONSTRAINT_UNIQUE) return WG_EEXIST;
+  return map_rc(rc);
+}
+
+wg_err wg_store_resident_update(wg_store_t *s, const wg_resident_t *r) {
+  sqlite3_stmt *st = stmt(s, ST_RES_UPDATE);
+  if (!st) return WG_EDB;
+  bind_resident(s, st, r);
+  sqlite3_bind_int64(st, 15, r->id);
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  if (rc == SQLITE_DONE) return sqlite3_changes(s->db) == 1 ? WG_OK : WG_ENOTFOUND;
+  if (rc == SQLITE_CONSTRAINT_UNIQUE) return WG_EEXIST;
+  if (rc == SQLITE_CONSTRAINT_TRIGGER) return WG_ECONFLICT;
+  return map_rc(rc);
+}
+
+static wg_err get_one_resident(sqlite3_stmt *st, wg_resident_t *out) {
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) read_resident(st, out);
+  sqlite3_reset(st);
+  return rc == SQLITE_ROW ? WG_OK : rc == SQLITE_DONE ? WG_ENOTFOUND : map_rc(rc);
+}
+
+wg_err wg_store_resident_get(wg_store_t *s, int64_t id, wg_resident_t *out) {
+  sqlite3_stmt *st = stmt(s, ST_RES_GET);
+  if (!st) return WG_EDB;
+  sqlite3_bind_int64(st, 1, id);
+  return get_one_resident(st, out);
+}
+
+wg_err wg_store_resident_find(wg_store_t *s, const char *id_number, wg_resident_t *out) {
+  sqlite3_stmt *st = stmt(s, ST_RES_FIND);
+  if (!st) return WG_EDB;
+  bind_text(st, 1, id_number);
+  return get_one_resident(st, out);
+}
+
+wg_err wg_store_resident_versions(wg_store_t *s, int64_t id, wg_version_fn fn, void *ctx) {
+  sqlite3_stmt *st = stmt(s, ST_RES_HISTORY);
+  if (!st) return WG_EDB;
+  sqlite3_bind_int64(st, 1, id);
+  int rc, found = 0;
+  wg_resident_t r;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    read_resident(st, &r);
+    found = 1;
+    if (fn(ctx, &r, wg__date_parse((const char *)sqlite3_column_text(st, 15)))) {
+      rc = SQLITE_DONE;
+      break;
+    }
+  }
+  sqlite3_reset(st);
+  if (rc != SQLITE_DONE) return map_rc(rc);
+  return found ? WG_OK : WG_ENOTFOUND;
+}
+
+/* Builds the query for a resident filter. Columns as ST_RES_GET. */
+static int prepare_filter(wg_store_t *s, const wg_resident_filter *f, int count_only,
+                          sqlite3_stmt **out) {
+  static const char cols[] =
+      "id, county, id_number, name, sex, birth, phone, relation, residence, status,"
+      " ifnull(household_id, 0) AS household_id, ifnull(dwelling_id, 0) AS dwelling_id,"
+      " tags, since, event_id";
+  static const char hcols[] =
+      "resident_id, county, id_number, name, sex, birth, phone, relation, residence,"
+      " status, ifnull(household_id, 0), ifnull(dwelling_id, 0), tags, valid_from,"
+      " event_id";
+  /* Conditions shared by both halves; ?1 county, ?2 as-of, ?3 community,
+   * ?4 tag pattern, ?5 include inactive. */
+  static const char cond[] =
+      " county = ?1 AND (?5 OR status = 1) AND (?4 = '' OR instr(tags, ?4) > 0)"
+      " AND (?3 = '' OR dwelling_id IN (SELECT d.id FROM dwelling d JOIN entrance e"
+      " ON e.id = d.entrance_id JOIN building b ON b.id = e.building_id"
+      " WHERE b.community = ?3))";
+  char sql[2048];
+  if (f->as_of > 0)
+    snprintf(sql, sizeof sql,
+             "SELECT %s FROM (SELECT %s FROM resident WHERE since <= ?2 AND %s"
+             " UNION ALL SELECT %s FROM resident_history WHERE valid_from <= ?2"
+             " AND valid_to > ?2 AND %s)%s",
+             count_only ? "count(*)" : "*", cols, cond, hcols, cond,
+             count_only ? "" : " ORDER BY 1");
+  else
+    snprintf(sql, sizeof sql, "SELECT %s FROM resident WHERE ?2 = ?2 AND %s%s",
+             count_only ? "count(*)" : cols, cond, count_only ? "" : " ORDER BY id");
+  int rc = sqlite3_prepare_v2(s->db, sql, -1, out, NULL);
+  if (rc != SQLITE_OK) return rc;
+  char pattern[64] = "";
+  if (f->tag && *f->tag) snprintf(pattern, sizeof pattern, ",%s,", f->tag);
+  bind_text(*out, 1, f->county);
+  char as_of[11];
+  wg_date_format(f->as_of, as_of);
+  sqlite3_bind_text(*out, 2, as_of, -1, SQLITE_TRANSIENT);
+  bind_text(*out, 3, f->community ? f->community : "");
+  sqlite3_bind_text(*out, 4, pattern, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int(*out, 5, f->include_inactive ? 1 : 0);
+  return SQLITE_OK;
+}
+
+wg_err wg_store_resident_each(wg_store_t *s, const wg_resident_filter *f,
+                              wg_resident_fn fn, void *ctx) {
+  sqlite3_stmt *st;
+  int rc = prepare_filter(s, f, 0, &st);
+  if (rc != SQLITE_OK) return map_rc(rc);
+  wg_resident_t r;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    read_resident(st, &r);
+    if (fn(ctx, &r)) {
+      rc = SQLITE_DONE;
+      break;
+    }
+  }
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? WG_OK : map_rc(rc);
+}
+
+wg_err wg_store_resident_count(wg_store_t *s, const wg_resident_filter *f, long *out) {
+  sqlite3_stmt *st;
+  int rc = prepare_filter(s, f, 1, &st);
+  if (rc != SQLITE_OK) return map_rc(rc);
+  rc = sqlite3_step(st);
+  *out = rc == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
+  sqlite3_finalize(st);
+  return rc == SQLITE_ROW ? WG_OK : map_rc(rc);
+}
+
+/* ---- tags ----------------------------------------------------------------- */
+
+wg_err wg_store_tag_put(wg_store_t *s, const char *code, const char *name_zh,
+                        const char *name_en) {
+  sqlite3_stmt *st = stmt(s, ST_TAG_PUT);
+  if (!st) return WG_EDB;
+  bind_text(st, 1, code);
+  bind_text(st, 2, name_zh);
+  bind_text(st, 3, name_en);
+  return step_done(st);
+}
+
+wg_err wg_store_tag_resolve(wg_store_t *s, const char *word, char *code_out, size_t cap) {
+  sqlite3_stmt *st = stmt(s, ST_TAG_RESOLVE);
+  if (!st) return WG_EDB;
+  bind_text(st, 1, word);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) copy_text(code_out, cap, sqlite3_column_text(st, 0));
+  sqlite3_reset(st);
+  return rc == SQLITE_ROW ? WG_OK : rc == SQLITE_DONE ? WG_ENOTFOUND : map_rc(rc);
+}
+
+/* ---- audit ---------------------------------------------------------------- */
+
+wg_err wg_store_audit_add(wg_store_t *s, const wg_audit_t *a) {
+  sqlite3_stmt *st = stmt(s, ST_AUDIT_ADD);
+  if (!st) return WG_EDB;
+  char at[32];
+  now_iso(at);
+  bind_text(st, 1, at);
+  bind_text(st, 2, a->actor);
+  bind_text(st, 3, a->action);
+  bind_text(st, 4, a->target);
+  bind_text(st, 5, a->reason);
+  bind_text(st, 6, a->origin);
+  return step_done(st);
+}

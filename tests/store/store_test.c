@@ -1,0 +1,327 @@
+/* Store contract tests (SQLite backend): open/migrate/refuse, addresses,
+ * residents with history and as-of, append-only guarantees, transactions. */
+#include <sqlite3.h>
+#include <stdint.h>
+#include <unistd.h>
+
+#include "store/store_int.h"
+#include "test.h"
+
+static char *dir;
+
+static char *db_path(const char *name) {
+  static char buf[512];
+  snprintf(buf, sizeof buf, "%s/%s", dir, name);
+  return buf;
+}
+
+static void put_community(wg_store_t *s) {
+  wg_division_t d = {.code = "141127100001", .parent = "141127100000",
+                     .name = "滨河社区", .level = WG_DIV_COMMUNITY,
+                     .kind = WG_AREA_URBAN};
+  CHECK_EQ(wg_store_division_put(s, &d), WG_OK);
+}
+
+static int64_t make_event(wg_store_t *s, wg_event_kind k, int32_t eff) {
+  wg_event_t ev = {.county = "141127", .kind = k, .effective = eff,
+                   .actor = "test", .reason = "test"};
+  CHECK_EQ(wg_store_event_add(s, &ev), WG_OK);
+  return ev.id;
+}
+
+static int64_t make_dwelling(wg_store_t *s, const char *room) {
+  int64_t estate, entrance, dwelling;
+  CHECK_EQ(wg_store_estate_ensure(s, "141127100001", "易居苑", &estate), WG_OK);
+  wg_building_t b = {.estate_id = estate, .community = "141127100001", .name = "3号楼",
+                     .floors = 6, .lon = 111.67, .lat = 38.28};
+  CHECK_EQ(wg_store_building_ensure(s, &b), WG_OK);
+  CHECK_EQ(wg_store_entrance_ensure(s, b.id, "2单元", &entrance), WG_OK);
+  CHECK_EQ(wg_store_dwelling_ensure(s, entrance, 5, room, &dwelling), WG_OK);
+  return dwelling;
+}
+
+static wg_resident_t sample(int64_t ev, int64_t dwelling) {
+  wg_resident_t r = {.county = "141127", .id_number = "11010519491231002X",
+                     .name = "王芳", .sex = 'F', .birth = 19491231,
+                     .phone = "13812345678", .relation = "户主",
+                     .residence = WG_RES_REGISTERED, .status = WG_ST_ACTIVE,
+                     .dwelling_id = dwelling, .tags = ",veteran,",
+                     .since = 20250101, .event_id = ev};
+  return r;
+}
+
+TEST(create_and_reopen) {
+  wg_store_t *s = NULL;
+  wg_errinfo ei = {0};
+  CHECK_EQ(wg_store_open(db_path("none.db"), 0, &s, &ei), WG_ENOTFOUND);
+  CHECK(s == NULL);
+  CHECK_EQ(wg_store_open(db_path("a.db"), WG_STORE_CREATE, &s, &ei), WG_OK);
+  CHECK_EQ(wg_store_schema_version(s), WG_SCHEMA_VERSION);
+  CHECK_EQ(wg_store_meta_set(s, "county", "141127"), WG_OK);
+  wg_store_close(s);
+  CHECK_EQ(wg_store_open(db_path("a.db"), 0, &s, &ei), WG_OK);
+  char *v = NULL;
+  CHECK_EQ(wg_store_meta_get(s, "county", &v), WG_OK);
+  CHECK_STR(v, "141127");
+  free(v);
+  CHECK_EQ(wg_store_meta_get(s, "nothing", &v), WG_ENOTFOUND);
+  wg_store_close(s);
+}
+
+TEST(migrates_older_database) {
+  wg_store_t *s = NULL;
+  wg_errinfo ei = {0};
+  /* A version-1 database with a resident in it, as an older wangge left it. */
+  CHECK_EQ(wg__store_open_upto(db_path("old.db"), WG_STORE_CREATE, 1, &s, &ei), WG_OK);
+  CHECK_EQ(wg_store_schema_version(s), 1);
+  put_community(s);
+  int64_t ev = make_event(s, WG_EV_IMPORT, 20250101);
+  wg_resident_t r = sample(ev, make_dwelling(s, "501"));
+  CHECK_EQ(wg_store_resident_insert(s, &r), WG_OK);
+  char code[32];
+  CHECK_EQ(wg_store_tag_resolve(s, "veteran", code, sizeof code), WG_EDB); /* no tag table yet */
+  wg_store_close(s);
+
+  CHECK_EQ(wg_store_open(db_path("old.db"), 0, &s, &ei), WG_OK);
+  CHECK_EQ(wg_store_schema_version(s), WG_SCHEMA_VERSION);
+  wg_resident_t got;
+  CHECK_EQ(wg_store_resident_find(s, "11010519491231002X", &got), WG_OK);
+  CHECK_STR(got.name, "王芳");
+  CHECK_EQ(wg_store_tag_resolve(s, "退役军人", code, sizeof code), WG_OK);
+  CHECK_STR(code, "veteran");
+  wg_store_close(s);
+}
+
+TEST(refuses_newer_foreign_and_garbage) {
+  wg_store_t *s = NULL;
+  wg_errinfo ei = {0};
+  CHECK_EQ(wg_store_open(db_path("new.db"), WG_STORE_CREATE, &s, &ei), WG_OK);
+  wg_store_close(s);
+  sqlite3 *db;
+  sqlite3_open(db_path("new.db"), &db);
+  sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL);
+  sqlite3_close(db);
+  memset(&ei, 0, sizeof ei);
+  CHECK_EQ(wg_store_open(db_path("new.db"), 0, &s, &ei), WG_ESCHEMA);
+  CHECK(strstr(ei.why, "newer") != NULL);
+
+  sqlite3_open(db_path("foreign.db"), &db);
+  sqlite3_exec(db, "CREATE TABLE t(x)", NULL, NULL, NULL);
+  sqlite3_close(db);
+  memset(&ei, 0, sizeof ei);
+  CHECK_EQ(wg_store_open(db_path("foreign.db"), 0, &s, &ei), WG_ECORRUPT);
+  CHECK(strstr(ei.why, "not a wangge") != NULL);
+
+  FILE *f = fopen(db_path("garbage.db"), "wb");
+  for (int i = 0; i < 8192; i++) fputc((i * 7919) & 0xff, f);
+  fclose(f);
+  memset(&ei, 0, sizeof ei);
+  CHECK_EQ(wg_store_open(db_path("garbage.db"), 0, &s, &ei), WG_ECORRUPT);
+  CHECK(s == NULL);
+
+  memset(&ei, 0, sizeof ei);
+  CHECK_EQ(wg_store_open("postgresql://localhost/x", 0, &s, &ei), WG_EINVAL);
+}
+
+TEST(addresses_get_or_create) {
+  wg_store_t *s = NULL;
+  CHECK_EQ(wg_store_open(db_path("addr.db"), WG_STORE_CREATE, &s, NULL), WG_OK);
+  put_community(s);
+  int64_t d1 = make_dwelling(s, "501"), d2 = make_dwelling(s, "501"),
+          d3 = make_dwelling(s, "502");
+  CHECK_EQ(d1, d2);
+  CHECK(d1 != d3);
+  char label[256];
+  CHECK_EQ(wg_store_dwelling_label(s, d1, label, sizeof label), WG_OK);
+  CHECK_STR(label, "滨河社区 易居苑 3号楼 2单元 501");
+  int64_t id;
+  /* An estate in a community that does not exist violates a foreign key. */
+  CHECK(wg_store_estate_ensure(s, "999999999999", "x", &id) != WG_OK);
+  wg_store_close(s);
+}
+
+struct collect {
+  int n;
+  char names[8][64];
+  int32_t valid_to[8];
+  int64_t events[8];
+};
+
+static int collect_version(void *ctx, const wg_resident_t *r, int32_t valid_to) {
+  struct collect *c = ctx;
+  if (c->n < 8) {
+    snprintf(c->names[c->n], 64, "%s", r->name);
+    c->valid_to[c->n] = valid_to;
+    c->events[c->n] = r->event_id;
+  }
+  c->n++;
+  return 0;
+}
+
+static int collect_resident(void *ctx, const wg_resident_t *r) {
+  struct collect *c = ctx;
+  if (c->n < 8) snprintf(c->names[c->n], 64, "%s", r->name);
+  c->n++;
+  return 0;
+}
+
+TEST(resident_history_and_as_of) {
+  wg_store_t *s = NULL;
+  CHECK_EQ(wg_store_open(db_path("hist.db"), WG_STORE_CREATE, &s, NULL), WG_OK);
+  put_community(s);
+  int64_t dwelling = make_dwelling(s, "501");
+  int64_t ev1 = make_event(s, WG_EV_IMPORT, 20250101);
+  wg_resident_t r = sample(ev1, dwelling);
+  CHECK_EQ(wg_store_resident_insert(s, &r), WG_OK);
+  CHECK(r.id > 0);
+
+  /* Duplicate ID number is refused, not merged. */
+  wg_resident_t dup = sample(ev1, dwelling);
+  CHECK_EQ(wg_store_resident_insert(s, &dup), WG_EEXIST);
+
+  /* A change without a new event is refused by the schema itself. */
+  snprintf(r.name, sizeof r.name, "%s", "王芳芳");
+  CHECK_EQ(wg_store_resident_update(s, &r), WG_ECONFLICT);
+
+  /* Correction on 2025-06-01, then death on 2025-09-01. */
+  r.event_id = make_event(s, WG_EV_CORRECTION, 20250601);
+  r.since = 20250601;
+  CHECK_EQ(wg_store_resident_update(s, &r), WG_OK);
+  int64_t ev_death = make_event(s, WG_EV_DEATH, 20250901);
+  r.event_id = ev_death;
+  r.since = 20250901;
+  r.status = WG_ST_DEAD;
+  CHECK_EQ(wg_store_resident_update(s, &r), WG_OK);
+
+  /* Backdating before the current version is refused. */
+  r.event_id = make_event(s, WG_EV_CORRECTION, 20250101);
+  r.since = 20250101;
+  CHECK_EQ(wg_store_resident_update(s, &r), WG_ECONFLICT);
+
+  struct collect c = {0};
+  CHECK_EQ(wg_store_resident_versions(s, r.id, collect_version, &c), WG_OK);
+  CHECK_EQ(c.n, 3);
+  CHECK_STR(c.names[0], "王芳");
+  CHECK_EQ(c.valid_to[0], 20250601);
+  CHECK_EQ(c.events[0], ev1);
+  CHECK_STR(c.names[1], "王芳芳");
+  CHECK_EQ(c.valid_to[2], 0);
+  CHECK_EQ(c.events[2], ev_death);
+
+  wg_resident_filter f = {.county = "141127"};
+  long n = -1;
+  /* Today: dead, so not in the active ledger. */
+  CHECK_EQ(wg_store_resident_count(s, &f, &n), WG_OK);
+  CHECK_EQ(n, 0);
+  f.include_inactive = 1;
+  CHECK_EQ(wg_store_resident_count(s, &f, &n), WG_OK);
+  CHECK_EQ(n, 1);
+  f.include_inactive = 0;
+  /* Before the import: nobody. */
+  f.as_of = 20241231;
+  CHECK_EQ(wg_store_resident_count(s, &f, &n), WG_OK);
+  CHECK_EQ(n, 0);
+  /* Between import and correction: the old name. */
+  f.as_of = 20250301;
+  memset(&c, 0, sizeof c);
+  CHECK_EQ(wg_store_resident_each(s, &f, collect_resident, &c), WG_OK);
+  CHECK_EQ(c.n, 1);
+  CHECK_STR(c.names[0], "王芳");
+  f.as_of = 20250701;
+  memset(&c, 0, sizeof c);
+  CHECK_EQ(wg_store_resident_each(s, &f, collect_resident, &c), WG_OK);
+  CHECK_EQ(c.n, 1);
+  CHECK_STR(c.names[0], "王芳芳");
+  /* The community filter and the tag filter. */
+  f.as_of = 20250701;
+  f.community = "141127100001";
+  f.tag = "veteran";
+  CHECK_EQ(wg_store_resident_count(s, &f, &n), WG_OK);
+  CHECK_EQ(n, 1);
+  f.tag = "disabled";
+  CHECK_EQ(wg_store_resident_count(s, &f, &n), WG_OK);
+  CHECK_EQ(n, 0);
+  f.tag = NULL;
+  f.community = "141127100002";
+  CHECK_EQ(wg_store_resident_count(s, &f, &n), WG_OK);
+  CHECK_EQ(n, 0);
+  wg_store_close(s);
+}
+
+TEST(append_only_tables) {
+  wg_store_t *s = NULL;
+  CHECK_EQ(wg_store_open(db_path("ao.db"), WG_STORE_CREATE, &s, NULL), WG_OK);
+  put_community(s);
+  int64_t ev = make_event(s, WG_EV_IMPORT, 20250101);
+  wg_resident_t r = sample(ev, make_dwelling(s, "501"));
+  CHECK_EQ(wg_store_resident_insert(s, &r), WG_OK);
+  wg_audit_t a = {.actor = "test", .action = "unmask", .target = "resident 1",
+                  .reason = "check", .origin = "cli"};
+  CHECK_EQ(wg_store_audit_add(s, &a), WG_OK);
+  wg_store_close(s);
+  sqlite3 *db;
+  sqlite3_open(db_path("ao.db"), &db);
+  CHECK(sqlite3_exec(db, "UPDATE event SET actor = 'x'", NULL, NULL, NULL) != SQLITE_OK);
+  CHECK(sqlite3_exec(db, "DELETE FROM event", NULL, NULL, NULL) != SQLITE_OK);
+  CHECK(sqlite3_exec(db, "DELETE FROM resident", NULL, NULL, NULL) != SQLITE_OK);
+  CHECK(sqlite3_exec(db, "UPDATE audit SET actor = 'x'", NULL, NULL, NULL) != SQLITE_OK);
+  CHECK(sqlite3_exec(db, "DELETE FROM audit", NULL, NULL, NULL) != SQLITE_OK);
+  sqlite3_close(db);
+}
+
+TEST(rollback_writes_nothing) {
+  wg_store_t *s = NULL;
+  CHECK_EQ(wg_store_open(db_path("tx.db"), WG_STORE_CREATE, &s, NULL), WG_OK);
+  put_community(s);
+  CHECK_EQ(wg_store_begin(s), WG_OK);
+  CHECK_EQ(wg_store_begin(s), WG_ECONFLICT);
+  int64_t ev = make_event(s, WG_EV_IMPORT, 20250101);
+  wg_resident_t r = sample(ev, make_dwelling(s, "501"));
+  CHECK_EQ(wg_store_resident_insert(s, &r), WG_OK);
+  wg_store_rollback(s);
+  wg_resident_t got;
+  CHECK_EQ(wg_store_resident_find(s, "11010519491231002X", &got), WG_ENOTFOUND);
+  CHECK_EQ(wg_store_event_get(s, ev, &(wg_event_t){0}), WG_ENOTFOUND);
+  /* And a committed transaction is visible from a second connection. */
+  CHECK_EQ(wg_store_begin(s), WG_OK);
+  ev = make_event(s, WG_EV_IMPORT, 20250101);
+  r = sample(ev, make_dwelling(s, "501"));
+  CHECK_EQ(wg_store_resident_insert(s, &r), WG_OK);
+  CHECK_EQ(wg_store_commit(s), WG_OK);
+  wg_store_t *s2 = NULL;
+  CHECK_EQ(wg_store_open(db_path("tx.db"), 0, &s2, NULL), WG_OK);
+  CHECK_EQ(wg_store_resident_find(s2, "11010519491231002X", &got), WG_OK);
+  wg_event_t e;
+  CHECK_EQ(wg_store_event_get(s2, ev, &e), WG_OK);
+  CHECK_EQ(e.kind, WG_EV_IMPORT);
+  CHECK_EQ(e.effective, 20250101);
+  CHECK(strlen(e.recorded_at) == 20);
+  wg_store_close(s2);
+  wg_store_close(s);
+}
+
+TEST(event_kind_names) {
+  wg_event_kind k;
+  for (int i = 1; i < WG_EV_KIND_COUNT_; i++) {
+    CHECK_EQ(wg_event_kind_parse(wg_event_kind_name((wg_event_kind)i), &k), WG_OK);
+    CHECK_EQ(k, i);
+  }
+  CHECK_EQ(wg_event_kind_parse("nonsense", &k), WG_EINVAL);
+}
+
+int main(void) {
+  dir = test_tmpdir();
+  RUN(create_and_reopen);
+  RUN(migrates_older_database);
+  RUN(refuses_newer_foreign_and_garbage);
+  RUN(addresses_get_or_create);
+  RUN(resident_history_and_as_of);
+  RUN(append_only_tables);
+  RUN(rollback_writes_nothing);
+  RUN(event_kind_names);
+  char cmd[600];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  if (system(cmd) != 0) fprintf(stderr, "cleanup failed\n");
+  free(dir);
+  return test_done();
+}
