@@ -77,13 +77,26 @@ static void header_key(const char *in, char *out, size_t cap) {
   out[n] = '\0';
 }
 
-static int match_field(const char *cell) {
-  char key[128];
-  header_key(cell, key, sizeof key);
+static int match_key(const char *key) {
   for (int f = 0; f < F_COUNT_; f++)
     for (int i = 0; i < 9 && aliases[f][i]; i++)
       if (strcmp(key, aliases[f][i]) == 0) return f;
   return -1;
+}
+
+/* A header matches a field by any alias; "姓名/name" (as wangge's own
+ * exports write it) matches by either half. */
+static int match_field(const char *cell) {
+  char key[128];
+  header_key(cell, key, sizeof key);
+  int f = match_key(key);
+  char *slash = strchr(key, '/');
+  if (f < 0 && slash) {
+    *slash = '\0';
+    f = match_key(key);
+    if (f < 0) f = match_key(slash + 1);
+  }
+  return f;
 }
 
 /* Trims ASCII white space and U+3000 / U+00A0 at both ends, in place
@@ -128,6 +141,9 @@ typedef struct importer {
   char **header;            /* header cells (for the rejects file) */
   int32_t today;
   char default_community[13];
+  int ncommunities;         /* communities to find in addresses */
+  char community_names[512][96];
+  char community_codes[512][13];
   wg_strmap communities;    /* word → code as int64 */
   wg_strmap estates, buildings, entrances, households;
   char last_dwelling_key[512]; /* rows of one dwelling usually come together */
@@ -207,11 +223,42 @@ static wg_err map_header(importer *im, const wg_table_row *row, wg_errinfo *ei) 
   if (im->col[F_ADDRESS] < 0 && im->col[F_ROOM] < 0)
     return wg_errinfo_set(ei, WG_EREJECTED,
                           "no address: give 地址 (address), or 楼栋/单元/室 (building/entrance/room)");
-  if (im->col[F_COMMUNITY] < 0 && !im->default_community[0])
+  if (im->col[F_COMMUNITY] < 0 && !im->default_community[0] && im->col[F_ADDRESS] < 0)
     return wg_errinfo_set(ei, WG_EREJECTED,
-                          "no community column (社区) and no --community given");
+                          "no community column (社区), no address to find it in, and no "
+                          "--community given");
   ei->row = 0;
   return WG_OK;
+}
+
+/* Collects the county's communities (name → code) for finding the
+ * community at the start of a one-line address. */
+static int collect_community(void *ctx, const wg_division_t *d) {
+  importer *im = ctx;
+  if (im->ncommunities == sizeof im->community_names / sizeof *im->community_names) return 1;
+  snprintf(im->community_names[im->ncommunities], sizeof im->community_names[0], "%s", d->name);
+  memcpy(im->community_codes[im->ncommunities], d->code, 13);
+  im->ncommunities++;
+  return 0;
+}
+
+/* Finds the community whose name (or name without 居委会/委会) begins addr;
+ * the longest match wins. Returns the matched prefix length, 0 if none. */
+static size_t community_prefix(const importer *im, const char *addr, char code[13]) {
+  size_t best = 0;
+  for (int i = 0; i < im->ncommunities; i++) {
+    const char *name = im->community_names[i];
+    size_t n = strlen(name);
+    size_t forms[3] = {n, n, n};
+    if (n > 9 && strcmp(name + n - 9, "居委会") == 0) forms[1] = n - 9;
+    if (n > 6 && strcmp(name + n - 6, "委会") == 0) forms[2] = n - 6;
+    for (int k = 0; k < 3; k++)
+      if (forms[k] > best && strncmp(addr, name, forms[k]) == 0) {
+        best = forms[k];
+        memcpy(code, im->community_codes[i], 13);
+      }
+  }
+  return best;
 }
 
 /* Cached get-or-create of one address level. key is the full path so far;
@@ -492,7 +539,20 @@ static wg_err import_row(importer *im, const wg_table_row *row, wg_event_t *ev,
   /* Address: separate columns, or one 地址 column parsed. */
   wg_address a = {0};
   const char *community = cell(row, im, F_COMMUNITY, v, lens);
-  int have_community = row_community(im, community, a.community, res);
+  const char *addr = cell(row, im, F_ADDRESS, v, lens);
+  char cname[96] = "";
+  int have_community;
+  if (!*community && !im->default_community[0] && im->ncommunities) {
+    size_t n = community_prefix(im, addr, a.community);
+    have_community = n > 0;
+    if (have_community)
+      snprintf(cname, sizeof cname, "%.*s", (int)n, addr);
+    else
+      bad(im, res, F_ADDRESS, addr, "no community of county %s at the start of the address",
+          im->o->county);
+  } else {
+    have_community = row_community(im, community, a.community, res);
+  }
   if (im->col[F_ROOM] >= 0 && *cell(row, im, F_ROOM, v, lens)) {
     copy_part(im, res, F_ESTATE, a.estate, sizeof a.estate, cell(row, im, F_ESTATE, v, lens));
     copy_part(im, res, F_BUILDING, a.building, sizeof a.building,
@@ -503,15 +563,13 @@ static wg_err import_row(importer *im, const wg_table_row *row, wg_event_t *ev,
     a.floor = wg_address_floor_of(a.room);
     if (!a.building[0] && !a.estate[0])
       bad(im, res, F_BUILDING, "", "a room needs its building (楼栋) or estate (小区)");
-  } else if (im->col[F_ADDRESS] >= 0 && *cell(row, im, F_ADDRESS, v, lens)) {
+  } else if (*addr) {
     wg_errinfo aei = {0};
-    char cname[96] = "";
-    if (have_community) {
+    if (have_community && !cname[0]) {
       wg_division_t d;
       if (wg_store_division_get(im->s, a.community, &d) == WG_OK)
         snprintf(cname, sizeof cname, "%s", d.name);
     }
-    const char *addr = cell(row, im, F_ADDRESS, v, lens);
     if (wg_address_parse(addr, cname, &a, &aei) != WG_OK)
       bad(im, res, F_ADDRESS, addr, "%s", aei.why);
   } else {
@@ -619,6 +677,8 @@ wg_err wg_import_residents(wg_store_t *s, const char *path, const wg_import_opts
   e = wg_table_next(t, &row, &has, ei);
   if (!e && !has) e = wg_errinfo_set(ei, WG_EREJECTED, "no header row (the file has no rows)");
   if (!e) e = map_header(&im, &row, ei);
+  if (!e && im.col[F_COMMUNITY] < 0 && !im.default_community[0])
+    e = wg_store_division_each(s, o->county, WG_DIV_COMMUNITY, collect_community, &im);
   if (!e && o->skip_bad) {
     e = wg_table_writer_open(o->rejects_path, strstr(o->rejects_path, ".xlsx") ? "xlsx" : "csv",
                              &im.rejects, ei);

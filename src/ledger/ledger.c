@@ -53,7 +53,21 @@ wg_err wg_address_parse(const char *text, const char *community_name, wg_address
   memcpy(community, out->community, sizeof community);
   memset(out, 0, sizeof *out);
   memcpy(out->community, community, sizeof community);
-  const char *p = text, *end = text + strlen(text);
+  /* Spaces carry no meaning in a Chinese address ("易居苑 3号楼 2单元 501"
+   * is how wangge's own exports write it): drop them. */
+  char compact[512];
+  size_t clen = 0;
+  if (strlen(text) >= sizeof compact) return wg_errinfo_set(ei, WG_ETOOBIG, "address is too long");
+  for (const char *q = text; *q; q++) {
+    if (*q == ' ' || *q == '\t') continue;
+    if (strncmp(q, "\xe3\x80\x80", 3) == 0) { /* U+3000 */
+      q += 2;
+      continue;
+    }
+    compact[clen++] = *q;
+  }
+  compact[clen] = '\0';
+  const char *p = compact, *end = compact + clen;
   while (p < end && (*p == ' ' || *p == '\t')) p++;
   if (community_name && *community_name) {
     size_t n = strlen(community_name);
