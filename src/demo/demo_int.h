@@ -187,8 +187,8 @@ typedef struct wg__demo_unit {
   int side;                /* -1 west bank, +1 east bank */
   int old_town;            /* has a low-rise old quarter */
   int is_binhe;            /* 滨河社区: exactly 6 estates, one 易居苑 */
-  int row0, rows, cols;    /* blocks on its side of the river */
-  double x0, y0;           /* village / park centre in metres from the seat */
+  int row0, rows, cols;    /* block rows on its bank, set when built */
+  double x0, y0;           /* centre in metres east/north of the seat */
 } wg__demo_unit_t;
 
 /* Metres east/north of the seat to WGS84. */
@@ -199,8 +199,10 @@ double wg__demo_river_x(double y);
 #define WG__DEMO_SEAT_LON 111.67
 #define WG__DEMO_SEAT_LAT 38.28
 
-/* Lays out the urban communities' blocks (sets row0/rows/cols, lon/lat).
- * units: the urban ones, n of them. */
+/* Sizes the seat for the urban units (n of them; not modified): a dry run
+ * of each community's layout gives the blocks each bank needs, hence the
+ * blocks per row and where the northernmost row lies (d->seat). Each
+ * community takes its rows when it is built (wg__demo_places_build). */
 void wg__demo_seat_plan(wg__demo_t *d, const wg__demo_unit_t *units, size_t n);
 /* Chooses village centres (sets x0/y0, lon/lat) for the rural units and the
  * park, around approximate township seats, outside the built-up area and

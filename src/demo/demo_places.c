@@ -565,7 +565,8 @@ static wg_err build_village(wg__demo_t *d, wg__demo_rng_t *r, wg__demo_unit_t *u
   double a = wg__demo_rng_unit(r) * 6.283185307179586;
   char name[128];
   size_t sl = strlen(stem);
-  int cun = sl >= 3 && strcmp(stem + sl - 3, "村") == 0;
+  /* 天湾村 → 天湾新村, but 东村 → 东村新村 (a one-character stem keeps 村) */
+  int cun = sl > 6 && strcmp(stem + sl - 3, "村") == 0;
   snprintf(name, sizeof name, "%.*s新村", (int)(cun ? sl - 3 : sl), stem);
   return build_cluster(d, r, u, name, second, u->x0 + 1000 * cos(a), u->y0 + 1000 * sin(a), dw);
 }
