@@ -32,6 +32,9 @@ enum field {
   F_COUNT_
 };
 
+/* Fields are read from the first IMPORT_MAX_COLUMNS columns of a row. */
+enum { IMPORT_MAX_COLUMNS = 256 };
+
 /* Header words per field: the first is the canonical Chinese header, the
  * second the canonical English one. Matching ignores ASCII case, spaces and
  * a trailing "*" (offices mark required columns so). */
@@ -145,7 +148,12 @@ typedef struct importer {
   char community_names[512][96];
   char community_codes[512][13];
   wg_strmap communities;    /* word → code as int64 */
+  char last_word[96];       /* the last community word and its code */
+  size_t last_word_len;
+  char last_code[13];
   wg_strmap estates, buildings, entrances, households;
+  wg_strmap dwellings;      /* deferred (empty ledger): entrance id + room → dwelling */
+  wg_u64map dwelling_households; /* deferred: dwelling → its household */
   char last_dwelling_key[512]; /* rows of one dwelling usually come together */
   size_t last_dwelling_len;
   int64_t last_dwelling, last_dwelling_household;
@@ -206,6 +214,14 @@ static wg_err map_header(importer *im, const wg_table_row *row, wg_errinfo *ei) 
     if (!im->header[i]) return WG_ENOMEM;
     int f = match_field(row->cells[i]);
     if (f < 0) continue;
+    if (i >= IMPORT_MAX_COLUMNS) {
+      ei->row = row->row;
+      snprintf(ei->field, sizeof ei->field, "%s", row->cells[i]);
+      return wg_errinfo_set(ei, WG_EREJECTED,
+                            "column %d is too far right: fields must be in the first %d "
+                            "columns",
+                            i + 1, IMPORT_MAX_COLUMNS);
+    }
     if (im->col[f] >= 0) {
       ei->row = row->row;
       snprintf(ei->field, sizeof ei->field, "%s", row->cells[i]);
@@ -321,15 +337,29 @@ static wg_err ensure_dwelling(importer *im, const wg_address *a, int64_t *dwelli
                   : wg_store_entrance_ensure(im->s, building, a->entrance, &entrance);
   if ((e = cached(&im->entrances, key, k3, &entrance, e, miss))) return e;
 
-  /* Fresh: create straight away; a dwelling seen before (its rows not
-   * together in the file) shows up as a conflict and is looked up. */
-  e = im->fresh ? wg_store_dwelling_add(im->s, entrance, a->floor, a->room, dwelling)
-                : WG_ECONFLICT;
-  if (e == WG_ECONFLICT)
-    e = wg_store_dwelling_ensure(im->s, entrance, a->floor, a->room, dwelling);
-  else if (e == WG_OK)
-    res->dwellings++;
-  if (e) return e;
+  if (im->empty_ledger) {
+    /* Indexes deferred: this map is the only duplicate check. */
+    char dkey[8 + 40];
+    size_t rlen = strlen(a->room);
+    if (rlen > 40) return WG_ETOOBIG;
+    memcpy(dkey, &entrance, 8);
+    memcpy(dkey + 8, a->room, rlen);
+    if (!wg_strmap_get(&im->dwellings, dkey, 8 + rlen, dwelling)) {
+      if ((e = wg_store_dwelling_add(im->s, entrance, a->floor, a->room, dwelling))) return e;
+      if ((e = wg_strmap_put(&im->dwellings, dkey, 8 + rlen, *dwelling))) return e;
+      res->dwellings++;
+    }
+  } else {
+    /* Fresh county: create straight away; a dwelling seen before (its rows
+     * not together in the file) shows up as a conflict and is looked up. */
+    e = im->fresh ? wg_store_dwelling_add(im->s, entrance, a->floor, a->room, dwelling)
+                  : WG_ECONFLICT;
+    if (e == WG_ECONFLICT)
+      e = wg_store_dwelling_ensure(im->s, entrance, a->floor, a->room, dwelling);
+    else if (e == WG_OK)
+      res->dwellings++;
+    if (e) return e;
+  }
   memcpy(im->last_dwelling_key, key, k4);
   im->last_dwelling_len = k4;
   im->last_dwelling = *dwelling;
@@ -353,6 +383,10 @@ static wg_err ensure_household(importer *im, const char *number, int64_t dwellin
     *hh = im->last_dwelling_household;
     return WG_OK;
   }
+  if (im->empty_ledger && wg_u64map_get(&im->dwelling_households, (uint64_t)dwelling, hh)) {
+    im->last_dwelling_household = *hh;
+    return WG_OK;
+  }
   char derived[32];
   wg_household_number_for(dwelling, derived);
   e = im->fresh ? wg_store_household_add(im->s, im->o->county, derived, dwelling, hh)
@@ -363,6 +397,7 @@ static wg_err ensure_household(importer *im, const char *number, int64_t dwellin
     res->households++;
   if (e) return e;
   if (dwelling == im->last_dwelling) im->last_dwelling_household = *hh;
+  if (im->empty_ledger) return wg_u64map_put(&im->dwelling_households, (uint64_t)dwelling, *hh);
   return WG_OK;
 }
 
@@ -372,6 +407,13 @@ static const char *cell(const wg_table_row *row, const importer *im, int f, char
   if (c < 0 || c >= row->ncells) return "";
   (void)lens;
   return bufs[c];
+}
+
+static void remember_community(importer *im, const char *word, size_t len, const char code[13]) {
+  if (len >= sizeof im->last_word) return;
+  memcpy(im->last_word, word, len);
+  im->last_word_len = len;
+  memcpy(im->last_code, code, 13);
 }
 
 /* Resolves the community word of a row (cached). */
@@ -387,16 +429,20 @@ static int row_community(importer *im, const char *word, char out[13],
   }
   int64_t code;
   size_t len = strlen(word);
+  /* Rows of one community usually come together. */
+  if (len == im->last_word_len && memcmp(word, im->last_word, len) == 0) {
+    memcpy(out, im->last_code, 13);
+    return 1;
+  }
   if (wg_strmap_get(&im->communities, word, len, &code)) {
     if (code < 0) {
       bad(im, res, F_COMMUNITY, word, "no such community or village in county %s",
           im->o->county);
       return 0;
     }
-    char buf[24];
-    snprintf(buf, sizeof buf, "%012lld", (long long)code);
-    memcpy(out, buf, 12);
+    for (int i = 11; i >= 0; i--, code /= 10) out[i] = (char)('0' + code % 10);
     out[12] = '\0';
+    remember_community(im, word, len, out);
     return 1;
   }
   wg_errinfo ei = {0};
@@ -407,6 +453,7 @@ static int row_community(importer *im, const char *word, char out[13],
     bad(im, res, F_COMMUNITY, word, "%s", ei.why);
     return 0;
   }
+  remember_community(im, word, len, out);
   return 1;
 }
 
@@ -442,7 +489,7 @@ static void write_reject(importer *im, const wg_table_row *row, wg_errinfo *ei) 
  * only for failures that stop the whole import (I/O, database). */
 static wg_err import_row(importer *im, const wg_table_row *row, wg_event_t *ev,
                          wg_import_result *res) {
-  enum { MAXC = 256 };
+  enum { MAXC = IMPORT_MAX_COLUMNS };
   char *v[MAXC];
   size_t lens[MAXC];
   int nc = row->ncells < MAXC ? row->ncells : MAXC;
@@ -455,6 +502,17 @@ static wg_err import_row(importer *im, const wg_table_row *row, wg_event_t *ev,
   im->row_errors = 0;
   im->reasons_len = 0;
   im->reasons[0] = '\0';
+
+  /* A value right of the last header column belongs to no field: most often
+   * an unquoted comma split a cell and shifted the rest of the row. */
+  for (int i = im->ncols; i < row->ncells; i++) {
+    if ((i < MAXC ? lens[i] : row->lens[i]) == 0) continue;
+    bad(im, res, -1, "",
+        "column %d has a value but the header has only %d columns "
+        "(a comma inside a cell without quotes?)",
+        i + 1, im->ncols);
+    break;
+  }
 
   wg_resident_t r = {.status = WG_ST_ACTIVE, .since = ev->effective, .event_id = ev->id};
   memcpy(r.county, im->o->county, 7);
@@ -561,7 +619,7 @@ static wg_err import_row(importer *im, const wg_table_row *row, wg_event_t *ev,
               cell(row, im, F_ENTRANCE, v, lens));
     copy_part(im, res, F_ROOM, a.room, sizeof a.room, cell(row, im, F_ROOM, v, lens));
     a.floor = wg_address_floor_of(a.room);
-    if (!a.building[0] && !a.estate[0])
+    if (!*cell(row, im, F_BUILDING, v, lens) && !*cell(row, im, F_ESTATE, v, lens))
       bad(im, res, F_BUILDING, "", "a room needs its building (楼栋) or estate (小区)");
   } else if (*addr) {
     wg_errinfo aei = {0};
@@ -634,11 +692,15 @@ static void importer_free(importer *im) {
   wg_strmap_free(&im->buildings);
   wg_strmap_free(&im->entrances);
   wg_strmap_free(&im->households);
+  wg_strmap_free(&im->dwellings);
+  wg_u64map_free(&im->dwelling_households);
   wg_u64map_free(&im->seen);
   if (im->header)
     for (int i = 0; i < im->ncols; i++) free(im->header[i]);
   free(im->header);
+  im->header = NULL;
   wg_table_writer_abort(im->rejects);
+  im->rejects = NULL;
 }
 
 wg_err wg_import_residents(wg_store_t *s, const char *path, const wg_import_opts *o,
@@ -767,9 +829,16 @@ wg_err wg_import_residents(wg_store_t *s, const char *path, const wg_import_opts
     im.rejects = NULL;
     e = wg_table_writer_close(w, ei);
   }
+  /* The caches are done with: free them before the commit builds the
+   * deferred indexes, so the two peaks of memory do not add up. */
+  importer_free(&im);
   if (!e) {
     e = wg_store_commit(s);
-    if (e) wg_errinfo_set(ei, e, "commit failed: %s", wg_store_errmsg(s));
+    if (e == WG_EEXIST)
+      wg_errinfo_set(ei, e, "the file's rows collide with each other (a duplicate address or "
+                            "household number); nothing was imported");
+    else if (e)
+      wg_errinfo_set(ei, e, "commit failed: %s", wg_store_errmsg(s));
   }
   if (e) {
     if (began) wg_store_rollback(s);
@@ -779,7 +848,6 @@ wg_err wg_import_residents(wg_store_t *s, const char *path, const wg_import_opts
   } else {
     res->event_id = ev.id;
   }
-  importer_free(&im);
   res->seconds = now_s() - start;
   if (ei->file[0] == '\0') snprintf(ei->file, sizeof ei->file, "%s", path);
   return e;

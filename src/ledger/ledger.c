@@ -127,7 +127,18 @@ wg_err wg_address_parse(const char *text, const char *community_name, wg_address
 }
 
 void wg_household_number_for(int64_t dwelling_id, char out[32]) {
-  snprintf(out, 32, "D%012lld", (long long)dwelling_id);
+  /* "D%012lld", by hand: this runs once per dwelling in a bulk import. */
+  char digits[24];
+  int n = 0;
+  unsigned long long v = dwelling_id > 0 ? (unsigned long long)dwelling_id : 0;
+  do {
+    digits[n++] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v);
+  while (n < 12) digits[n++] = '0';
+  out[0] = 'D';
+  for (int i = 0; i < n; i++) out[1 + i] = digits[n - 1 - i];
+  out[1 + n] = '\0';
 }
 
 wg_err wg_address_ensure(wg_store_t *s, const wg_address *a, int64_t *dwelling_id) {

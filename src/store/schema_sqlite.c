@@ -52,9 +52,9 @@ static const char migration_1[] =
     "  county      TEXT NOT NULL,"
     "  entrance_id INTEGER NOT NULL REFERENCES entrance(id),"
     "  floor       INTEGER NOT NULL DEFAULT 0,"
-    "  room        TEXT NOT NULL,"
-    "  UNIQUE (entrance_id, room)"
+    "  room        TEXT NOT NULL"
     ");"
+    "CREATE UNIQUE INDEX dwelling_room ON dwelling(entrance_id, room);"
     /* Events: every change to the ledger, append-only. */
     "CREATE TABLE event ("
     "  id          INTEGER PRIMARY KEY,"
@@ -76,9 +76,9 @@ static const char migration_1[] =
     "  id          INTEGER PRIMARY KEY,"
     "  county      TEXT NOT NULL,"
     "  number      TEXT NOT NULL,"
-    "  dwelling_id INTEGER REFERENCES dwelling(id),"
-    "  UNIQUE (county, number)"
+    "  dwelling_id INTEGER REFERENCES dwelling(id)"
     ");"
+    "CREATE UNIQUE INDEX household_number ON household(county, number);"
     /* The current version of each resident; older versions live in
      * resident_history, written by trigger so no code path can skip it. */
     "CREATE TABLE resident ("

@@ -56,10 +56,12 @@ wg_err wg_store_begin(wg_store_t *s) WG_MUST_CHECK;
  * guarantees by construction (it creates every parent row it points at):
  * the backend may skip per-row reference checks until the commit. */
 wg_err wg_store_begin_bulk(wg_store_t *s) WG_MUST_CHECK;
-/* Inside a bulk transaction on an empty resident table: lets the backend
- * stop maintaining the resident indexes until the commit, which rebuilds
- * them (and fails, writing nothing, if the ID numbers are not unique).
- * WG_ECONFLICT outside a bulk transaction or when residents exist. */
+/* Inside a bulk transaction into empty resident, dwelling and household
+ * tables: lets the backend stop maintaining their indexes until the commit,
+ * which rebuilds them (and fails, writing nothing, if ID numbers, rooms of
+ * an entrance or household numbers are not unique). Meanwhile the *_add
+ * functions do not detect duplicates: the caller must. WG_ECONFLICT outside
+ * a bulk transaction or when any of those tables has rows. */
 wg_err wg_store_bulk_defer_indexes(wg_store_t *s) WG_MUST_CHECK;
 wg_err wg_store_commit(wg_store_t *s) WG_MUST_CHECK;
 void wg_store_rollback(wg_store_t *s); /* no-op outside a transaction */

@@ -332,7 +332,6 @@ wg_err wg__store_open_upto(const char *uri, unsigned flags, int upto, wg_store_t
     }
   }
   (void)exec(s, "PRAGMA foreign_keys = ON");
-  (void)exec(s, "PRAGMA cache_size = -65536");
 
   if (version < upto) {
     if (flags & WG_STORE_READONLY) {
@@ -423,17 +422,22 @@ wg_err wg_store_begin_bulk(wg_store_t *s) {
   return e;
 }
 
-/* The resident indexes, as migration 1 created them; dropped for a bulk
- * load into an empty table and rebuilt (sorted, much faster) at commit. */
-static const char resident_indexes[] =
+/* The indexes of the people tables, as migration 1 created them; dropped for
+ * a bulk load into empty tables and rebuilt (sorted, much faster) at commit. */
+static const char bulk_indexes[] =
     "CREATE UNIQUE INDEX resident_id_number ON resident(id_number);"
     "CREATE INDEX resident_household ON resident(household_id);"
-    "CREATE INDEX resident_dwelling ON resident(dwelling_id);";
+    "CREATE INDEX resident_dwelling ON resident(dwelling_id);"
+    "CREATE UNIQUE INDEX dwelling_room ON dwelling(entrance_id, room);"
+    "CREATE UNIQUE INDEX household_number ON household(county, number);";
 
 wg_err wg_store_bulk_defer_indexes(wg_store_t *s) {
   if (!s->in_tx || !s->bulk || s->deferred) return WG_ECONFLICT;
   int has = 0;
-  if (pragma_int(s->db, "SELECT EXISTS (SELECT 1 FROM resident)", &has) != SQLITE_OK)
+  if (pragma_int(s->db,
+                 "SELECT EXISTS (SELECT 1 FROM resident) OR EXISTS (SELECT 1 FROM dwelling)"
+                 " OR EXISTS (SELECT 1 FROM household)",
+                 &has) != SQLITE_OK)
     return WG_EDB;
   if (has) return WG_ECONFLICT;
   /* Cached statements may refer to the indexes: drop them first. */
@@ -442,7 +446,8 @@ wg_err wg_store_bulk_defer_indexes(wg_store_t *s) {
     s->stmts[i] = NULL;
   }
   wg_err e = exec(s, "DROP INDEX resident_id_number; DROP INDEX resident_household;"
-                     " DROP INDEX resident_dwelling;");
+                     " DROP INDEX resident_dwelling; DROP INDEX dwelling_room;"
+                     " DROP INDEX household_number;");
   if (e == WG_OK) s->deferred = 1;
   return e;
 }
@@ -456,7 +461,7 @@ static void end_bulk(wg_store_t *s) {
 wg_err wg_store_commit(wg_store_t *s) {
   if (!s->in_tx) return WG_ECONFLICT;
   if (s->deferred) {
-    int rc = sqlite3_exec(s->db, resident_indexes, NULL, NULL, NULL);
+    int rc = sqlite3_exec(s->db, bulk_indexes, NULL, NULL, NULL);
     if (rc != SQLITE_OK)
       return (rc & 0xff) == SQLITE_CONSTRAINT ? WG_EEXIST : map_rc(rc);
     s->deferred = 0;

@@ -119,8 +119,10 @@ void wg_u64map_free(wg_u64map *m) {
 }
 
 static struct wg_u64pair *u64_slot(struct wg_u64pair *pairs, size_t cap, uint64_t key) {
-  uint64_t h = key * 0x9E3779B97F4A7C15ULL;
-  size_t i = (size_t)(h >> 20) & (cap - 1);
+  /* Fibonacci hashing: the top bits of the product are the well-mixed ones
+   * (structured keys such as ID numbers cluster badly in the middle bits). */
+  int bits = __builtin_ctzll((unsigned long long)cap);
+  size_t i = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> (64 - bits));
   while (pairs[i].key && pairs[i].key != key) i = (i + 1) & (cap - 1);
   return &pairs[i];
 }

@@ -300,6 +300,63 @@ TEST(rollback_writes_nothing) {
   wg_store_close(s);
 }
 
+TEST(bulk_deferred_indexes) {
+  wg_store_t *s = NULL;
+  CHECK_EQ(wg_store_open(db_path("bulk.db"), WG_STORE_CREATE, &s, NULL), WG_OK);
+  put_community(s);
+  /* Outside a bulk transaction deferral is refused. */
+  CHECK_EQ(wg_store_bulk_defer_indexes(s), WG_ECONFLICT);
+  CHECK_EQ(wg_store_begin_bulk(s), WG_OK);
+  CHECK_EQ(wg_store_bulk_defer_indexes(s), WG_OK);
+  int64_t ev = make_event(s, WG_EV_IMPORT, 20250101);
+  int64_t estate, entrance, d1, d2, hh;
+  CHECK_EQ(wg_store_estate_add(s, "141127100001", "易居苑", &estate), WG_OK);
+  wg_building_t b = {.estate_id = estate, .community = "141127100001", .name = "1号楼"};
+  CHECK_EQ(wg_store_building_add(s, &b), WG_OK);
+  CHECK_EQ(wg_store_entrance_add(s, b.id, "1单元", &entrance), WG_OK);
+  CHECK_EQ(wg_store_dwelling_add(s, entrance, 1, "101", &d1), WG_OK);
+  CHECK_EQ(wg_store_household_add(s, "141127", "H1", d1, &hh), WG_OK);
+  wg_resident_t r = sample(ev, d1);
+  r.household_id = hh;
+  CHECK_EQ(wg_store_resident_insert(s, &r), WG_OK);
+  /* Indexes are off: a duplicate dwelling and ID number go in unnoticed… */
+  CHECK_EQ(wg_store_dwelling_add(s, entrance, 1, "101", &d2), WG_OK);
+  wg_resident_t dup = sample(ev, d2);
+  CHECK_EQ(wg_store_resident_insert(s, &dup), WG_OK);
+  long dwellings = 0, residents = 0;
+  CHECK_EQ(wg_store_county_counts(s, "141127", &dwellings, &residents), WG_OK);
+  CHECK_EQ(dwellings, 2);
+  CHECK_EQ(residents, 2);
+  /* …and the commit that rebuilds them refuses, writing nothing. */
+  CHECK_EQ(wg_store_commit(s), WG_EEXIST);
+  wg_store_rollback(s);
+  CHECK_EQ(wg_store_county_counts(s, "141127", &dwellings, &residents), WG_OK);
+  CHECK_EQ(dwellings, 0);
+  CHECK_EQ(residents, 0);
+  /* A clean bulk load commits, and the indexes are back. */
+  CHECK_EQ(wg_store_begin_bulk(s), WG_OK);
+  CHECK_EQ(wg_store_bulk_defer_indexes(s), WG_OK);
+  ev = make_event(s, WG_EV_IMPORT, 20250101);
+  CHECK_EQ(wg_store_estate_add(s, "141127100001", "易居苑", &estate), WG_OK);
+  b.estate_id = estate;
+  CHECK_EQ(wg_store_building_add(s, &b), WG_OK);
+  CHECK_EQ(wg_store_entrance_add(s, b.id, "1单元", &entrance), WG_OK);
+  CHECK_EQ(wg_store_dwelling_add(s, entrance, 1, "101", &d1), WG_OK);
+  r = sample(ev, d1);
+  CHECK_EQ(wg_store_resident_insert(s, &r), WG_OK);
+  CHECK_EQ(wg_store_commit(s), WG_OK);
+  CHECK_EQ(wg_store_dwelling_add(s, entrance, 1, "101", &d2), WG_ECONFLICT);
+  r = sample(make_event(s, WG_EV_IMPORT, 20250101), d1);
+  CHECK_EQ(wg_store_resident_insert(s, &r), WG_EEXIST);
+  /* With residents present, deferral is refused. */
+  CHECK_EQ(wg_store_begin_bulk(s), WG_OK);
+  CHECK_EQ(wg_store_bulk_defer_indexes(s), WG_ECONFLICT);
+  wg_store_rollback(s);
+  char msg[256];
+  CHECK_EQ(wg_store_integrity(s, msg, sizeof msg), WG_OK);
+  wg_store_close(s);
+}
+
 TEST(event_kind_names) {
   wg_event_kind k;
   for (int i = 1; i < WG_EV_KIND_COUNT_; i++) {
@@ -318,6 +375,7 @@ int main(void) {
   RUN(resident_history_and_as_of);
   RUN(append_only_tables);
   RUN(rollback_writes_nothing);
+  RUN(bulk_deferred_indexes);
   RUN(event_kind_names);
   char cmd[600];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
