@@ -150,7 +150,9 @@ int wg_cmd_resident(const wg_cli *cli, int argc, char **argv) {
     return 2;
   }
   args a = {0};
-  if (!parse_args(argc, argv, is_add ? 2 : 3, &a)) return 2;
+  /* Options follow the action and WHO (and for tag, the +TAG/-TAG). */
+  int from = is_add ? 2 : strcmp(action, "tag") == 0 ? 4 : 3;
+  if (!parse_args(argc, argv, from, &a)) return 2;
   int32_t date = 0;
   if (a.date) {
     int d;
@@ -224,9 +226,6 @@ int wg_cmd_resident(const wg_cli *cli, int argc, char **argv) {
         }
         ch.kind = argv[3][0] == '+' ? WG_EV_TAG_ADD : WG_EV_TAG_REMOVE;
         ch.tag = argv[3] + 1;
-        if (!parse_args(argc, argv, 4, &a)) goto done;
-        ch.reason = a.reason;
-        ch.effective = date;
       } else {
         fprintf(stderr, "wangge resident: unknown action '%s'\n", action);
         rc = 2;

@@ -85,7 +85,7 @@ static wg_err fill(wg_table_t *t, wg__csv *c, wg_errinfo *ei) {
   if (c->fd < 0) {
     size_t n = c->mem_len - c->mem_pos;
     if (n > room) n = room;
-    memcpy(c->buf + c->len, c->mem + c->mem_pos, n);
+    if (n) memcpy(c->buf + c->len, c->mem + c->mem_pos, n);
     c->mem_pos += n;
     c->len += n;
     if (c->mem_pos == c->mem_len) c->eof = 1;

@@ -21,6 +21,7 @@ struct wg_table {
   wg_table_opts opts;   /* with the defaults filled in */
   wg_err err;           /* sticky error of wg_table_next */
   wg_errinfo err_ei;    /* its context, replayed on later calls */
+  int named_xlsx;       /* read as CSV although the name says .xlsx */
   wg__csv *csv;         /* exactly one of csv / xlsx is set */
   wg__xlsx *xlsx;
 };

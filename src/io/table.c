@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -79,6 +80,13 @@ static wg_err sniff(wg_table_t *t, const unsigned char *head, size_t n,
   return WG_OK;
 }
 
+/* 1 when path ends in .xlsx or .xlsm (any case). */
+static int named_xlsx(const char *path) {
+  size_t n = strlen(path);
+  return n >= 5 && path[n - 5] == '.' && (strncasecmp(path + n - 4, "xlsx", 4) == 0 ||
+                                          strncasecmp(path + n - 4, "xlsm", 4) == 0);
+}
+
 static wg_table_t *table_new(const char *file, const wg_table_opts *opts) {
   wg_table_t *t = calloc(1, sizeof *t);
   if (!t) return NULL;
@@ -122,6 +130,7 @@ wg_err wg_table_open(const char *path, const wg_table_opts *opts,
     close(fd);
     err = wg__xlsx_open(t, path, NULL, 0, ei);
   } else if (!err) {
+    t->named_xlsx = named_xlsx(path);
     err = wg__csv_open(t, fd, NULL, (size_t)st.st_size, ei); /* takes fd */
   } else {
     close(fd);
@@ -165,6 +174,12 @@ wg_err wg_table_next(wg_table_t *t, wg_table_row *row, int *has_row,
                       : wg__xlsx_next(t, row, has_row, &t->err_ei);
   if (err) {
     *has_row = 0;
+    /* Binary junk named .xlsx fails as CSV text: say what it is not. */
+    if (t->named_xlsx && (err == WG_EENCODING || err == WG_EFORMAT)) {
+      size_t n = strlen(t->err_ei.why);
+      snprintf(t->err_ei.why + n, sizeof t->err_ei.why - n,
+               " (named .xlsx, but not an XLSX workbook: no zip signature)");
+    }
     t->err = err;
     if (ei) *ei = t->err_ei;
   }

@@ -14,7 +14,25 @@
  * rows) are not reported; the row number of the next row still counts them,
  * so `row.row` is always the row number a spreadsheet user sees (header = 1).
  * An empty input (no bytes, or only a BOM) is refused with WG_EFORMAT
- * "empty file" at open. */
+ * "empty file" at open.
+ *
+ * CSV: RFC 4180 (quoted cells may hold delimiters, doubled quotes and line
+ * breaks; CRLF, LF and CR line ends); one record is one row even when a
+ * quoted cell spans lines. Lenient like Excel: a stray quote inside an
+ * unquoted cell is kept, text after a closing quote is appended. Rows keep
+ * their own cell counts (ragged rows are reported as they are). UTF-8 with
+ * or without BOM, else GB18030; UTF-16 and NUL bytes are refused.
+ *
+ * XLSX: the first sheet of the workbook. Text cells as written (rich-text
+ * runs joined, phonetic guides dropped, _xHHHH_ escapes undone); numbers
+ * with a date format as YYYY-MM-DD (1900 system with Lotus's 1900-02-29, or
+ * 1904), with a time-only format as HH:MM:SS; other numbers: integers below
+ * 2^53 as plain digits, anything else in the shortest form that reads back
+ * exactly (so an 18-digit ID number saved as a number shows as
+ * "1.10105194912e+17", never as made-up digits); booleans TRUE / FALSE;
+ * error cells as their text (#N/A). Missing cells are empty strings and
+ * trailing empty cells are dropped, so ncells is 1 + the last non-empty
+ * column. */
 #ifndef WG_IO_TABLE_H
 #define WG_IO_TABLE_H
 

@@ -296,6 +296,7 @@ wg_err wg_table_writer_row(wg_table_writer_t *w, int ncells,
 }
 
 wg_err wg_table_writer_close(wg_table_writer_t *w, wg_errinfo *ei) {
+  if (!w) return wfail("", ei, WG_EINVAL, 0, -1, "no writer");
   wg_err err = w->err;
   if (err) { /* ei already told the caller why, at the failing row */
     writer_free(w);

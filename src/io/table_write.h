@@ -8,6 +8,8 @@
  *
  * Nothing appears at path until wg_table_writer_close succeeds: rows go to a
  * temporary file beside it ("path.tmpXXXXXX") that is renamed into place.
+ * The file is created with mode 0600 (exports hold personal data); widen it
+ * with chmod if it must be shared.
  *
  * CSV: UTF-8 with BOM (Excel in China then opens it as UTF-8), CRLF line
  * ends, RFC 4180 quoting, and formula-injection guard: a cell starting with

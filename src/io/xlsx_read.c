@@ -376,7 +376,7 @@ static long xescape_at(const char *s, size_t n) {
  * surrogate pairs as two escapes) in place; returns the new length. NUL and
  * lone surrogates are left as the escape text. */
 static size_t xunescape(char *s, size_t n) {
-  if (!memchr(s, '_', n)) return n;
+  if (n == 0 || !memchr(s, '_', n)) return n;
   size_t r = 0, w = 0;
   while (r < n) {
     long cp = s[r] == '_' ? xescape_at(s + r, n - r) : -1;
@@ -792,7 +792,14 @@ static void finish_cell(wg__xlsx *x) {
     if (n) n = xunescape(x->val.p, n);
     put_cell(x, v, n);
     return;
-  default: /* e, d: the text itself */
+  case T_D: /* ISO 8601; a midnight date-time is shown as its date */
+    if (n > 10 && v[4] == '-' && v[7] == '-' &&
+        (strcmp(v + 10, "T00:00:00") == 0 || strcmp(v + 10, "T00:00:00Z") == 0 ||
+         strcmp(v + 10, "T00:00:00.000") == 0))
+      n = 10;
+    put_cell(x, v, n);
+    return;
+  default: /* e: the error text itself */
     put_cell(x, v, n);
     return;
   }
@@ -800,11 +807,13 @@ static void finish_cell(wg__xlsx *x) {
 
 /* --- the sheet ---------------------------------------------------------- */
 
-/* "C5" → column 2; -1 when not a cell reference. */
+/* "C5" → column 2 (lower case tolerated); -1 when not a cell reference. */
 static int parse_ref_col(const char *r) {
   int col = 0, k = 0;
-  for (; *r >= 'A' && *r <= 'Z'; r++, k++) {
-    col = col * 26 + (*r - 'A' + 1);
+  for (;; r++, k++) {
+    int ch = *r >= 'a' && *r <= 'z' ? *r - 'a' + 'A' : *r;
+    if (ch < 'A' || ch > 'Z') break;
+    col = col * 26 + (ch - 'A' + 1);
     if (k >= 3) return -1;
   }
   if (k == 0) return -1;

@@ -29,6 +29,7 @@ enum field {
   F_ADDRESS,
   F_RESIDENCE,
   F_TAGS,
+  F_STATUS,
   F_COUNT_
 };
 
@@ -55,6 +56,7 @@ static const char *const aliases[F_COUNT_][9] = {
     [F_ADDRESS] = {"地址", "address", "住址", "现住址", "居住地址"},
     [F_RESIDENCE] = {"人口类型", "residence_type", "居住类型", "户籍类型", "residence"},
     [F_TAGS] = {"标签", "tags", "人员类别", "特殊人群"},
+    [F_STATUS] = {"状态", "status", "人员状态"},
 };
 
 void wg_import_print_columns(FILE *out) {
@@ -333,7 +335,7 @@ static wg_err ensure_dwelling(importer *im, const wg_address *a, int64_t *dwelli
 
   miss = !wg_strmap_get(&im->entrances, key, k3, &entrance);
   if (miss)
-    e = im->fresh ? wg_store_entrance_add(im->s, building, a->entrance, &entrance)
+    e = im->fresh ? wg_store_entrance_add(im->s, im->o->county, building, a->entrance, &entrance)
                   : wg_store_entrance_ensure(im->s, building, a->entrance, &entrance);
   if ((e = cached(&im->entrances, key, k3, &entrance, e, miss))) return e;
 
@@ -345,14 +347,14 @@ static wg_err ensure_dwelling(importer *im, const wg_address *a, int64_t *dwelli
     memcpy(dkey, &entrance, 8);
     memcpy(dkey + 8, a->room, rlen);
     if (!wg_strmap_get(&im->dwellings, dkey, 8 + rlen, dwelling)) {
-      if ((e = wg_store_dwelling_add(im->s, entrance, a->floor, a->room, dwelling))) return e;
+      if ((e = wg_store_dwelling_add(im->s, im->o->county, entrance, a->floor, a->room, dwelling))) return e;
       if ((e = wg_strmap_put(&im->dwellings, dkey, 8 + rlen, *dwelling))) return e;
       res->dwellings++;
     }
   } else {
     /* Fresh county: create straight away; a dwelling seen before (its rows
      * not together in the file) shows up as a conflict and is looked up. */
-    e = im->fresh ? wg_store_dwelling_add(im->s, entrance, a->floor, a->room, dwelling)
+    e = im->fresh ? wg_store_dwelling_add(im->s, im->o->county, entrance, a->floor, a->room, dwelling)
                   : WG_ECONFLICT;
     if (e == WG_ECONFLICT)
       e = wg_store_dwelling_ensure(im->s, entrance, a->floor, a->room, dwelling);
@@ -587,6 +589,9 @@ static wg_err import_row(importer *im, const wg_table_row *row, wg_event_t *ev,
   const char *res_type = cell(row, im, F_RESIDENCE, v, lens);
   if (wg_residence_parse(res_type, &r.residence) != WG_OK)
     bad(im, res, F_RESIDENCE, res_type, "must be 户籍, 常住 or 流动 (registered/resident/floating)");
+  const char *status = cell(row, im, F_STATUS, v, lens);
+  if (wg_status_parse(status, &r.status) != WG_OK)
+    bad(im, res, F_STATUS, status, "must be 在册, 迁出 or 死亡 (active/moved_out/dead)");
   const char *tags = cell(row, im, F_TAGS, v, lens);
   if (*tags) {
     wg_errinfo tei = {0};

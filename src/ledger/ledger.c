@@ -262,6 +262,23 @@ wg_err wg_residence_parse(const char *w, wg_residence *out) {
   return WG_EINVAL;
 }
 
+wg_err wg_status_parse(const char *w, wg_status *out) {
+  static const struct {
+    const char *word;
+    wg_status st;
+  } words[] = {
+      {"", WG_ST_ACTIVE},         {"在册", WG_ST_ACTIVE},      {"正常", WG_ST_ACTIVE},
+      {"active", WG_ST_ACTIVE},   {"迁出", WG_ST_MOVED_OUT},   {"moved_out", WG_ST_MOVED_OUT},
+      {"死亡", WG_ST_DEAD},       {"dead", WG_ST_DEAD},
+  };
+  for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+    if (strcmp(w ? w : "", words[i].word) == 0) {
+      *out = words[i].st;
+      return WG_OK;
+    }
+  return WG_EINVAL;
+}
+
 /* ---- changes --------------------------------------------------------------- */
 
 static void set_field(wg_errinfo *ei, const char *field) {

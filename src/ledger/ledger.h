@@ -100,6 +100,10 @@ wg_err wg_ledger_add(wg_store_t *s, const wg_newcomer *n, int64_t *resident_id,
  * "" = registered). WG_EINVAL when unknown. */
 wg_err wg_residence_parse(const char *word, wg_residence *out) WG_MUST_CHECK;
 
+/* Parses a status word (在册/迁出/死亡, active/moved_out/dead, "" = active).
+ * WG_EINVAL when unknown. */
+wg_err wg_status_parse(const char *word, wg_status *out) WG_MUST_CHECK;
+
 /* Today as yyyymmdd in China Standard Time, unless $WANGGE_TODAY (yyyymmdd)
  * overrides it — the controllable clock for tests. */
 int32_t wg_ledger_today(void);

@@ -6,9 +6,10 @@
 #include "ledger/validate.h"
 
 const char *const wg_present_headers[WG_PRESENT_NCOLS] = {
-    "姓名/name",          "性别/sex",       "身份证号/id_number", "出生日期/birth",
-    "联系电话/phone",     "与户主关系/relation", "人口类型/residence", "状态/status",
-    "户号/household",     "地址/address",   "标签/tags",
+    "姓名/name",      "性别/sex",           "身份证号/id_number", "出生日期/birth",
+    "联系电话/phone", "与户主关系/relation", "人口类型/residence", "状态/status",
+    "户号/household", "社区/community",     "小区/estate",        "楼栋/building",
+    "单元/entrance",  "室/room",            "标签/tags",          "地址/address",
 };
 
 wg_err wg_present_unmask_grant(wg_store_t *s, const char *actor, const char *target,
@@ -46,19 +47,32 @@ wg_err wg_present_resident(wg_store_t *s, const wg_resident_t *r, const wg_unmas
   snprintf(out->relation, sizeof out->relation, "%s", r->relation);
   snprintf(out->residence, sizeof out->residence, "%s", wg_residence_name(r->residence));
   snprintf(out->status, sizeof out->status, "%s", wg_status_name(r->status));
-  snprintf(out->household, sizeof out->household, "%lld", (long long)r->household_id);
   wg_err e = WG_OK;
-  if (r->dwelling_id) {
-    e = wg_store_dwelling_label(s, r->dwelling_id, out->address, sizeof out->address);
+  if (r->household_id) {
+    e = wg_store_household_number(s, r->household_id, out->household, sizeof out->household);
     if (e == WG_ENOTFOUND) e = WG_OK;
+  }
+  if (!e && r->dwelling_id) {
+    e = wg_store_dwelling_parts(s, r->dwelling_id, &out->where);
+    if (e == WG_ENOTFOUND) e = WG_OK;
+    const char *parts[5] = {out->where.community_name, out->where.estate, out->where.building,
+                            out->where.entrance, out->where.room};
+    size_t n = 0;
+    for (int i = 0; i < 5 && n < sizeof out->address; i++) {
+      if (!parts[i][0]) continue;
+      int w = snprintf(out->address + n, sizeof out->address - n, "%s%s", n ? " " : "",
+                       parts[i]);
+      if (w > 0) n += (size_t)w;
+    }
   }
   /* Tags without the framing commas: "veteran,disabled". */
   size_t n = strlen(r->tags);
   if (n > 2) snprintf(out->tags, sizeof out->tags, "%.*s", (int)(n - 2), r->tags + 1);
-  const char *cells[WG_PRESENT_NCOLS] = {out->name,     out->sex,       out->id_number,
-                                         out->birth,    out->phone,     out->relation,
-                                         out->residence, out->status,   out->household,
-                                         out->address,  out->tags};
+  const char *cells[WG_PRESENT_NCOLS] = {
+      out->name,           out->sex,           out->id_number,     out->birth,
+      out->phone,          out->relation,      out->residence,     out->status,
+      out->household,      out->where.community, out->where.estate, out->where.building,
+      out->where.entrance, out->where.room,    out->tags,          out->address};
   memcpy(out->cells, cells, sizeof cells);
   return e;
 }

@@ -10,14 +10,17 @@
 
 #include "store/store.h"
 
-enum { WG_PRESENT_NCOLS = 11 };
+enum { WG_PRESENT_NCOLS = 16 };
 
-/* Column headers, Chinese then English ("姓名/name"); static strings. */
+/* Column headers, Chinese then English ("姓名/name"); static strings. The
+ * address is given both as parts (re-importable exactly) and on one line. */
 extern const char *const wg_present_headers[WG_PRESENT_NCOLS];
 
 typedef struct wg_present_row {
   char name[64], sex[8], id_number[24], birth[11], phone[16], relation[32];
-  char residence[16], status[16], household[24], address[256], tags[256];
+  char residence[16], status[16], household[40], tags[256];
+  wg_dwelling_parts where;  /* 社区 (code), 小区, 楼栋, 单元, 室 */
+  char address[400];        /* the same on one line, with the community's name */
   const char *cells[WG_PRESENT_NCOLS]; /* point into the fields above */
 } wg_present_row;
 

@@ -150,16 +150,29 @@ wg_err wg_store_dwelling_ensure(wg_store_t *s, int64_t entrance_id, int floor,
 wg_err wg_store_estate_add(wg_store_t *s, const char *community, const char *name,
                            int64_t *id) WG_MUST_CHECK;
 wg_err wg_store_building_add(wg_store_t *s, wg_building_t *b) WG_MUST_CHECK;
-wg_err wg_store_entrance_add(wg_store_t *s, int64_t building_id, const char *name,
-                             int64_t *id) WG_MUST_CHECK;
-wg_err wg_store_dwelling_add(wg_store_t *s, int64_t entrance_id, int floor, const char *room,
-                             int64_t *id) WG_MUST_CHECK;
+wg_err wg_store_entrance_add(wg_store_t *s, const char *county, int64_t building_id,
+                             const char *name, int64_t *id) WG_MUST_CHECK;
+wg_err wg_store_dwelling_add(wg_store_t *s, const char *county, int64_t entrance_id, int floor,
+                             const char *room, int64_t *id) WG_MUST_CHECK;
 
 /* Number of dwellings and of residents (any status) in a county, so a loader
  * can tell whether it is loading into an empty ledger. */
 wg_err wg_store_county_counts(wg_store_t *s, const char *county, long *dwellings,
                               long *residents) WG_MUST_CHECK;
 
+/* The parts of a dwelling's standard address. */
+typedef struct wg_dwelling_parts {
+  char community[13];       /* 12-digit code */
+  char community_name[96];
+  char estate[96];
+  char building[64];
+  char entrance[32];
+  char room[32];
+  int floor;
+} wg_dwelling_parts;
+
+wg_err wg_store_dwelling_parts(wg_store_t *s, int64_t dwelling_id,
+                               wg_dwelling_parts *out) WG_MUST_CHECK;
 /* Writes "社区 小区 3号楼 2单元 501" for a dwelling into buf (bounded). */
 wg_err wg_store_dwelling_label(wg_store_t *s, int64_t dwelling_id, char *buf,
                                size_t cap) WG_MUST_CHECK;
@@ -206,6 +219,8 @@ wg_err wg_store_event_get(wg_store_t *s, int64_t id, wg_event_t *out) WG_MUST_CH
 wg_err wg_store_household_ensure(wg_store_t *s, const char *county,
                                  const char *number, int64_t dwelling_id,
                                  int64_t *id) WG_MUST_CHECK;
+/* The number (户号) of household id into out (bounded); WG_ENOTFOUND. */
+wg_err wg_store_household_number(wg_store_t *s, int64_t id, char *out, size_t cap) WG_MUST_CHECK;
 /* Fresh-load variant: creates without looking first (WG_ECONFLICT if the
  * number exists). */
 wg_err wg_store_household_add(wg_store_t *s, const char *county, const char *number,

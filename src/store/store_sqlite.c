@@ -28,6 +28,9 @@ enum stmt_id {
   ST_DWELLING_GET,
   ST_DWELLING_ADD,
   ST_DWELLING_LABEL,
+  ST_HOUSEHOLD_NUMBER,
+  ST_ENTRANCE_NEW,
+  ST_DWELLING_NEW,
   ST_EVENT_ADD,
   ST_EVENT_GET,
   ST_HOUSEHOLD_GET,
@@ -69,8 +72,12 @@ static const char *const stmt_sql[ST_COUNT_] = {
     [ST_DWELLING_GET] = "SELECT id FROM dwelling WHERE entrance_id = ?1 AND room = ?2",
     [ST_DWELLING_ADD] = "INSERT INTO dwelling(county, entrance_id, floor, room)"
                         " SELECT county, id, ?2, ?3 FROM entrance WHERE id = ?1",
+    [ST_ENTRANCE_NEW] = "INSERT INTO entrance(county, building_id, name) VALUES (?3, ?1, ?2)",
+    [ST_DWELLING_NEW] = "INSERT INTO dwelling(county, entrance_id, floor, room)"
+                        " VALUES (?4, ?1, ?2, ?3)",
+    [ST_HOUSEHOLD_NUMBER] = "SELECT number FROM household WHERE id = ?1",
     [ST_DWELLING_LABEL] =
-        "SELECT dv.name, es.name, b.name, en.name, d.room FROM dwelling d"
+        "SELECT dv.name, es.name, b.name, en.name, d.room, dv.code, d.floor FROM dwelling d"
         " JOIN entrance en ON en.id = d.entrance_id"
         " JOIN building b ON b.id = en.building_id"
         " JOIN estate es ON es.id = b.estate_id"
@@ -332,6 +339,9 @@ wg_err wg__store_open_upto(const char *uri, unsigned flags, int upto, wg_store_t
     }
   }
   (void)exec(s, "PRAGMA foreign_keys = ON");
+  (void)exec(s, "PRAGMA cache_size = -65536");
+  /* Index builds (after a bulk load) sort on a helper thread too. */
+  (void)exec(s, "PRAGMA threads = 2");
 
   if (version < upto) {
     if (flags & WG_STORE_READONLY) {
@@ -701,22 +711,24 @@ wg_err wg_store_building_add(wg_store_t *s, wg_building_t *b) {
   return add_only(s, add, &b->id);
 }
 
-wg_err wg_store_entrance_add(wg_store_t *s, int64_t building_id, const char *name,
-                             int64_t *id) {
-  sqlite3_stmt *add = stmt(s, ST_ENTRANCE_ADD);
+wg_err wg_store_entrance_add(wg_store_t *s, const char *county, int64_t building_id,
+                             const char *name, int64_t *id) {
+  sqlite3_stmt *add = stmt(s, ST_ENTRANCE_NEW);
   if (!add) return WG_EDB;
   sqlite3_bind_int64(add, 1, building_id);
   bind_text(add, 2, name);
+  bind_text(add, 3, county);
   return add_only(s, add, id);
 }
 
-wg_err wg_store_dwelling_add(wg_store_t *s, int64_t entrance_id, int floor, const char *room,
-                             int64_t *id) {
-  sqlite3_stmt *add = stmt(s, ST_DWELLING_ADD);
+wg_err wg_store_dwelling_add(wg_store_t *s, const char *county, int64_t entrance_id, int floor,
+                             const char *room, int64_t *id) {
+  sqlite3_stmt *add = stmt(s, ST_DWELLING_NEW);
   if (!add) return WG_EDB;
   sqlite3_bind_int64(add, 1, entrance_id);
   sqlite3_bind_int(add, 2, floor);
   bind_text(add, 3, room);
+  bind_text(add, 4, county);
   return add_only(s, add, id);
 }
 
@@ -738,21 +750,46 @@ wg_err wg_store_county_counts(wg_store_t *s, const char *county, long *dwellings
   return rc == SQLITE_ROW ? WG_OK : map_rc(rc);
 }
 
-wg_err wg_store_dwelling_label(wg_store_t *s, int64_t dwelling_id, char *buf, size_t cap) {
+wg_err wg_store_dwelling_parts(wg_store_t *s, int64_t dwelling_id, wg_dwelling_parts *out) {
   sqlite3_stmt *st = stmt(s, ST_DWELLING_LABEL);
   if (!st) return WG_EDB;
   sqlite3_bind_int64(st, 1, dwelling_id);
   int rc = sqlite3_step(st);
   if (rc == SQLITE_ROW) {
-    size_t n = 0;
-    buf[0] = '\0';
-    for (int i = 0; i < 5 && n < cap; i++) {
-      const char *part = (const char *)sqlite3_column_text(st, i);
-      if (!part || !*part) continue;
-      int w = snprintf(buf + n, cap - n, "%s%s", n ? " " : "", part);
-      if (w > 0) n += (size_t)w;
-    }
+    memset(out, 0, sizeof *out);
+    copy_text(out->community_name, sizeof out->community_name, sqlite3_column_text(st, 0));
+    copy_text(out->estate, sizeof out->estate, sqlite3_column_text(st, 1));
+    copy_text(out->building, sizeof out->building, sqlite3_column_text(st, 2));
+    copy_text(out->entrance, sizeof out->entrance, sqlite3_column_text(st, 3));
+    copy_text(out->room, sizeof out->room, sqlite3_column_text(st, 4));
+    copy_text(out->community, sizeof out->community, sqlite3_column_text(st, 5));
+    out->floor = sqlite3_column_int(st, 6);
   }
+  sqlite3_reset(st);
+  return rc == SQLITE_ROW ? WG_OK : rc == SQLITE_DONE ? WG_ENOTFOUND : map_rc(rc);
+}
+
+wg_err wg_store_dwelling_label(wg_store_t *s, int64_t dwelling_id, char *buf, size_t cap) {
+  wg_dwelling_parts p;
+  wg_err e = wg_store_dwelling_parts(s, dwelling_id, &p);
+  if (e) return e;
+  const char *parts[5] = {p.community_name, p.estate, p.building, p.entrance, p.room};
+  size_t n = 0;
+  buf[0] = '\0';
+  for (int i = 0; i < 5 && n < cap; i++) {
+    if (!parts[i][0]) continue;
+    int w = snprintf(buf + n, cap - n, "%s%s", n ? " " : "", parts[i]);
+    if (w > 0) n += (size_t)w;
+  }
+  return WG_OK;
+}
+
+wg_err wg_store_household_number(wg_store_t *s, int64_t id, char *out, size_t cap) {
+  sqlite3_stmt *st = stmt(s, ST_HOUSEHOLD_NUMBER);
+  if (!st) return WG_EDB;
+  sqlite3_bind_int64(st, 1, id);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) copy_text(out, cap, sqlite3_column_text(st, 0));
   sqlite3_reset(st);
   return rc == SQLITE_ROW ? WG_OK : rc == SQLITE_DONE ? WG_ENOTFOUND : map_rc(rc);
 }

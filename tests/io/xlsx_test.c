@@ -97,6 +97,8 @@ TEST(handmade_workbook) {
       "<x:c t=\"str\"><x:f>A1&amp;\"\"</x:f><x:v>formula text</x:v></x:c></x:row>"
       "<x:row r=\"9\"><x:c r=\"C9\" s=\"1\"/></x:row>"
       "<x:row r=\"10\"><x:c r=\"AA10\"><x:v>-0</x:v></x:c></x:row>"
+      "<x:row r=\"11\"><x:c t=\"d\"><x:v>2021-05-04T00:00:00</x:v></x:c>"
+      "<x:c t=\"d\"><x:v>2021-05-04T08:30:00</x:v></x:c><x:c r=\"d11\"><x:v>7</x:v></x:c></x:row>"
       "</x:sheetData></x:worksheet>";
   const char *names[] = {"[Content_Types].xml", "xl/workbook.xml",
                          "xl/_rels/workbook.xml.rels", "xl/strings.xml",
@@ -114,7 +116,8 @@ TEST(handmade_workbook) {
   CHECK_STR(d, "1:Hello & |张三|a\r\nb_x0041_ \xF0\x9F\x98\x80 _x0000_\n"
                "3:|1904-01-01||0.5|1904-01-02\n"
                "4:inline|TRUE|#N/A|formula text\n"
-               "10:||||||||||||||||||||||||||0\n");
+               "10:||||||||||||||||||||||||||0\n"
+               "11:2021-05-04|2021-05-04T08:30:00||7\n");
   free(d);
   free(path);
 }

@@ -313,14 +313,14 @@ TEST(bulk_deferred_indexes) {
   CHECK_EQ(wg_store_estate_add(s, "141127100001", "易居苑", &estate), WG_OK);
   wg_building_t b = {.estate_id = estate, .community = "141127100001", .name = "1号楼"};
   CHECK_EQ(wg_store_building_add(s, &b), WG_OK);
-  CHECK_EQ(wg_store_entrance_add(s, b.id, "1单元", &entrance), WG_OK);
-  CHECK_EQ(wg_store_dwelling_add(s, entrance, 1, "101", &d1), WG_OK);
+  CHECK_EQ(wg_store_entrance_add(s, "141127", b.id, "1单元", &entrance), WG_OK);
+  CHECK_EQ(wg_store_dwelling_add(s, "141127", entrance, 1, "101", &d1), WG_OK);
   CHECK_EQ(wg_store_household_add(s, "141127", "H1", d1, &hh), WG_OK);
   wg_resident_t r = sample(ev, d1);
   r.household_id = hh;
   CHECK_EQ(wg_store_resident_insert(s, &r), WG_OK);
   /* Indexes are off: a duplicate dwelling and ID number go in unnoticed… */
-  CHECK_EQ(wg_store_dwelling_add(s, entrance, 1, "101", &d2), WG_OK);
+  CHECK_EQ(wg_store_dwelling_add(s, "141127", entrance, 1, "101", &d2), WG_OK);
   wg_resident_t dup = sample(ev, d2);
   CHECK_EQ(wg_store_resident_insert(s, &dup), WG_OK);
   long dwellings = 0, residents = 0;
@@ -340,12 +340,12 @@ TEST(bulk_deferred_indexes) {
   CHECK_EQ(wg_store_estate_add(s, "141127100001", "易居苑", &estate), WG_OK);
   b.estate_id = estate;
   CHECK_EQ(wg_store_building_add(s, &b), WG_OK);
-  CHECK_EQ(wg_store_entrance_add(s, b.id, "1单元", &entrance), WG_OK);
-  CHECK_EQ(wg_store_dwelling_add(s, entrance, 1, "101", &d1), WG_OK);
+  CHECK_EQ(wg_store_entrance_add(s, "141127", b.id, "1单元", &entrance), WG_OK);
+  CHECK_EQ(wg_store_dwelling_add(s, "141127", entrance, 1, "101", &d1), WG_OK);
   r = sample(ev, d1);
   CHECK_EQ(wg_store_resident_insert(s, &r), WG_OK);
   CHECK_EQ(wg_store_commit(s), WG_OK);
-  CHECK_EQ(wg_store_dwelling_add(s, entrance, 1, "101", &d2), WG_ECONFLICT);
+  CHECK_EQ(wg_store_dwelling_add(s, "141127", entrance, 1, "101", &d2), WG_ECONFLICT);
   r = sample(make_event(s, WG_EV_IMPORT, 20250101), d1);
   CHECK_EQ(wg_store_resident_insert(s, &r), WG_EEXIST);
   /* With residents present, deferral is refused. */
