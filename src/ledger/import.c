@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "io/table.h"
@@ -159,12 +160,20 @@ typedef struct importer {
   char last_dwelling_key[512]; /* rows of one dwelling usually come together */
   size_t last_dwelling_len;
   int64_t last_dwelling, last_dwelling_household;
+  int last_dwelling_new;    /* created by this row: it has no household yet */
   wg_u64map seen;           /* ID key → first row */
   wg_table_writer_t *rejects;
   long listed, max_listed;
   int writing;              /* still writing (no error yet, or skip_bad) */
   int fresh;                /* the county's ledger was empty: create without looking */
   int empty_ledger;         /* no resident at all: no duplicate can be in the ledger */
+  wg_resident_t pending[WG_STORE_BATCH]; /* empty ledger: residents waiting for a batch */
+  int npending;
+  wg_dwelling_row new_dwellings[WG_STORE_BATCH];   /* … dwellings, */
+  int nnew_dwellings;
+  wg_household_row new_households[WG_STORE_BATCH]; /* … households */
+  int nnew_households;
+  int64_t last_dwelling_id, last_household_id;     /* ids given so far */
   /* per row */
   long row;
   int row_errors;
@@ -287,6 +296,20 @@ static wg_err cached(wg_strmap *m, const char *key, size_t len, int64_t *id, wg_
   return WG_OK;
 }
 
+static wg_err flush_dwellings(importer *im) {
+  wg_err e = wg_store_dwelling_insert_batch(im->s, im->o->county, im->new_dwellings,
+                                            im->nnew_dwellings);
+  im->nnew_dwellings = 0;
+  return e;
+}
+
+static wg_err flush_households(importer *im) {
+  wg_err e = wg_store_household_insert_batch(im->s, im->o->county, im->new_households,
+                                             im->nnew_households);
+  im->nnew_households = 0;
+  return e;
+}
+
 /* Appends sep + text to key at *n (bounded); returns 0 when it overflows. */
 static int key_add(char *key, size_t cap, size_t *n, const char *text) {
   size_t len = strlen(text);
@@ -316,6 +339,7 @@ static wg_err ensure_dwelling(importer *im, const wg_address *a, int64_t *dwelli
   }
 
   int64_t estate, building, entrance;
+  int created = 0;
   wg_err e = WG_OK;
   int miss = !wg_strmap_get(&im->estates, key, k1, &estate);
   if (miss)
@@ -347,9 +371,16 @@ static wg_err ensure_dwelling(importer *im, const wg_address *a, int64_t *dwelli
     memcpy(dkey, &entrance, 8);
     memcpy(dkey + 8, a->room, rlen);
     if (!wg_strmap_get(&im->dwellings, dkey, 8 + rlen, dwelling)) {
-      if ((e = wg_store_dwelling_add(im->s, im->o->county, entrance, a->floor, a->room, dwelling))) return e;
+      /* Ids are ours to give in empty tables; rows go in batches. */
+      wg_dwelling_row *d = &im->new_dwellings[im->nnew_dwellings++];
+      d->id = *dwelling = ++im->last_dwelling_id;
+      d->entrance_id = entrance;
+      d->floor = a->floor;
+      memcpy(d->room, a->room, rlen + 1);
+      if (im->nnew_dwellings == WG_STORE_BATCH && (e = flush_dwellings(im))) return e;
       if ((e = wg_strmap_put(&im->dwellings, dkey, 8 + rlen, *dwelling))) return e;
       res->dwellings++;
+      created = 1;
     }
   } else {
     /* Fresh county: create straight away; a dwelling seen before (its rows
@@ -366,7 +397,17 @@ static wg_err ensure_dwelling(importer *im, const wg_address *a, int64_t *dwelli
   im->last_dwelling_len = k4;
   im->last_dwelling = *dwelling;
   im->last_dwelling_household = 0;
+  im->last_dwelling_new = created;
   return WG_OK;
+}
+
+/* Empty ledger: gives the next household id and queues its row. */
+static wg_err new_household(importer *im, const char *number, int64_t dwelling, int64_t *hh) {
+  wg_household_row *h = &im->new_households[im->nnew_households++];
+  h->id = *hh = ++im->last_household_id;
+  h->dwelling_id = dwelling;
+  snprintf(h->number, sizeof h->number, "%s", number);
+  return im->nnew_households == WG_STORE_BATCH ? flush_households(im) : WG_OK;
 }
 
 static wg_err ensure_household(importer *im, const char *number, int64_t dwelling,
@@ -375,8 +416,10 @@ static wg_err ensure_household(importer *im, const char *number, int64_t dwellin
   if (number && *number) {
     size_t len = strlen(number);
     if (wg_strmap_get(&im->households, number, len, hh)) return WG_OK;
-    e = im->fresh ? wg_store_household_add(im->s, im->o->county, number, dwelling, hh)
-                  : wg_store_household_ensure(im->s, im->o->county, number, dwelling, hh);
+    if (len >= sizeof im->new_households[0].number) return WG_ETOOBIG;
+    e = im->empty_ledger ? new_household(im, number, dwelling, hh)
+        : im->fresh      ? wg_store_household_add(im->s, im->o->county, number, dwelling, hh)
+                         : wg_store_household_ensure(im->s, im->o->county, number, dwelling, hh);
     if (e) return e;
     res->households++;
     return wg_strmap_put(&im->households, number, len, *hh);
@@ -385,14 +428,16 @@ static wg_err ensure_household(importer *im, const char *number, int64_t dwellin
     *hh = im->last_dwelling_household;
     return WG_OK;
   }
-  if (im->empty_ledger && wg_u64map_get(&im->dwelling_households, (uint64_t)dwelling, hh)) {
+  if (im->empty_ledger && !(dwelling == im->last_dwelling && im->last_dwelling_new) &&
+      wg_u64map_get(&im->dwelling_households, (uint64_t)dwelling, hh)) {
     im->last_dwelling_household = *hh;
     return WG_OK;
   }
   char derived[32];
   wg_household_number_for(dwelling, derived);
-  e = im->fresh ? wg_store_household_add(im->s, im->o->county, derived, dwelling, hh)
-                : WG_ECONFLICT;
+  e = im->empty_ledger ? new_household(im, derived, dwelling, hh)
+      : im->fresh      ? wg_store_household_add(im->s, im->o->county, derived, dwelling, hh)
+                       : WG_ECONFLICT;
   if (e == WG_ECONFLICT)
     e = wg_store_household_ensure(im->s, im->o->county, derived, dwelling, hh);
   else if (e == WG_OK)
@@ -487,6 +532,79 @@ static void write_reject(importer *im, const wg_table_row *row, wg_errinfo *ei) 
   }
 }
 
+static wg_err flush_pending(importer *im) {
+  wg_err e = wg_store_resident_insert_batch(im->s, im->pending, im->npending);
+  im->npending = 0;
+  return e;
+}
+
+/* Writes every queued row (dwellings and households before the residents
+ * that point at them, for readability; references are checked at the end). */
+static wg_err flush_all(importer *im) {
+  wg_err e = flush_dwellings(im);
+  if (!e) e = flush_households(im);
+  if (!e) e = flush_pending(im);
+  return e;
+}
+
+/* Checks the person's fields other than the ID number into *r. */
+static void check_fields(importer *im, const wg_table_row *row, char **v, size_t *lens,
+                         wg_resident_t *r, wg_import_result *res) {
+  char masked[96];
+  const char *name = cell(row, im, F_NAME, v, lens);
+  if (!*name)
+    bad(im, res, F_NAME, "", "name is empty");
+  else if (strlen(name) >= sizeof r->name)
+    bad(im, res, F_NAME, "", "name is longer than %zu bytes", sizeof r->name - 1);
+  else
+    memcpy(r->name, name, strlen(name) + 1);
+
+  const char *sex = cell(row, im, F_SEX, v, lens);
+  if (*sex) {
+    char sx = wg_sex_normalize(sex);
+    if (!sx)
+      bad(im, res, F_SEX, sex, "sex must be 男 or 女 (M/F)");
+    else if (r->sex && sx != r->sex)
+      bad(im, res, F_SEX, sex, "does not match the ID number (which says %s)",
+          r->sex == 'M' ? "男" : "女");
+  }
+  const char *birth = cell(row, im, F_BIRTH, v, lens);
+  if (*birth) {
+    int b;
+    wg_date_reason dr = wg_date_parse(birth, &b);
+    if (dr != WG_DATE_OK)
+      bad(im, res, F_BIRTH, birth, "%s", wg_date_reason_str(dr));
+    else if (r->birth && b != r->birth)
+      bad(im, res, F_BIRTH, birth, "does not match the birth date in the ID number");
+  }
+  const char *phone = cell(row, im, F_PHONE, v, lens);
+  if (*phone) {
+    wg_phone_reason pr = wg_phone_normalize(phone, r->phone);
+    if (pr != WG_PHONE_OK) {
+      wg_mask_phone(phone, masked, sizeof masked);
+      bad(im, res, F_PHONE, masked, "%s", wg_phone_reason_str(pr));
+    }
+  }
+  const char *rel = cell(row, im, F_RELATION, v, lens);
+  if (strlen(rel) >= sizeof r->relation)
+    bad(im, res, F_RELATION, "", "relation is too long");
+  else
+    memcpy(r->relation, rel, strlen(rel) + 1);
+  const char *res_type = cell(row, im, F_RESIDENCE, v, lens);
+  if (wg_residence_parse(res_type, &r->residence) != WG_OK)
+    bad(im, res, F_RESIDENCE, res_type, "must be 户籍, 常住 or 流动 (registered/resident/floating)");
+  const char *status = cell(row, im, F_STATUS, v, lens);
+  if (wg_status_parse(status, &r->status) != WG_OK)
+    bad(im, res, F_STATUS, status, "must be 在册, 迁出 or 死亡 (active/moved_out/dead)");
+  const char *tags = cell(row, im, F_TAGS, v, lens);
+  if (*tags) {
+    wg_errinfo tei = {0};
+    if (wg_ledger_tags_normalise(im->s, tags, r->tags, sizeof r->tags, &tei) != WG_OK)
+      bad(im, res, F_TAGS, tei.value[0] ? tei.value : tags, "%s", tei.why);
+  }
+
+}
+
 /* Validates one data row and, while writing, stores it. Returns an error
  * only for failures that stop the whole import (I/O, database). */
 static wg_err import_row(importer *im, const wg_table_row *row, wg_event_t *ev,
@@ -536,6 +654,11 @@ static wg_err import_row(importer *im, const wg_table_row *row, wg_event_t *ev,
     r.birth = id.birth;
     r.sex = id.sex;
     key = wg_idnum_key(id.number);
+  }
+  /* The other fields are checked while the ID set's slot comes in. */
+  if (key) wg_u64map_prefetch(&im->seen, key);
+  check_fields(im, row, v, lens, &r, res);
+  if (key) {
     int64_t first;
     if (wg_u64map_get(&im->seen, key, &first)) {
       wg_mask_idnum(id.number, masked, sizeof masked);
@@ -545,58 +668,6 @@ static wg_err import_row(importer *im, const wg_table_row *row, wg_event_t *ev,
     } else if (wg_u64map_put(&im->seen, key, row->row) != WG_OK) {
       return WG_ENOMEM;
     }
-  }
-
-  const char *name = cell(row, im, F_NAME, v, lens);
-  if (!*name)
-    bad(im, res, F_NAME, "", "name is empty");
-  else if (strlen(name) >= sizeof r.name)
-    bad(im, res, F_NAME, "", "name is longer than %zu bytes", sizeof r.name - 1);
-  else
-    memcpy(r.name, name, strlen(name) + 1);
-
-  const char *sex = cell(row, im, F_SEX, v, lens);
-  if (*sex) {
-    char sx = wg_sex_normalize(sex);
-    if (!sx)
-      bad(im, res, F_SEX, sex, "sex must be 男 or 女 (M/F)");
-    else if (r.sex && sx != r.sex)
-      bad(im, res, F_SEX, sex, "does not match the ID number (which says %s)",
-          r.sex == 'M' ? "男" : "女");
-  }
-  const char *birth = cell(row, im, F_BIRTH, v, lens);
-  if (*birth) {
-    int b;
-    wg_date_reason dr = wg_date_parse(birth, &b);
-    if (dr != WG_DATE_OK)
-      bad(im, res, F_BIRTH, birth, "%s", wg_date_reason_str(dr));
-    else if (r.birth && b != r.birth)
-      bad(im, res, F_BIRTH, birth, "does not match the birth date in the ID number");
-  }
-  const char *phone = cell(row, im, F_PHONE, v, lens);
-  if (*phone) {
-    wg_phone_reason pr = wg_phone_normalize(phone, r.phone);
-    if (pr != WG_PHONE_OK) {
-      wg_mask_phone(phone, masked, sizeof masked);
-      bad(im, res, F_PHONE, masked, "%s", wg_phone_reason_str(pr));
-    }
-  }
-  const char *rel = cell(row, im, F_RELATION, v, lens);
-  if (strlen(rel) >= sizeof r.relation)
-    bad(im, res, F_RELATION, "", "relation is too long");
-  else
-    memcpy(r.relation, rel, strlen(rel) + 1);
-  const char *res_type = cell(row, im, F_RESIDENCE, v, lens);
-  if (wg_residence_parse(res_type, &r.residence) != WG_OK)
-    bad(im, res, F_RESIDENCE, res_type, "must be 户籍, 常住 or 流动 (registered/resident/floating)");
-  const char *status = cell(row, im, F_STATUS, v, lens);
-  if (wg_status_parse(status, &r.status) != WG_OK)
-    bad(im, res, F_STATUS, status, "must be 在册, 迁出 or 死亡 (active/moved_out/dead)");
-  const char *tags = cell(row, im, F_TAGS, v, lens);
-  if (*tags) {
-    wg_errinfo tei = {0};
-    if (wg_ledger_tags_normalise(im->s, tags, r.tags, sizeof r.tags, &tei) != WG_OK)
-      bad(im, res, F_TAGS, tei.value[0] ? tei.value : tags, "%s", tei.why);
   }
 
   /* Address: separate columns, or one 地址 column parsed. */
@@ -662,10 +733,19 @@ static wg_err import_row(importer *im, const wg_table_row *row, wg_event_t *ev,
   if (!e) e = ensure_household(im, cell(row, im, F_HOUSEHOLD, v, lens), r.dwelling_id,
                                &r.household_id, res);
   if (e) return e;
+  if (im->empty_ledger) {
+    /* Nothing can collide (the ID set above is the only check while the
+     * indexes are deferred): insert in batches. */
+    im->pending[im->npending++] = r;
+    res->imported++;
+    return im->npending == WG_STORE_BATCH ? flush_pending(im) : WG_OK;
+  }
   e = wg_store_resident_insert(im->s, &r);
-  if (e == WG_EEXIST) { /* raced in by the ledger itself */
+  if (e == WG_EEXIST) { /* already in the ledger: say whose record it is */
+    wg_resident_t old;
+    long long who = wg_store_resident_find(im->s, r.id_number, &old) == WG_OK ? old.id : 0;
     wg_mask_idnum(r.id_number, masked, sizeof masked);
-    bad(im, res, F_ID, masked, "already in the ledger");
+    bad(im, res, F_ID, masked, "already in the ledger (resident #%lld)", who);
     res->bad_rows++;
     if (!im->o->skip_bad) im->writing = 0;
     return WG_OK;
@@ -737,6 +817,17 @@ wg_err wg_import_residents(wg_store_t *s, const char *path, const wg_import_opts
   wg_table_t *t = NULL;
   wg_err e = wg_table_open(path, NULL, &t, ei);
   if (e) return e;
+  /* Size the ID set for the file (rows are rarely under 50 bytes), so it
+   * never rehashes on the way. */
+  struct stat sb;
+  if (stat(path, &sb) == 0 && sb.st_size > 0) {
+    size_t guess = (size_t)sb.st_size / 50;
+    if (guess > 20000000) guess = 20000000;
+    if (wg_u64map_reserve(&im.seen, guess) != WG_OK) {
+      wg_table_close(t);
+      return WG_ENOMEM;
+    }
+  }
   snprintf(res->format, sizeof res->format, "%s", wg_table_format(t));
 
   wg_table_row row;
@@ -822,6 +913,10 @@ wg_err wg_import_residents(wg_store_t *s, const char *path, const wg_import_opts
   snprintf(res->encoding, sizeof res->encoding, "%s", wg_table_encoding(t));
   wg_table_close(t);
 
+  if (!e && im.writing) {
+    e = flush_all(&im);
+    if (e) wg_errinfo_set(ei, e, "%s", wg_store_errmsg(s));
+  }
   if (!e && res->rows == 0) e = wg_errinfo_set(ei, WG_EREJECTED, "the file has a header but no data rows");
   if (!e && res->bad_rows && !o->skip_bad) {
     e = wg_errinfo_set(ei, WG_EREJECTED, "%ld of %ld rows are bad (%ld errors); nothing was imported",

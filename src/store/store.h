@@ -22,6 +22,9 @@
 
 typedef struct wg_store wg_store_t;
 
+/* Rows per statement of the batch loaders. */
+#define WG_STORE_BATCH 64
+
 /* The schema version this binary writes. Opening an older database migrates
  * it; a newer one is refused with WG_ESCHEMA. */
 #define WG_SCHEMA_VERSION 2
@@ -155,6 +158,26 @@ wg_err wg_store_entrance_add(wg_store_t *s, const char *county, int64_t building
 wg_err wg_store_dwelling_add(wg_store_t *s, const char *county, int64_t entrance_id, int floor,
                              const char *room, int64_t *id) WG_MUST_CHECK;
 
+/* Rows for the batch loaders below: the caller assigns the ids (a bulk
+ * load into empty tables, inside a bulk transaction: ids 1, 2, …). */
+typedef struct wg_dwelling_row {
+  int64_t id, entrance_id;
+  int floor;
+  char room[32];
+} wg_dwelling_row;
+
+typedef struct wg_household_row {
+  int64_t id, dwelling_id;
+  char number[40];
+} wg_household_row;
+
+/* Inserts n (≤ WG_STORE_BATCH) dwellings / households of county with the
+ * given ids in one statement. WG_ECONFLICT if an id is taken. */
+wg_err wg_store_dwelling_insert_batch(wg_store_t *s, const char *county,
+                                      const wg_dwelling_row *rows, int n) WG_MUST_CHECK;
+wg_err wg_store_household_insert_batch(wg_store_t *s, const char *county,
+                                       const wg_household_row *rows, int n) WG_MUST_CHECK;
+
 /* Number of dwellings and of residents (any status) in a county, so a loader
  * can tell whether it is loading into an empty ledger. */
 wg_err wg_store_county_counts(wg_store_t *s, const char *county, long *dwellings,
@@ -262,6 +285,9 @@ typedef struct wg_resident {
 /* Inserts a new resident. r->event_id must name an existing event. Sets
  * r->id. WG_EEXIST when the ID number is already in the ledger. */
 wg_err wg_store_resident_insert(wg_store_t *s, wg_resident_t *r) WG_MUST_CHECK;
+/* Inserts n residents (n ≤ WG_STORE_BATCH) in one statement, setting each
+ * id. For bulk loads; on WG_EEXIST nothing of the batch is written. */
+wg_err wg_store_resident_insert_batch(wg_store_t *s, wg_resident_t *rs, int n) WG_MUST_CHECK;
 /* Replaces the current version of resident r->id with r; the previous
  * version moves to history, valid until r->since. r->event_id must be a new
  * event. Never used without an event: the schema refuses it. */

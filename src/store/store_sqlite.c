@@ -29,6 +29,8 @@ enum stmt_id {
   ST_DWELLING_ADD,
   ST_DWELLING_LABEL,
   ST_HOUSEHOLD_NUMBER,
+  ST_DWELLING_ID,
+  ST_HOUSEHOLD_ID,
   ST_ENTRANCE_NEW,
   ST_DWELLING_NEW,
   ST_EVENT_ADD,
@@ -76,6 +78,10 @@ static const char *const stmt_sql[ST_COUNT_] = {
     [ST_DWELLING_NEW] = "INSERT INTO dwelling(county, entrance_id, floor, room)"
                         " VALUES (?4, ?1, ?2, ?3)",
     [ST_HOUSEHOLD_NUMBER] = "SELECT number FROM household WHERE id = ?1",
+    [ST_DWELLING_ID] = "INSERT INTO dwelling(id, county, entrance_id, floor, room)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_HOUSEHOLD_ID] = "INSERT INTO household(id, county, number, dwelling_id)"
+                        " VALUES (?1, ?2, ?3, NULLIF(?4, 0))",
     [ST_DWELLING_LABEL] =
         "SELECT dv.name, es.name, b.name, en.name, d.room, dv.code, d.floor FROM dwelling d"
         " JOIN entrance en ON en.id = d.entrance_id"
@@ -124,12 +130,18 @@ static const char *const stmt_sql[ST_COUNT_] = {
                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 };
 
+enum batch_id { B_RESIDENT, B_DWELLING, B_HOUSEHOLD, B_COUNT_ };
+
 struct wg_store {
   sqlite3 *db;
+  sqlite3_stmt *batch[B_COUNT_]; /* WG_STORE_BATCH-row inserts, prepared on first use */
+  char batch_dates[WG_STORE_BATCH][2][11];
+  char batch_sex[WG_STORE_BATCH][2];
   sqlite3_stmt *stmts[ST_COUNT_];
   int in_tx;
   int bulk;      /* in a bulk transaction: foreign keys off until it ends */
   int deferred;  /* resident indexes dropped until the commit */
+  int left_wal;  /* bulk load switched to a rollback journal; WAL again after */
   int version;
   char dates[16][11]; /* bind_date slots */
   char sex[2];        /* bind slot for resident.sex */
@@ -370,6 +382,7 @@ wg_err wg_store_open(const char *uri, unsigned flags, wg_store_t **out, wg_errin
 void wg_store_close(wg_store_t *s) {
   if (!s) return;
   for (int i = 0; i < ST_COUNT_; i++) sqlite3_finalize(s->stmts[i]);
+  for (int i = 0; i < B_COUNT_; i++) sqlite3_finalize(s->batch[i]);
   if (s->db) sqlite3_close_v2(s->db);
   free(s);
 }
@@ -420,15 +433,27 @@ wg_err wg_store_begin(wg_store_t *s) {
   return e;
 }
 
+static void end_bulk(wg_store_t *s);
+
 wg_err wg_store_begin_bulk(wg_store_t *s) {
   if (s->in_tx) return WG_ECONFLICT;
   /* foreign_keys can only change outside a transaction. */
   (void)exec(s, "PRAGMA foreign_keys = OFF");
+  /* A bulk load writes every page once into a rollback journal database
+   * instead of twice (WAL, then checkpoint). Leaving WAL needs exclusive
+   * access: when another connection has the file open this fails and the
+   * load simply runs in WAL mode. Atomicity and durability are the same. */
+  s->left_wal = 0;
+  sqlite3_stmt *jm;
+  if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = DELETE", -1, &jm, NULL) == SQLITE_OK) {
+    if (sqlite3_step(jm) == SQLITE_ROW &&
+        strcmp((const char *)sqlite3_column_text(jm, 0), "delete") == 0)
+      s->left_wal = 1;
+    sqlite3_finalize(jm);
+  }
   wg_err e = wg_store_begin(s);
-  if (e == WG_OK)
-    s->bulk = 1;
-  else
-    (void)exec(s, "PRAGMA foreign_keys = ON");
+  s->bulk = 1;
+  if (e != WG_OK) end_bulk(s);
   return e;
 }
 
@@ -455,6 +480,10 @@ wg_err wg_store_bulk_defer_indexes(wg_store_t *s) {
     sqlite3_finalize(s->stmts[i]);
     s->stmts[i] = NULL;
   }
+  for (int i = 0; i < B_COUNT_; i++) {
+    sqlite3_finalize(s->batch[i]);
+    s->batch[i] = NULL;
+  }
   wg_err e = exec(s, "DROP INDEX resident_id_number; DROP INDEX resident_household;"
                      " DROP INDEX resident_dwelling; DROP INDEX dwelling_room;"
                      " DROP INDEX household_number;");
@@ -465,6 +494,8 @@ wg_err wg_store_bulk_defer_indexes(wg_store_t *s) {
 static void end_bulk(wg_store_t *s) {
   if (!s->bulk) return;
   (void)exec(s, "PRAGMA foreign_keys = ON");
+  if (s->left_wal) (void)exec(s, "PRAGMA journal_mode = WAL");
+  s->left_wal = 0;
   s->bulk = 0;
 }
 
@@ -943,6 +974,144 @@ wg_err wg_store_resident_insert(wg_store_t *s, wg_resident_t *r) {
   }
   if (rc == SQLITE_CONSTRAINT_UNIQUE) return WG_EEXIST;
   return map_rc(rc);
+}
+
+/* The batch statement `id`: head followed by WG_STORE_BATCH copies of tuple,
+ * prepared once per connection. NULL on error. */
+static sqlite3_stmt *batch_stmt(wg_store_t *s, enum batch_id id, const char *head,
+                                const char *tuple) {
+  if (s->batch[id]) {
+    sqlite3_reset(s->batch[id]);
+    return s->batch[id];
+  }
+  size_t hl = strlen(head), tl = strlen(tuple);
+  size_t cap = hl + WG_STORE_BATCH * (tl + 1) + 1;
+  char *sql = malloc(cap);
+  if (!sql) return NULL;
+  memcpy(sql, head, hl);
+  size_t len = hl;
+  for (int i = 0; i < WG_STORE_BATCH; i++) {
+    if (i) sql[len++] = ',';
+    memcpy(sql + len, tuple, tl);
+    len += tl;
+  }
+  sql[len] = '\0';
+  if (sqlite3_prepare_v3(s->db, sql, (int)len, SQLITE_PREPARE_PERSISTENT, &s->batch[id], NULL) !=
+      SQLITE_OK)
+    s->batch[id] = NULL;
+  free(sql);
+  return s->batch[id];
+}
+
+static wg_err batch_step(sqlite3_stmt *st) {
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  if (rc == SQLITE_CONSTRAINT_UNIQUE) return WG_EEXIST;
+  if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) return WG_ECONFLICT;
+  return rc == SQLITE_DONE ? WG_OK : map_rc(rc);
+}
+
+wg_err wg_store_dwelling_insert_batch(wg_store_t *s, const char *county,
+                                      const wg_dwelling_row *rows, int n) {
+  for (; n > 0 && n < WG_STORE_BATCH; n--, rows++) { /* a short tail: one by one */
+    sqlite3_stmt *st = stmt(s, ST_DWELLING_ID);
+    if (!st) return WG_EDB;
+    sqlite3_bind_int64(st, 1, rows->id);
+    bind_text(st, 2, county);
+    sqlite3_bind_int64(st, 3, rows->entrance_id);
+    sqlite3_bind_int(st, 4, rows->floor);
+    bind_text(st, 5, rows->room);
+    wg_err e = batch_step(st);
+    if (e) return e;
+  }
+  if (n == 0) return WG_OK;
+  sqlite3_stmt *st = batch_stmt(s, B_DWELLING,
+                                "INSERT INTO dwelling(id, county, entrance_id, floor, room) VALUES ",
+                                "(?,?,?,?,?)");
+  if (!st) return WG_EDB;
+  for (int i = 0; i < n; i++) {
+    int b = i * 5;
+    sqlite3_bind_int64(st, b + 1, rows[i].id);
+    bind_text(st, b + 2, county);
+    sqlite3_bind_int64(st, b + 3, rows[i].entrance_id);
+    sqlite3_bind_int(st, b + 4, rows[i].floor);
+    bind_text(st, b + 5, rows[i].room);
+  }
+  return batch_step(st);
+}
+
+wg_err wg_store_household_insert_batch(wg_store_t *s, const char *county,
+                                       const wg_household_row *rows, int n) {
+  for (; n > 0 && n < WG_STORE_BATCH; n--, rows++) {
+    sqlite3_stmt *st = stmt(s, ST_HOUSEHOLD_ID);
+    if (!st) return WG_EDB;
+    sqlite3_bind_int64(st, 1, rows->id);
+    bind_text(st, 2, county);
+    bind_text(st, 3, rows->number);
+    sqlite3_bind_int64(st, 4, rows->dwelling_id);
+    wg_err e = batch_step(st);
+    if (e) return e;
+  }
+  if (n == 0) return WG_OK;
+  sqlite3_stmt *st = batch_stmt(s, B_HOUSEHOLD,
+                                "INSERT INTO household(id, county, number, dwelling_id) VALUES ",
+                                "(?,?,?,NULLIF(?,0))");
+  if (!st) return WG_EDB;
+  for (int i = 0; i < n; i++) {
+    int b = i * 4;
+    sqlite3_bind_int64(st, b + 1, rows[i].id);
+    bind_text(st, b + 2, county);
+    bind_text(st, b + 3, rows[i].number);
+    sqlite3_bind_int64(st, b + 4, rows[i].dwelling_id);
+  }
+  return batch_step(st);
+}
+
+wg_err wg_store_resident_insert_batch(wg_store_t *s, wg_resident_t *rs, int n) {
+  enum { NCOL = 14 };
+  if (n <= 0) return WG_OK;
+  if (n < WG_STORE_BATCH) {
+    for (int i = 0; i < n; i++) {
+      wg_err e = wg_store_resident_insert(s, &rs[i]);
+      if (e) return e;
+    }
+    return WG_OK;
+  }
+  sqlite3_stmt *st = batch_stmt(
+      s, B_RESIDENT,
+      "INSERT INTO resident(county, id_number, name, sex, birth, phone, relation,"
+      " residence, status, household_id, dwelling_id, tags, since, event_id) VALUES ",
+      "(?,?,?,?,?,?,?,?,?,NULLIF(?,0),NULLIF(?,0),?,?,?)");
+  if (!st) return WG_EDB;
+
+  for (int i = 0; i < n; i++) {
+    const wg_resident_t *r = &rs[i];
+    int b = i * NCOL;
+    s->batch_sex[i][0] = r->sex;
+    s->batch_sex[i][1] = '\0';
+    wg_date_format(r->birth, s->batch_dates[i][0]);
+    wg_date_format(r->since, s->batch_dates[i][1]);
+    bind_text(st, b + 1, r->county);
+    bind_text(st, b + 2, r->id_number);
+    bind_text(st, b + 3, r->name);
+    sqlite3_bind_text(st, b + 4, s->batch_sex[i], 1, SQLITE_STATIC);
+    sqlite3_bind_text(st, b + 5, s->batch_dates[i][0], -1, SQLITE_STATIC);
+    bind_text(st, b + 6, r->phone);
+    bind_text(st, b + 7, r->relation);
+    sqlite3_bind_int(st, b + 8, (int)r->residence);
+    sqlite3_bind_int(st, b + 9, (int)r->status);
+    sqlite3_bind_int64(st, b + 10, r->household_id);
+    sqlite3_bind_int64(st, b + 11, r->dwelling_id);
+    bind_text(st, b + 12, r->tags);
+    sqlite3_bind_text(st, b + 13, s->batch_dates[i][1], -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, b + 14, r->event_id);
+  }
+  wg_err e = batch_step(st);
+  if (e) return e;
+  /* One statement allocates consecutive rowids after the largest. */
+  int64_t last = sqlite3_last_insert_rowid(s->db);
+  for (int i = 0; i < n; i++) rs[i].id = last - (n - 1) + i;
+  return WG_OK;
 }
 
 wg_err wg_store_resident_update(wg_store_t *s, const wg_resident_t *r) {

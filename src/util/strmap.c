@@ -118,11 +118,15 @@ void wg_u64map_free(wg_u64map *m) {
   memset(m, 0, sizeof *m);
 }
 
+static size_t u64_index(size_t cap, uint64_t key) {
+  int bits = __builtin_ctzll((unsigned long long)cap);
+  return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> (64 - bits));
+}
+
 static struct wg_u64pair *u64_slot(struct wg_u64pair *pairs, size_t cap, uint64_t key) {
   /* Fibonacci hashing: the top bits of the product are the well-mixed ones
    * (structured keys such as ID numbers cluster badly in the middle bits). */
-  int bits = __builtin_ctzll((unsigned long long)cap);
-  size_t i = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> (64 - bits));
+  size_t i = u64_index(cap, key);
   while (pairs[i].key && pairs[i].key != key) i = (i + 1) & (cap - 1);
   return &pairs[i];
 }
@@ -135,17 +139,33 @@ int wg_u64map_get(const wg_u64map *m, uint64_t key, int64_t *value) {
   return 1;
 }
 
+void wg_u64map_prefetch(const wg_u64map *m, uint64_t key) {
+  if (m->capacity) __builtin_prefetch(&m->pairs[u64_index(m->capacity, key)]);
+}
+
+static wg_err u64_grow(wg_u64map *m, size_t cap) {
+  struct wg_u64pair *pairs = calloc(cap, sizeof *pairs);
+  if (!pairs) return WG_ENOMEM;
+  for (size_t i = 0; i < m->capacity; i++)
+    if (m->pairs[i].key) *u64_slot(pairs, cap, m->pairs[i].key) = m->pairs[i];
+  free(m->pairs);
+  m->pairs = pairs;
+  m->capacity = cap;
+  return WG_OK;
+}
+
+wg_err wg_u64map_reserve(wg_u64map *m, size_t n) {
+  size_t cap = 1024;
+  while (cap * 3 < n * 4) cap *= 2;
+  return cap > m->capacity ? u64_grow(m, cap) : WG_OK;
+}
+
 wg_err wg_u64map_put(wg_u64map *m, uint64_t key, int64_t value) {
   if (key == 0) return WG_EINVAL;
   if ((m->count + 1) * 4 > m->capacity * 3) {
     size_t cap = m->capacity ? m->capacity * 2 : 1024;
-    struct wg_u64pair *pairs = calloc(cap, sizeof *pairs);
-    if (!pairs) return WG_ENOMEM;
-    for (size_t i = 0; i < m->capacity; i++)
-      if (m->pairs[i].key) *u64_slot(pairs, cap, m->pairs[i].key) = m->pairs[i];
-    free(m->pairs);
-    m->pairs = pairs;
-    m->capacity = cap;
+    wg_err e = u64_grow(m, cap);
+    if (e) return e;
   }
   struct wg_u64pair *p = u64_slot(m->pairs, m->capacity, key);
   if (!p->key) {

@@ -38,5 +38,10 @@ void wg_u64map_free(wg_u64map *m);
 int wg_u64map_get(const wg_u64map *m, uint64_t key, int64_t *value);
 /* WG_EINVAL for key 0. */
 wg_err wg_u64map_put(wg_u64map *m, uint64_t key, int64_t value) WG_MUST_CHECK;
+/* Sizes the table for about n keys up front (no rehash on the way). */
+wg_err wg_u64map_reserve(wg_u64map *m, size_t n) WG_MUST_CHECK;
+/* Hints the CPU to fetch key's slot now, so a get/put a little later does
+ * not wait for memory. */
+void wg_u64map_prefetch(const wg_u64map *m, uint64_t key);
 
 #endif

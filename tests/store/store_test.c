@@ -9,6 +9,8 @@
 
 static char *dir;
 
+static int atoi_room(const char *room) { return (int)strtol(room, NULL, 10); }
+
 static char *db_path(const char *name) {
   static char buf[512];
   snprintf(buf, sizeof buf, "%s/%s", dir, name);
@@ -357,6 +359,73 @@ TEST(bulk_deferred_indexes) {
   wg_store_close(s);
 }
 
+/* A valid ID number from 17 digits (the check character computed here, by
+ * GB 11643's weights, independently of the validator). */
+static void id_from(const char *d17, char out[19]) {
+  static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+  int sum = 0;
+  for (int i = 0; i < 17; i++) sum += (d17[i] - '0') * w[i];
+  memcpy(out, d17, 17);
+  out[17] = "10X98765432"[sum % 11];
+  out[18] = 0;
+}
+
+TEST(batch_loaders) {
+  wg_store_t *s = NULL;
+  CHECK_EQ(wg_store_open(db_path("batch.db"), WG_STORE_CREATE, &s, NULL), WG_OK);
+  put_community(s);
+  CHECK_EQ(wg_store_begin_bulk(s), WG_OK);
+  CHECK_EQ(wg_store_bulk_defer_indexes(s), WG_OK);
+  int64_t ev = make_event(s, WG_EV_IMPORT, 20250101);
+  int64_t estate, entrance;
+  CHECK_EQ(wg_store_estate_add(s, "141127100001", "易居苑", &estate), WG_OK);
+  wg_building_t b = {.estate_id = estate, .community = "141127100001", .name = "1号楼"};
+  CHECK_EQ(wg_store_building_add(s, &b), WG_OK);
+  CHECK_EQ(wg_store_entrance_add(s, "141127", b.id, "1单元", &entrance), WG_OK);
+  enum { N = WG_STORE_BATCH + 6 };
+  wg_dwelling_row dw[N];
+  wg_household_row hh[N];
+  static wg_resident_t rs[N];
+  for (int i = 0; i < N; i++) {
+    dw[i] = (wg_dwelling_row){.id = i + 1, .entrance_id = entrance, .floor = 1};
+    snprintf(dw[i].room, sizeof dw[i].room, "%d", 100 + i);
+    hh[i] = (wg_household_row){.id = i + 1, .dwelling_id = i + 1};
+    snprintf(hh[i].number, sizeof hh[i].number, "H%d", i);
+    rs[i] = sample(ev, i + 1);
+    rs[i].household_id = i + 1;
+    char d17[18];
+    snprintf(d17, sizeof d17, "14112719800101%03d", i);
+    id_from(d17, rs[i].id_number);
+  }
+  CHECK_EQ(wg_store_dwelling_insert_batch(s, "141127", dw, WG_STORE_BATCH), WG_OK);
+  CHECK_EQ(wg_store_dwelling_insert_batch(s, "141127", dw + WG_STORE_BATCH, 6), WG_OK);
+  CHECK_EQ(wg_store_household_insert_batch(s, "141127", hh, WG_STORE_BATCH), WG_OK);
+  CHECK_EQ(wg_store_household_insert_batch(s, "141127", hh + WG_STORE_BATCH, 6), WG_OK);
+  CHECK_EQ(wg_store_resident_insert_batch(s, rs, WG_STORE_BATCH), WG_OK);
+  CHECK_EQ(wg_store_resident_insert_batch(s, rs + WG_STORE_BATCH, 6), WG_OK);
+  /* A taken id is refused. */
+  CHECK_EQ(wg_store_dwelling_insert_batch(s, "141127", dw, 1), WG_ECONFLICT);
+  CHECK_EQ(wg_store_commit(s), WG_OK);
+  for (int i = 0; i < N; i += 13) {
+    wg_resident_t got;
+    CHECK_EQ(wg_store_resident_get(s, rs[i].id, &got), WG_OK);
+    CHECK_STR(got.id_number, rs[i].id_number);
+    CHECK_EQ(got.dwelling_id, i + 1);
+    char number[40];
+    CHECK_EQ(wg_store_household_number(s, got.household_id, number, sizeof number), WG_OK);
+    char want[16];
+    snprintf(want, sizeof want, "H%d", i);
+    CHECK_STR(number, want);
+    wg_dwelling_parts p;
+    CHECK_EQ(wg_store_dwelling_parts(s, got.dwelling_id, &p), WG_OK);
+    CHECK_EQ(atoi_room(p.room), 100 + i);
+    CHECK_STR(p.community, "141127100001");
+  }
+  char msg[256];
+  CHECK_EQ(wg_store_integrity(s, msg, sizeof msg), WG_OK);
+  wg_store_close(s);
+}
+
 TEST(event_kind_names) {
   wg_event_kind k;
   for (int i = 1; i < WG_EV_KIND_COUNT_; i++) {
@@ -376,6 +445,7 @@ int main(void) {
   RUN(append_only_tables);
   RUN(rollback_writes_nothing);
   RUN(bulk_deferred_indexes);
+  RUN(batch_loaders);
   RUN(event_kind_names);
   char cmd[600];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

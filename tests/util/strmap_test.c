@@ -41,6 +41,19 @@ TEST(u64map_put_get) {
   CHECK(!wg_u64map_get(&m, 7, &v));
   CHECK_EQ(m.count, 100000);
   wg_u64map_free(&m);
+  /* Reserved up front: no growth while filling, same answers. */
+  wg_u64map_init(&m);
+  CHECK_EQ(wg_u64map_reserve(&m, 100000), WG_OK);
+  size_t cap = m.capacity;
+  CHECK(cap * 3 >= 100000 * 4);
+  for (uint64_t i = 1; i <= 100000; i++) {
+    wg_u64map_prefetch(&m, i);
+    CHECK_EQ(wg_u64map_put(&m, i, (int64_t)i * 2), WG_OK);
+  }
+  CHECK_EQ(m.capacity, cap);
+  CHECK(wg_u64map_get(&m, 77777, &v));
+  CHECK_EQ(v, 155554);
+  wg_u64map_free(&m);
 }
 
 int main(void) {
