@@ -282,5 +282,14 @@ int main(int argc, char **argv) {
   wg_divide_result_free(&res2);
   free(prev);
   free(pp);
+  free(c.hh);
+  free(c.x);
+  free(c.y);
+  free(c.group);
+  free(c.eu);
+  free(c.ev);
+  free(c.rules);
+  free(c.xadj);
+  free(c.adj);
   return 0;
 }

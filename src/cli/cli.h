@@ -28,6 +28,7 @@ int wg_cmd_ledger(const wg_cli *cli, int argc, char **argv);
 int wg_cmd_resident(const wg_cli *cli, int argc, char **argv);
 int wg_cmd_demo(const wg_cli *cli, int argc, char **argv);
 int wg_cmd_db(const wg_cli *cli, int argc, char **argv);
+int wg_cmd_tags(const wg_cli *cli, int argc, char **argv);
 
 /* Shared helpers for commands (cli_common.c). */
 #include "store/store.h"

@@ -13,6 +13,7 @@ const wg_command wg_cli_commands[] = {
     {"ledger", "list the ledger, now or as it stood on a date", wg_cmd_ledger},
     {"resident", "show a resident's history; record moves, deaths, corrections, tags",
      wg_cmd_resident},
+    {"tags", "list or add resident tags (退役军人, 独居老人, …)", wg_cmd_tags},
     {"demo", "build the demo county (岚县) and serve it", wg_cmd_demo},
     {"db", "database maintenance: check, version", wg_cmd_db},
     {NULL, NULL, NULL},

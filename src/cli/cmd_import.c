@@ -20,6 +20,8 @@ static void import_help(FILE *out) {
           "  --date D        date the residents are on the ledger from (default today)\n"
           "  --reason TEXT   why (recorded on the import event)\n"
           "  --max-listed N  list at most N bad fields (default 1000)\n"
+          "  --crs NAME      coordinate system of 经度/纬度 columns: wgs84 (default),\n"
+          "                  gcj02 (Amap, Tencent, WeChat) or bd09 (Baidu); stored as WGS84\n"
           "  --quiet         no progress line\n\n"
           "Columns are recognised by header (Chinese or English):\n");
   wg_import_print_columns(out);
@@ -33,6 +35,7 @@ int wg_cmd_import(const wg_cli *cli, int argc, char **argv) {
                                        {"reason", required_argument, 0, 'w'},
                                        {"max-listed", required_argument, 0, 'm'},
                                        {"quiet", no_argument, 0, 'q'},
+                                       {"crs", required_argument, 0, 'C'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
   wg_import_opts o = {.report = stderr, .progress = 1, .actor = cli->actor};
@@ -54,6 +57,12 @@ int wg_cmd_import(const wg_cli *cli, int argc, char **argv) {
       case 'w': o.reason = optarg; break;
       case 'm': o.max_listed = strtol(optarg, NULL, 10); break;
       case 'q': o.progress = 0; break;
+      case 'C':
+        if (wg_crs_parse(optarg, &o.crs) != WG_OK) {
+          fprintf(stderr, "wangge import: --crs must be wgs84, gcj02 or bd09\n");
+          return 2;
+        }
+        break;
       case 'h': import_help(stdout); return 0;
       default: import_help(stderr); return 2;
     }

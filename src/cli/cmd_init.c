@@ -152,3 +152,45 @@ int wg_cmd_db(const wg_cli *cli, int argc, char **argv) {
   wg_store_close(s);
   return rc;
 }
+
+static int print_tag(void *ctx, const char *code, const char *zh, const char *en) {
+  (void)ctx;
+  printf("%-20s %s\t%s\n", code, zh, en);
+  return 0;
+}
+
+int wg_cmd_tags(const wg_cli *cli, int argc, char **argv) {
+  if (wg_cli_wants_help(argc, argv)) {
+    printf("usage: wangge [--db PATH] tags                       list tags\n"
+           "       wangge [--db PATH] tags add CODE 中文名 \"English name\"\n\n"
+           "Tags mark groups of residents (veterans, elderly living alone, …). CODE is\n"
+           "lower-case letters, digits and _; imports accept the code or either name.\n");
+    return 0;
+  }
+  wg_store_t *s = wg_cli_open(cli, 0);
+  if (!s) return 1;
+  int rc = 0;
+  if (argc == 1 || (argc == 2 && strcmp(argv[1], "list") == 0)) {
+    if (wg_store_tag_each(s, print_tag, NULL) != WG_OK) rc = 1;
+  } else if (argc == 5 && strcmp(argv[1], "add") == 0) {
+    const char *code = argv[2];
+    size_t n = strlen(code);
+    if (n == 0 || n > 31 || strspn(code, "abcdefghijklmnopqrstuvwxyz0123456789_") != n) {
+      fprintf(stderr, "wangge tags add: CODE must be 1-31 of a-z, 0-9 and _\n");
+      rc = 2;
+    } else if (!*argv[3] || !*argv[4]) {
+      fprintf(stderr, "wangge tags add: both names are needed\n");
+      rc = 2;
+    } else if (wg_store_tag_put(s, code, argv[3], argv[4]) != WG_OK) {
+      fprintf(stderr, "wangge tags add: %s\n", wg_store_errmsg(s));
+      rc = 1;
+    } else {
+      printf("tag %s added\n", code);
+    }
+  } else {
+    fprintf(stderr, "usage: wangge tags [list] | tags add CODE 中文名 \"English name\"\n");
+    rc = 2;
+  }
+  wg_store_close(s);
+  return rc;
+}

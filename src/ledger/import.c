@@ -1,6 +1,7 @@
 /* import.c — residents from CSV/XLSX into the ledger, all-or-nothing. */
 #include "ledger/import.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,8 @@ enum field {
   F_RESIDENCE,
   F_TAGS,
   F_STATUS,
+  F_LON,
+  F_LAT,
   F_COUNT_
 };
 
@@ -58,6 +61,8 @@ static const char *const aliases[F_COUNT_][9] = {
     [F_RESIDENCE] = {"人口类型", "residence_type", "居住类型", "户籍类型", "residence"},
     [F_TAGS] = {"标签", "tags", "人员类别", "特殊人群"},
     [F_STATUS] = {"状态", "status", "人员状态"},
+    [F_LON] = {"经度", "lon", "longitude", "lng"},
+    [F_LAT] = {"纬度", "lat", "latitude"},
 };
 
 void wg_import_print_columns(FILE *out) {
@@ -349,7 +354,7 @@ static wg_err ensure_dwelling(importer *im, const wg_address *a, int64_t *dwelli
 
   miss = !wg_strmap_get(&im->buildings, key, k2, &building);
   if (miss) {
-    wg_building_t b = {.estate_id = estate};
+    wg_building_t b = {.estate_id = estate, .lon = a->lon, .lat = a->lat};
     memcpy(b.community, a->community, sizeof b.community);
     snprintf(b.name, sizeof b.name, "%s", a->building);
     e = im->fresh ? wg_store_building_add(im->s, &b) : wg_store_building_ensure(im->s, &b);
@@ -547,6 +552,35 @@ static wg_err flush_all(importer *im) {
   return e;
 }
 
+/* Parses a coordinate cell fully; 0 on anything but a finite number. */
+static int parse_degrees(const char *text, double *out) {
+  char *end;
+  errno = 0;
+  double v = strtod(text, &end);
+  if (end == text || *end != '\0' || errno != 0 || v != v) return 0;
+  *out = v;
+  return 1;
+}
+
+/* Reads 经度/纬度 (in the file's coordinate system) into a's WGS84 position. */
+static void locate(importer *im, const wg_table_row *row, char **v, size_t *lens, wg_address *a,
+                   wg_import_result *res) {
+  const char *lon = cell(row, im, F_LON, v, lens), *lat = cell(row, im, F_LAT, v, lens);
+  if (!*lon && !*lat) return;
+  double x, y;
+  if (!*lon || !*lat) {
+    bad(im, res, *lon ? F_LAT : F_LON, "", "a position needs both longitude and latitude");
+  } else if (!parse_degrees(lon, &x)) {
+    bad(im, res, F_LON, lon, "not a number of degrees");
+  } else if (!parse_degrees(lat, &y)) {
+    bad(im, res, F_LAT, lat, "not a number of degrees");
+  } else if (wg_coord_to_wgs84(x, y, im->o->crs, &a->lon, &a->lat) != WG_OK) {
+    bad(im, res, F_LON, lon, "longitude must be -180..180 and latitude -90..90");
+  } else {
+    a->located = 1;
+  }
+}
+
 /* Checks the person's fields other than the ID number into *r. */
 static void check_fields(importer *im, const wg_table_row *row, char **v, size_t *lens,
                          wg_resident_t *r, wg_import_result *res) {
@@ -672,6 +706,7 @@ static wg_err import_row(importer *im, const wg_table_row *row, wg_event_t *ev,
 
   /* Address: separate columns, or one 地址 column parsed. */
   wg_address a = {0};
+  locate(im, row, v, lens, &a, res);
   const char *community = cell(row, im, F_COMMUNITY, v, lens);
   const char *addr = cell(row, im, F_ADDRESS, v, lens);
   char cname[96] = "";

@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "store/store.h"
+#include "territory/coord.h"
 
 typedef struct wg_import_opts {
   const char *county;       /* 6 digits, required */
@@ -28,6 +29,7 @@ typedef struct wg_import_opts {
   FILE *report;             /* bad rows are listed here (NULL = not listed) */
   long max_listed;          /* list at most this many bad fields; 0 = 1000 */
   int progress;             /* print a progress line (rows/s, ETA) to stderr */
+  wg_crs crs;               /* coordinate system of 经度/纬度 columns (default WGS84) */
 } wg_import_opts;
 
 typedef struct wg_import_result {

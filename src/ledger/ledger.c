@@ -49,10 +49,12 @@ static const char *find_last(const char *s, const char *end, const char *needle)
 
 wg_err wg_address_parse(const char *text, const char *community_name, wg_address *out,
                         wg_errinfo *ei) {
-  char community[13];
-  memcpy(community, out->community, sizeof community);
+  wg_address keep = *out; /* the caller's community and position survive */
   memset(out, 0, sizeof *out);
-  memcpy(out->community, community, sizeof community);
+  memcpy(out->community, keep.community, sizeof out->community);
+  out->located = keep.located;
+  out->lon = keep.lon;
+  out->lat = keep.lat;
   /* Spaces carry no meaning in a Chinese address ("易居苑 3号楼 2单元 501"
    * is how wangge's own exports write it): drop them. */
   char compact[512];
@@ -148,6 +150,10 @@ wg_err wg_address_ensure(wg_store_t *s, const wg_address *a, int64_t *dwelling_i
   wg_building_t b = {.estate_id = estate};
   memcpy(b.community, a->community, sizeof b.community);
   snprintf(b.name, sizeof b.name, "%s", a->building);
+  if (a->located) {
+    b.lon = a->lon;
+    b.lat = a->lat;
+  }
   if ((e = wg_store_building_ensure(s, &b))) return e;
   if ((e = wg_store_entrance_ensure(s, b.id, a->entrance, &entrance))) return e;
   return wg_store_dwelling_ensure(s, entrance, a->floor ? a->floor : wg_address_floor_of(a->room),

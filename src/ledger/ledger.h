@@ -19,6 +19,8 @@ typedef struct wg_address {
   char entrance[32];
   char room[32];
   int floor;          /* 0 = unknown (derived from the room number if "501") */
+  int located;        /* lon/lat below are set */
+  double lon, lat;    /* WGS84 position of the building, used when it is created */
 } wg_address;
 
 /* Splits a one-line address such as "易居苑3号楼2单元501室" (optionally

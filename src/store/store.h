@@ -330,6 +330,10 @@ wg_err wg_store_tag_put(wg_store_t *s, const char *code, const char *name_zh,
 wg_err wg_store_tag_resolve(wg_store_t *s, const char *word, char *code_out,
                             size_t cap) WG_MUST_CHECK;
 
+/* Calls fn for every tag, ordered by code. */
+typedef int (*wg_tag_fn)(void *ctx, const char *code, const char *name_zh, const char *name_en);
+wg_err wg_store_tag_each(wg_store_t *s, wg_tag_fn fn, void *ctx) WG_MUST_CHECK;
+
 /* ---- audit (append-only) --------------------------------------------- */
 
 typedef struct wg_audit {

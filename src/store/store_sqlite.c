@@ -1259,6 +1259,21 @@ wg_err wg_store_tag_resolve(wg_store_t *s, const char *word, char *code_out, siz
   return rc == SQLITE_ROW ? WG_OK : rc == SQLITE_DONE ? WG_ENOTFOUND : map_rc(rc);
 }
 
+wg_err wg_store_tag_each(wg_store_t *s, wg_tag_fn fn, void *ctx) {
+  sqlite3_stmt *st;
+  int rc = sqlite3_prepare_v2(s->db, "SELECT code, name_zh, name_en FROM tag ORDER BY code", -1,
+                              &st, NULL);
+  if (rc != SQLITE_OK) return map_rc(rc);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    if (fn(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+           (const char *)sqlite3_column_text(st, 2))) {
+      rc = SQLITE_DONE;
+      break;
+    }
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? WG_OK : map_rc(rc);
+}
+
 /* ---- audit ---------------------------------------------------------------- */
 
 wg_err wg_store_audit_add(wg_store_t *s, const wg_audit_t *a) {

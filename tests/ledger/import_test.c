@@ -2,6 +2,7 @@
  * all-or-nothing, --skip-bad with rejects, XLSX, the event trail, and a
  * 1,000,000-row file. */
 #include <iconv.h>
+#include <sqlite3.h>
 #include <stdint.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
@@ -342,6 +343,58 @@ TEST(xlsx_import) {
   wg_store_close(s);
 }
 
+TEST(coordinates_in_gcj02_are_stored_as_wgs84) {
+  wg_store_t *s = fresh_db();
+  /* GCJ-02 of WGS84 (116.404, 39.915): the reference pair of the
+   * coordtransform project's tests, also used in tests/territory. */
+  static const char csv[] =
+      "姓名,身份证号,社区,楼栋,室,经度,纬度\n"
+      "王芳,11010519491231002X,滨河社区,3号楼,501,116.41024449916938,39.91640428150164\n"
+      "李伟,34052419800101001X,滨河社区,4号楼,101,,\n";
+  write_file(path_of("gcj.csv"), csv, sizeof csv - 1);
+  wg_import_opts o = opts(NULL);
+  o.crs = WG_CRS_GCJ02;
+  wg_import_result res;
+  wg_errinfo ei = {0};
+  CHECK_EQ(wg_import_residents(s, path_of("gcj.csv"), &o, &res, &ei), WG_OK);
+  char name[32];
+  snprintf(name, sizeof name, "db%d.db", dbn);
+  wg_store_close(s);
+  sqlite3 *db;
+  CHECK_EQ(sqlite3_open(path_of(name), &db), SQLITE_OK);
+  sqlite3_stmt *st;
+  CHECK_EQ(sqlite3_prepare_v2(db, "SELECT name, lon, lat FROM building ORDER BY name", -1, &st, NULL),
+           SQLITE_OK);
+  CHECK_EQ(sqlite3_step(st), SQLITE_ROW);
+  CHECK_STR((const char *)sqlite3_column_text(st, 0), "3号楼");
+  CHECK_NEAR(sqlite3_column_double(st, 1), 116.404, 1e-6);
+  CHECK_NEAR(sqlite3_column_double(st, 2), 39.915, 1e-6);
+  CHECK_EQ(sqlite3_step(st), SQLITE_ROW);
+  CHECK_NEAR(sqlite3_column_double(st, 1), 0.0, 1e-12); /* no position given */
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+
+  /* Half a position, or a latitude out of range, is a bad row. */
+  s = fresh_db();
+  static const char bad_csv[] =
+      "姓名,身份证号,社区,楼栋,室,经度,纬度\n"
+      "王芳,11010519491231002X,滨河社区,3号楼,501,116.4,\n"
+      "李伟,34052419800101001X,滨河社区,4号楼,101,116.4,95\n"
+      "张敏,141127200001010029,滨河社区,4号楼,102,东经116,39.9\n";
+  write_file(path_of("badpos.csv"), bad_csv, sizeof bad_csv - 1);
+  char *report = NULL;
+  size_t rlen = 0;
+  FILE *rep = open_memstream(&report, &rlen);
+  o = opts(rep);
+  CHECK_EQ(wg_import_residents(s, path_of("badpos.csv"), &o, &res, &ei), WG_EREJECTED);
+  fclose(rep);
+  CHECK(report_has(report, "row 2: 纬度: a position needs both longitude and latitude"));
+  CHECK(report_has(report, "row 3: 经度 '116.4': longitude must be -180..180 and latitude -90..90"));
+  CHECK(report_has(report, "row 4: 经度 '东经116': not a number of degrees"));
+  free(report);
+  wg_store_close(s);
+}
+
 TEST(one_million_rows) {
   const long N = 1000000;
   FILE *f = fopen(path_of("big.csv"), "w");
@@ -386,6 +439,7 @@ int main(void) {
   RUN(duplicates_against_ledger);
   RUN(empty_and_header_only_and_bad_header);
   RUN(xlsx_import);
+  RUN(coordinates_in_gcj02_are_stored_as_wgs84);
   RUN(one_million_rows);
   char cmd[600];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
