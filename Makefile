@@ -4,7 +4,7 @@ BUILD_TEST ?= build-test
 JOBS       ?= $(shell nproc)
 DB         ?= demo.db
 
-.PHONY: all deps build demo test clean fuzz
+.PHONY: all deps build demo test clean fuzz fuzz-smoke
 
 all: build
 
@@ -18,15 +18,25 @@ build: deps
 demo: build
 	./$(BUILD)/wangge --db $(DB) demo
 
-# Tests always run under AddressSanitizer + UndefinedBehaviorSanitizer.
-test: deps
+# Tests always run under AddressSanitizer + UndefinedBehaviorSanitizer,
+# after a short smoke run of every fuzz target.
+test: deps fuzz-smoke
 	cmake -S . -B $(BUILD_TEST) -DCMAKE_BUILD_TYPE=Debug -DWG_SANITIZE=ON >/dev/null
 	cmake --build $(BUILD_TEST) -j $(JOBS)
 	cd $(BUILD_TEST) && ctest --output-on-failure -j $(JOBS)
 
 fuzz: deps
-	CC=clang cmake -S . -B build-fuzz -DWG_FUZZ=ON -DWG_SANITIZE=ON >/dev/null
-	cmake --build build-fuzz -j $(JOBS)
+	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWG_FUZZ=ON -DWG_SANITIZE=ON >/dev/null
+	cmake --build build-fuzz -j $(JOBS) --target fuzzers
+
+# Each libFuzzer target for FUZZ_SECONDS (default 10) from an empty corpus.
+FUZZ_SECONDS ?= 10
+fuzz-smoke: fuzz
+	@for f in build-fuzz/*_fuzz; do \
+	  echo "fuzz smoke: $$f ($(FUZZ_SECONDS) s)"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -print_final_stats=0 \
+	      >build-fuzz/$$(basename $$f).log 2>&1 || { tail -40 build-fuzz/$$(basename $$f).log; exit 1; }; \
+	done
 
 clean:
 	rm -rf $(BUILD) $(BUILD_TEST) build-fuzz
