@@ -1,6 +1,7 @@
 /* divide_bench.c — times the divide core on generated counties.
  *
- * Not built by CMake. Build and run by hand:
+ * Not built by CMake. Build and run by hand (the generator is in
+ * bench/divide_gen_county.h, shared with bench/divide_compare.c):
  *   gcc -std=c17 -O2 -D_POSIX_C_SOURCE=200809L -Isrc bench/divide_bench.c \
  *       src/divide/check.c src/divide/divide.c src/divide/feasible.c \
  *       src/divide/inst.c src/divide/part.c src/util/err.c -lm \
@@ -24,140 +25,7 @@
 #include <time.h>
 
 #include "divide/divide.h"
-
-typedef struct rng {
-  uint64_t s;
-} rng_t;
-
-static uint64_t next(rng_t *r) {
-  r->s ^= r->s << 13;
-  r->s ^= r->s >> 7;
-  r->s ^= r->s << 17;
-  return r->s;
-}
-
-static long range(rng_t *r, long lo, long hi) {
-  return lo + (long)(next(r) % (uint64_t)(hi - lo + 1));
-}
-
-static double unit01(rng_t *r) { return (double)(next(r) >> 11) / 9007199254740992.0; }
-
-typedef struct county {
-  int n, cap, ngroups;
-  long *hh;
-  double *x, *y;
-  int *group;
-  int *eu, *ev;
-  long ne, ecap;
-  wg_divide_group_rule_t *rules;
-  int rcap;
-  int *xadj, *adj;
-} county_t;
-
-static void *xrealloc(void *p, size_t sz) {
-  void *q = realloc(p, sz);
-  if (!q) {
-    fprintf(stderr, "out of memory\n");
-    exit(2);
-  }
-  return q;
-}
-
-static void add_unit(county_t *c, double x, double y, long h, int g) {
-  if (c->n == c->cap) {
-    c->cap = c->cap ? 2 * c->cap : 1024;
-    c->hh = xrealloc(c->hh, (size_t)c->cap * sizeof(long));
-    c->x = xrealloc(c->x, (size_t)c->cap * sizeof(double));
-    c->y = xrealloc(c->y, (size_t)c->cap * sizeof(double));
-    c->group = xrealloc(c->group, (size_t)c->cap * sizeof(int));
-  }
-  c->hh[c->n] = h;
-  c->x[c->n] = x;
-  c->y[c->n] = y;
-  c->group[c->n] = g;
-  c->n++;
-}
-
-static void add_edge(county_t *c, int u, int v) {
-  if (c->ne == c->ecap) {
-    c->ecap = c->ecap ? 2 * c->ecap : 4096;
-    c->eu = xrealloc(c->eu, (size_t)c->ecap * sizeof(int));
-    c->ev = xrealloc(c->ev, (size_t)c->ecap * sizeof(int));
-  }
-  c->eu[c->ne] = u;
-  c->ev[c->ne] = v;
-  c->ne++;
-}
-
-/* One group: a jittered, triangulated W×H lattice at (ox, oy), spacing sp,
- * with households per unit from hlo..hhi until `target` is reached. */
-static void add_group(county_t *c, rng_t *r, double ox, double oy, double sp,
-                      long target, long hlo, long hhi, int whole) {
-  int g = c->ngroups++;
-  if (c->ngroups > c->rcap) {
-    c->rcap = c->rcap ? 2 * c->rcap : 64;
-    c->rules = xrealloc(c->rules, (size_t)c->rcap * sizeof *c->rules);
-  }
-  memset(&c->rules[g], 0, sizeof c->rules[g]);
-  c->rules[g].whole_l1 = whole;
-  long avg = (hlo + hhi) / 2;
-  int units = (int)(target / (avg ? avg : 1)) + 1;
-  int W = 1;
-  while (W * W < units) W++;
-  int base = c->n;
-  long sum = 0;
-  for (int k = 0; k < units; k++) {
-    int i = k % W, j = k / W;
-    long h = range(r, hlo, hhi);
-    if (sum + h > target) h = target - sum;
-    if (h < 0) h = 0;
-    sum += h;
-    add_unit(c, ox + i * sp + (unit01(r) - 0.5) * sp * 0.5,
-             oy + j * sp + (unit01(r) - 0.5) * sp * 0.5, h, g);
-  }
-  for (int k = 0; k < units; k++) {
-    int i = k % W, u = base + k;
-    int nb[3] = {i + 1 < W && k + 1 < units ? u + 1 : -1,
-                 k + W < units ? u + W : -1,
-                 i + 1 < W && k + W + 1 < units ? u + W + 1 : -1};
-    for (int t = 0; t < 3; t++)
-      if (nb[t] >= 0 && range(r, 0, 99) >= 3) add_edge(c, u, nb[t]);
-  }
-}
-
-static void build_csr(county_t *c) {
-  c->xadj = calloc((size_t)c->n + 1, sizeof(int));
-  c->adj = malloc((size_t)(c->ne ? c->ne : 1) * sizeof(int));
-  for (long e = 0; e < c->ne; e++) c->xadj[c->eu[e] + 1]++;
-  for (int u = 0; u < c->n; u++) c->xadj[u + 1] += c->xadj[u];
-  int *fill = malloc(((size_t)c->n + 1) * sizeof(int));
-  memcpy(fill, c->xadj, ((size_t)c->n + 1) * sizeof(int));
-  for (long e = 0; e < c->ne; e++) c->adj[fill[c->eu[e]]++] = c->ev[e];
-  free(fill);
-}
-
-/* A county (or prefecture) of about `households`: 57% urban. */
-static void make_county(county_t *c, long households, uint64_t seed) {
-  memset(c, 0, sizeof *c);
-  rng_t r = {seed};
-  long urban = households * 57 / 100, rural = households - urban;
-  int k = 0;
-  for (long done = 0; done < urban; k++) {
-    long t = range(&r, 2000, 3200);
-    if (done + t > urban) t = urban - done;
-    add_group(c, &r, (k % 20) * 2000.0, (k / 20) * 2000.0, 25.0, t, 4, 30, 0);
-    done += t;
-  }
-  k = 0;
-  for (long done = 0; done < rural; k++) {
-    long t = range(&r, 150, 320);
-    if (done + t > rural) t = rural - done;
-    add_group(c, &r, 100000.0 + (k % 60) * 1500.0, (k / 60) * 1500.0, 15.0,
-              t, 1, 6, 1);
-    done += t;
-  }
-  build_csr(c);
-}
+#include "divide_gen_county.h"
 
 static double now(void) {
   struct timespec ts;
@@ -192,7 +60,7 @@ static void report(const char *what, const wg_divide_result_t *res, double t) {
 int main(int argc, char **argv) {
   long households = argc > 1 ? strtol(argv[1], NULL, 10) : 53000;
   county_t c;
-  make_county(&c, households, 20260101);
+  county_make(&c, households, 20260101);
   printf("instance: %ld households, %d units, %d groups, %ld edges\n",
          households, c.n, c.ngroups, c.ne);
   wg_divide_input_t in;
@@ -243,10 +111,10 @@ int main(int argc, char **argv) {
     for (int u = 0; u < c.n; u++)
       if (res.unit_grid[(size_t)l * c.n + u] == WG_DIVIDE_SPLIT)
         prev[(size_t)l * c.n + u] = 0;
-  rng_t r = {77};
+  cgen_rng_t r = {77};
   long moved = 0, target = res.households / 100;
   while (moved < target) {
-    int a = (int)range(&r, 0, c.n - 1), b = (int)range(&r, 0, c.n - 1);
+    int a = (int)cgen_range(&r, 0, c.n - 1), b = (int)cgen_range(&r, 0, c.n - 1);
     if (a == b || c.hh[a] == 0 || c.group[a] != c.group[b]) continue;
     c.hh[a]--;
     c.hh[b]++;
@@ -282,14 +150,6 @@ int main(int argc, char **argv) {
   wg_divide_result_free(&res2);
   free(prev);
   free(pp);
-  free(c.hh);
-  free(c.x);
-  free(c.y);
-  free(c.group);
-  free(c.eu);
-  free(c.ev);
-  free(c.rules);
-  free(c.xadj);
-  free(c.adj);
+  county_free(&c);
   return 0;
 }
