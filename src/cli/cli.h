@@ -29,6 +29,13 @@ int wg_cmd_resident(const wg_cli *cli, int argc, char **argv);
 int wg_cmd_demo(const wg_cli *cli, int argc, char **argv);
 int wg_cmd_db(const wg_cli *cli, int argc, char **argv);
 int wg_cmd_tags(const wg_cli *cli, int argc, char **argv);
+int wg_cmd_divide(const wg_cli *cli, int argc, char **argv);
+int wg_cmd_check(const wg_cli *cli, int argc, char **argv);
+int wg_cmd_plan(const wg_cli *cli, int argc, char **argv);
+int wg_cmd_locate(const wg_cli *cli, int argc, char **argv);
+/* `wangge divide` on the ledger (cmd_plan.c); the divide command calls it
+ * when no --units file is given. */
+int wg_cli_divide_ledger(const wg_cli *cli, int argc, char **argv);
 
 /* Shared helpers for commands (cli_common.c). */
 #include "store/store.h"

@@ -172,8 +172,68 @@ static const char migration_2[] =
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN"
     "  SELECT RAISE(ABORT, 'audit rows cannot be deleted'); END;";
 
+static const char migration_3[] =
+    /* Plans (versions of a division) and their grids. */
+    "CREATE TABLE plan ("
+    "  id         INTEGER PRIMARY KEY,"
+    "  county     TEXT NOT NULL,"
+    "  status     INTEGER NOT NULL CHECK (status BETWEEN 1 AND 3),"
+    "  created_at TEXT NOT NULL,"
+    "  actor      TEXT NOT NULL,"
+    "  note       TEXT NOT NULL DEFAULT '',"
+    "  based_on   INTEGER REFERENCES plan(id),"
+    "  nlevels    INTEGER NOT NULL CHECK (nlevels BETWEEN 1 AND 3),"
+    "  bounds     TEXT NOT NULL,"
+    "  summary    TEXT NOT NULL DEFAULT ''"
+    ");"
+    "CREATE UNIQUE INDEX plan_one_active ON plan(county) WHERE status = 2;"
+    "CREATE TABLE grid ("
+    "  id         INTEGER PRIMARY KEY,"
+    "  plan_id    INTEGER NOT NULL REFERENCES plan(id),"
+    "  county     TEXT NOT NULL,"
+    "  code       TEXT NOT NULL,"
+    "  level      INTEGER NOT NULL CHECK (level BETWEEN 1 AND 3),"
+    "  parent     TEXT NOT NULL,"
+    "  community  TEXT NOT NULL REFERENCES division(code),"
+    "  households INTEGER NOT NULL,"
+    "  units      INTEGER NOT NULL,"
+    "  area       REAL NOT NULL DEFAULT 0,"
+    "  polsby_popper REAL NOT NULL DEFAULT 0,"
+    "  minx REAL, miny REAL, maxx REAL, maxy REAL,"
+    "  geom       BLOB,"
+    "  UNIQUE (plan_id, code)"
+    ");"
+    "CREATE VIRTUAL TABLE grid_rtree USING rtree(id, minx, maxx, miny, maxy);"
+    "CREATE TABLE grid_assignment ("
+    "  plan_id     INTEGER NOT NULL REFERENCES plan(id),"
+    "  entrance_id INTEGER NOT NULL REFERENCES entrance(id),"
+    "  piece       INTEGER NOT NULL DEFAULT 0,"
+    "  county      TEXT NOT NULL,"
+    "  households  INTEGER NOT NULL DEFAULT 0,"
+    "  l1 TEXT NOT NULL, l2 TEXT NOT NULL, l3 TEXT NOT NULL,"
+    "  PRIMARY KEY (plan_id, entrance_id, piece)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE plan_violation ("
+    "  plan_id    INTEGER NOT NULL REFERENCES plan(id),"
+    "  county     TEXT NOT NULL,"
+    "  kind       TEXT NOT NULL,"
+    "  level      INTEGER NOT NULL,"
+    "  code       TEXT NOT NULL,"
+    "  forced     INTEGER NOT NULL,"
+    "  households INTEGER NOT NULL,"
+    "  reason     TEXT NOT NULL"
+    ");"
+    "CREATE INDEX plan_violation_plan ON plan_violation(plan_id);"
+    "CREATE TABLE grid_number ("
+    "  county     TEXT NOT NULL,"
+    "  parent     TEXT NOT NULL,"
+    "  max_number INTEGER NOT NULL,"
+    "  PRIMARY KEY (county, parent)"
+    ") WITHOUT ROWID;";
+
 const char *const wg__sqlite_migrations[WG_SCHEMA_VERSION + 1] = {
     [0] = NULL,
     [1] = migration_1,
     [2] = migration_2,
+    [3] = migration_3,
 };

@@ -27,7 +27,7 @@ typedef struct wg_store wg_store_t;
 
 /* The schema version this binary writes. Opening an older database migrates
  * it; a newer one is refused with WG_ESCHEMA. */
-#define WG_SCHEMA_VERSION 2
+#define WG_SCHEMA_VERSION 3
 
 enum {
   WG_STORE_CREATE = 1 << 0,   /* create the database if it does not exist */
@@ -333,6 +333,129 @@ wg_err wg_store_tag_resolve(wg_store_t *s, const char *word, char *code_out,
 /* Calls fn for every tag, ordered by code. */
 typedef int (*wg_tag_fn)(void *ctx, const char *code, const char *name_zh, const char *name_en);
 wg_err wg_store_tag_each(wg_store_t *s, wg_tag_fn fn, void *ctx) WG_MUST_CHECK;
+
+/* ---- units for division ------------------------------------------------ */
+
+/* An entrance as a unit of division: where it is and how many households
+ * live there now (households of active residents). */
+typedef struct wg_unit_row {
+  int64_t entrance_id;
+  int64_t building_id;
+  char community[13];
+  double lon, lat;        /* the building's WGS84 position (0,0 unknown) */
+  int entrance_no;        /* 0-based order of the entrance in its building */
+  int entrances;          /* entrances in the building */
+  long households;
+} wg_unit_row;
+
+typedef int (*wg_unit_fn)(void *ctx, const wg_unit_row *u);
+/* Every entrance of the county (or of one community when community is not
+ * NULL), ordered by community, building, entrance. */
+wg_err wg_store_unit_each(wg_store_t *s, const char *county, const char *community,
+                          wg_unit_fn fn, void *ctx) WG_MUST_CHECK;
+
+/* ---- plans and grids (划分方案, 网格) ------------------------------------ */
+
+typedef enum wg_plan_status {
+  WG_PLAN_DRAFT = 1,
+  WG_PLAN_ACTIVE = 2,
+  WG_PLAN_RETIRED = 3,
+} wg_plan_status;
+
+const char *wg_plan_status_name(wg_plan_status st); /* "draft", … */
+
+typedef struct wg_plan {
+  int64_t id;              /* set by add */
+  char county[7];
+  wg_plan_status status;
+  char created_at[32];     /* set by add when "" */
+  char actor[64];
+  char note[256];
+  int64_t based_on;        /* the plan it re-divided, 0 = afresh */
+  int nlevels;
+  char bounds[64];         /* "300-500,50-100,10-20" */
+  char summary[2048];      /* JSON: per-level figures, violations, changed share */
+} wg_plan_t;
+
+wg_err wg_store_plan_add(wg_store_t *s, wg_plan_t *p) WG_MUST_CHECK;
+wg_err wg_store_plan_get(wg_store_t *s, int64_t id, wg_plan_t *out) WG_MUST_CHECK;
+/* The county's active plan; WG_ENOTFOUND when none is. */
+wg_err wg_store_plan_active(wg_store_t *s, const char *county, wg_plan_t *out) WG_MUST_CHECK;
+typedef int (*wg_plan_fn)(void *ctx, const wg_plan_t *p);
+wg_err wg_store_plan_each(wg_store_t *s, const char *county, wg_plan_fn fn,
+                          void *ctx) WG_MUST_CHECK;
+/* Makes plan id the county's active plan (the previous active one becomes
+ * retired), in one transaction. WG_ECONFLICT when id is retired. */
+wg_err wg_store_plan_activate(wg_store_t *s, int64_t id) WG_MUST_CHECK;
+
+typedef struct wg_grid {
+  int64_t id;              /* set by add */
+  int64_t plan_id;
+  char county[7];
+  char code[19];           /* community code + 2 digits per level */
+  int level;               /* 1..3 */
+  char parent[19];         /* parent grid's code, or the community's at level 1 */
+  char community[13];
+  long households;
+  int units;
+  double area;             /* m² */
+  double polsby_popper;
+  double minx, miny, maxx, maxy; /* WGS84 bounding box */
+  const unsigned char *geom; /* WKB polygon (WGS84), may be NULL; borrowed by add */
+  size_t geom_len;
+} wg_grid_t;
+
+wg_err wg_store_grid_add(wg_store_t *s, wg_grid_t *g) WG_MUST_CHECK;
+/* Calls fn for each grid of the plan (level 0 = all), ordered by code; the
+ * geometry pointer is valid during the call only. */
+typedef int (*wg_grid_fn)(void *ctx, const wg_grid_t *g);
+wg_err wg_store_grid_each(wg_store_t *s, int64_t plan_id, int level, wg_grid_fn fn,
+                          void *ctx) WG_MUST_CHECK;
+/* Grids of the plan whose bounding box holds the point (candidates for an
+ * exact test), through the spatial index. */
+wg_err wg_store_grid_at(wg_store_t *s, int64_t plan_id, double lon, double lat, wg_grid_fn fn,
+                        void *ctx) WG_MUST_CHECK;
+
+/* Which grid holds each entrance, per level ("" when the entrance is split
+ * over several level-3 grids: its pieces are in the piece list). */
+typedef struct wg_assignment {
+  int64_t entrance_id;
+  char code[3][19];        /* level-1, -2, -3 grid codes ("" past nlevels) */
+  int piece;               /* 0 = the whole entrance; 1.. = a piece */
+  long households;         /* the piece's households (pieces only) */
+} wg_assignment_t;
+
+wg_err wg_store_assignment_add(wg_store_t *s, int64_t plan_id,
+                               const wg_assignment_t *a) WG_MUST_CHECK;
+typedef int (*wg_assignment_fn)(void *ctx, const wg_assignment_t *a);
+wg_err wg_store_assignment_each(wg_store_t *s, int64_t plan_id, wg_assignment_fn fn,
+                                void *ctx) WG_MUST_CHECK;
+
+/* A rule a plan breaks, with its reason (see divide.h for the kinds). */
+typedef struct wg_plan_violation {
+  char kind[24];
+  int level;
+  char code[19];           /* the grid, or the community for area-wide ones */
+  int forced;              /* 1: the data makes it unavoidable */
+  long households;
+  char reason[320];
+} wg_plan_violation_t;
+
+wg_err wg_store_violation_add(wg_store_t *s, int64_t plan_id,
+                              const wg_plan_violation_t *v) WG_MUST_CHECK;
+typedef int (*wg_violation_fn)(void *ctx, const wg_plan_violation_t *v);
+wg_err wg_store_violation_each(wg_store_t *s, int64_t plan_id, wg_violation_fn fn,
+                               void *ctx) WG_MUST_CHECK;
+
+/* Grid numbers ever used under each parent code of the county. */
+typedef int (*wg_number_fn)(void *ctx, const char *parent, int max_number);
+wg_err wg_store_grid_number_each(wg_store_t *s, const char *county, wg_number_fn fn,
+                                 void *ctx) WG_MUST_CHECK;
+
+/* Grid numbers ever used under a parent code (so a retired code is never
+ * given again): get returns 0 when none; put raises it (never lowers). */
+wg_err wg_store_grid_number_used(wg_store_t *s, const char *parent, int *max_number) WG_MUST_CHECK;
+wg_err wg_store_grid_number_use(wg_store_t *s, const char *parent, int number) WG_MUST_CHECK;
 
 /* ---- audit (append-only) --------------------------------------------- */
 

@@ -31,6 +31,12 @@ enum stmt_id {
   ST_HOUSEHOLD_NUMBER,
   ST_DWELLING_ID,
   ST_HOUSEHOLD_ID,
+  ST_GRID_ADD,
+  ST_GRID_RTREE,
+  ST_ASSIGN_ADD,
+  ST_NUMBER_GET,
+  ST_NUMBER_USE,
+  ST_VIOLATION_ADD,
   ST_ENTRANCE_NEW,
   ST_DWELLING_NEW,
   ST_EVENT_ADD,
@@ -78,6 +84,21 @@ static const char *const stmt_sql[ST_COUNT_] = {
     [ST_DWELLING_NEW] = "INSERT INTO dwelling(county, entrance_id, floor, room)"
                         " VALUES (?4, ?1, ?2, ?3)",
     [ST_HOUSEHOLD_NUMBER] = "SELECT number FROM household WHERE id = ?1",
+    [ST_GRID_ADD] = "INSERT INTO grid(plan_id, county, code, level, parent, community,"
+                    " households, units, area, polsby_popper, minx, miny, maxx, maxy, geom)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    [ST_GRID_RTREE] = "INSERT INTO grid_rtree(id, minx, maxx, miny, maxy) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_ASSIGN_ADD] = "INSERT INTO grid_assignment(plan_id, entrance_id, piece, county,"
+                      " households, l1, l2, l3) SELECT ?1, ?2, ?3, county, ?4, ?5, ?6, ?7"
+                      " FROM entrance WHERE id = ?2",
+    [ST_NUMBER_GET] = "SELECT max_number FROM grid_number WHERE county = substr(?1, 1, 6)"
+                      " AND parent = ?1",
+    [ST_NUMBER_USE] = "INSERT INTO grid_number(county, parent, max_number)"
+                      " VALUES (substr(?1, 1, 6), ?1, ?2) ON CONFLICT(county, parent) DO UPDATE"
+                      " SET max_number = max(max_number, excluded.max_number)",
+    [ST_VIOLATION_ADD] = "INSERT INTO plan_violation(plan_id, county, kind, level, code, forced,"
+                         " households, reason) SELECT ?1, county, ?2, ?3, ?4, ?5, ?6, ?7 FROM"
+                         " plan WHERE id = ?1",
     [ST_DWELLING_ID] = "INSERT INTO dwelling(id, county, entrance_id, floor, room)"
                        " VALUES (?1, ?2, ?3, ?4, ?5)",
     [ST_HOUSEHOLD_ID] = "INSERT INTO household(id, county, number, dwelling_id)"
@@ -1272,6 +1293,387 @@ wg_err wg_store_tag_each(wg_store_t *s, wg_tag_fn fn, void *ctx) {
     }
   sqlite3_finalize(st);
   return rc == SQLITE_DONE ? WG_OK : map_rc(rc);
+}
+
+/* ---- units ----------------------------------------------------------------- */
+
+wg_err wg_store_unit_each(wg_store_t *s, const char *county, const char *community,
+                          wg_unit_fn fn, void *ctx) {
+  sqlite3_stmt *st;
+  int rc = sqlite3_prepare_v2(
+      s->db,
+      "SELECT en.id, b.id, b.community, b.lon, b.lat,"
+      " (SELECT count(*) FROM entrance e2 WHERE e2.building_id = b.id AND e2.id < en.id),"
+      " (SELECT count(*) FROM entrance e3 WHERE e3.building_id = b.id),"
+      " (SELECT count(DISTINCT r.household_id) FROM dwelling d JOIN resident r"
+      "    ON r.dwelling_id = d.id WHERE d.entrance_id = en.id AND r.status = 1)"
+      " FROM entrance en JOIN building b ON b.id = en.building_id"
+      " WHERE b.county = ?1 AND (?2 = '' OR b.community = ?2)"
+      " ORDER BY b.community, b.id, en.id",
+      -1, &st, NULL);
+  if (rc != SQLITE_OK) return map_rc(rc);
+  bind_text(st, 1, county);
+  bind_text(st, 2, community ? community : "");
+  wg_unit_row u;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    memset(&u, 0, sizeof u);
+    u.entrance_id = sqlite3_column_int64(st, 0);
+    u.building_id = sqlite3_column_int64(st, 1);
+    copy_text(u.community, sizeof u.community, sqlite3_column_text(st, 2));
+    u.lon = sqlite3_column_double(st, 3);
+    u.lat = sqlite3_column_double(st, 4);
+    u.entrance_no = sqlite3_column_int(st, 5);
+    u.entrances = sqlite3_column_int(st, 6);
+    u.households = (long)sqlite3_column_int64(st, 7);
+    if (fn(ctx, &u)) {
+      rc = SQLITE_DONE;
+      break;
+    }
+  }
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? WG_OK : map_rc(rc);
+}
+
+/* ---- plans and grids -------------------------------------------------------- */
+
+static const char *const plan_status_names[] = {"", "draft", "active", "retired"};
+
+const char *wg_plan_status_name(wg_plan_status st) {
+  return (st >= WG_PLAN_DRAFT && st <= WG_PLAN_RETIRED) ? plan_status_names[st] : "unknown";
+}
+
+wg_err wg_store_plan_add(wg_store_t *s, wg_plan_t *p) {
+  sqlite3_stmt *st;
+  int rc = sqlite3_prepare_v2(s->db,
+                              "INSERT INTO plan(county, status, created_at, actor, note, based_on,"
+                              " nlevels, bounds, summary) VALUES (?1, ?2, ?3, ?4, ?5,"
+                              " NULLIF(?6, 0), ?7, ?8, ?9)",
+                              -1, &st, NULL);
+  if (rc != SQLITE_OK) return map_rc(rc);
+  if (!p->created_at[0]) now_iso(p->created_at);
+  bind_text(st, 1, p->county);
+  sqlite3_bind_int(st, 2, (int)p->status);
+  bind_text(st, 3, p->created_at);
+  bind_text(st, 4, p->actor);
+  bind_text(st, 5, p->note);
+  sqlite3_bind_int64(st, 6, p->based_on);
+  sqlite3_bind_int(st, 7, p->nlevels);
+  bind_text(st, 8, p->bounds);
+  bind_text(st, 9, p->summary);
+  rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) return (rc & 0xff) == SQLITE_CONSTRAINT ? WG_ECONFLICT : map_rc(rc);
+  p->id = sqlite3_last_insert_rowid(s->db);
+  return WG_OK;
+}
+
+static const char plan_cols[] =
+    "SELECT id, county, status, created_at, actor, note, ifnull(based_on, 0), nlevels, bounds,"
+    " summary FROM plan";
+
+static void read_plan(sqlite3_stmt *st, wg_plan_t *p) {
+  memset(p, 0, sizeof *p);
+  p->id = sqlite3_column_int64(st, 0);
+  copy_text(p->county, sizeof p->county, sqlite3_column_text(st, 1));
+  p->status = (wg_plan_status)sqlite3_column_int(st, 2);
+  copy_text(p->created_at, sizeof p->created_at, sqlite3_column_text(st, 3));
+  copy_text(p->actor, sizeof p->actor, sqlite3_column_text(st, 4));
+  copy_text(p->note, sizeof p->note, sqlite3_column_text(st, 5));
+  p->based_on = sqlite3_column_int64(st, 6);
+  p->nlevels = sqlite3_column_int(st, 7);
+  copy_text(p->bounds, sizeof p->bounds, sqlite3_column_text(st, 8));
+  copy_text(p->summary, sizeof p->summary, sqlite3_column_text(st, 9));
+}
+
+/* Runs a plan query with one bound value; fn per row (or the first row into
+ * *one when fn is NULL). */
+static wg_err plan_query(wg_store_t *s, const char *where, const char *text, int64_t id,
+                         wg_plan_fn fn, void *ctx, wg_plan_t *one) {
+  char sql[512];
+  snprintf(sql, sizeof sql, "%s %s", plan_cols, where);
+  sqlite3_stmt *st;
+  int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+  if (rc != SQLITE_OK) return map_rc(rc);
+  if (text)
+    bind_text(st, 1, text);
+  else
+    sqlite3_bind_int64(st, 1, id);
+  int found = 0;
+  wg_plan_t p;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    found = 1;
+    if (!fn) {
+      read_plan(st, one);
+      rc = SQLITE_DONE;
+      break;
+    }
+    read_plan(st, &p);
+    if (fn(ctx, &p)) {
+      rc = SQLITE_DONE;
+      break;
+    }
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) return map_rc(rc);
+  return (!fn && !found) ? WG_ENOTFOUND : WG_OK;
+}
+
+wg_err wg_store_plan_get(wg_store_t *s, int64_t id, wg_plan_t *out) {
+  return plan_query(s, "WHERE id = ?1", NULL, id, NULL, NULL, out);
+}
+
+wg_err wg_store_plan_active(wg_store_t *s, const char *county, wg_plan_t *out) {
+  return plan_query(s, "WHERE county = ?1 AND status = 2", county, 0, NULL, NULL, out);
+}
+
+wg_err wg_store_plan_each(wg_store_t *s, const char *county, wg_plan_fn fn, void *ctx) {
+  return plan_query(s, "WHERE county = ?1 ORDER BY id", county, 0, fn, ctx, NULL);
+}
+
+wg_err wg_store_plan_activate(wg_store_t *s, int64_t id) {
+  wg_plan_t p;
+  wg_err e = wg_store_plan_get(s, id, &p);
+  if (e) return e;
+  if (p.status == WG_PLAN_RETIRED) return WG_ECONFLICT;
+  if (p.status == WG_PLAN_ACTIVE) return WG_OK;
+  int own = !s->in_tx;
+  if (own && (e = wg_store_begin(s))) return e;
+  sqlite3_stmt *st;
+  int rc = sqlite3_prepare_v2(s->db,
+                              "UPDATE plan SET status = 3 WHERE county = ?1 AND status = 2;"
+                              , -1, &st, NULL);
+  if (rc == SQLITE_OK) {
+    bind_text(st, 1, p.county);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+  }
+  if (rc == SQLITE_DONE &&
+      (rc = sqlite3_prepare_v2(s->db, "UPDATE plan SET status = 2 WHERE id = ?1", -1, &st,
+                               NULL)) == SQLITE_OK) {
+    sqlite3_bind_int64(st, 1, id);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+  }
+  e = rc == SQLITE_DONE ? WG_OK : map_rc(rc);
+  if (own) {
+    if (!e) e = wg_store_commit(s);
+    if (e) wg_store_rollback(s);
+  }
+  return e;
+}
+
+wg_err wg_store_grid_add(wg_store_t *s, wg_grid_t *g) {
+  sqlite3_stmt *st = stmt(s, ST_GRID_ADD);
+  if (!st) return WG_EDB;
+  sqlite3_bind_int64(st, 1, g->plan_id);
+  bind_text(st, 2, g->county);
+  bind_text(st, 3, g->code);
+  sqlite3_bind_int(st, 4, g->level);
+  bind_text(st, 5, g->parent);
+  bind_text(st, 6, g->community);
+  sqlite3_bind_int64(st, 7, g->households);
+  sqlite3_bind_int(st, 8, g->units);
+  sqlite3_bind_double(st, 9, g->area);
+  sqlite3_bind_double(st, 10, g->polsby_popper);
+  sqlite3_bind_double(st, 11, g->minx);
+  sqlite3_bind_double(st, 12, g->miny);
+  sqlite3_bind_double(st, 13, g->maxx);
+  sqlite3_bind_double(st, 14, g->maxy);
+  if (g->geom && g->geom_len)
+    sqlite3_bind_blob(st, 15, g->geom, (int)g->geom_len, SQLITE_STATIC);
+  else
+    sqlite3_bind_null(st, 15);
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  if (rc != SQLITE_DONE) return (rc & 0xff) == SQLITE_CONSTRAINT ? WG_ECONFLICT : map_rc(rc);
+  g->id = sqlite3_last_insert_rowid(s->db);
+  if (g->geom && g->geom_len) {
+    sqlite3_stmt *rt = stmt(s, ST_GRID_RTREE);
+    if (!rt) return WG_EDB;
+    sqlite3_bind_int64(rt, 1, g->id);
+    sqlite3_bind_double(rt, 2, g->minx);
+    sqlite3_bind_double(rt, 3, g->maxx);
+    sqlite3_bind_double(rt, 4, g->miny);
+    sqlite3_bind_double(rt, 5, g->maxy);
+    return step_done(rt);
+  }
+  return WG_OK;
+}
+
+static const char grid_cols[] =
+    "SELECT g.id, g.plan_id, g.county, g.code, g.level, g.parent, g.community, g.households,"
+    " g.units, g.area, g.polsby_popper, ifnull(g.minx, 0), ifnull(g.miny, 0),"
+    " ifnull(g.maxx, 0), ifnull(g.maxy, 0), g.geom FROM grid g";
+
+static wg_err grid_walk(sqlite3_stmt *st, wg_grid_fn fn, void *ctx) {
+  int rc;
+  wg_grid_t g;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    memset(&g, 0, sizeof g);
+    g.id = sqlite3_column_int64(st, 0);
+    g.plan_id = sqlite3_column_int64(st, 1);
+    copy_text(g.county, sizeof g.county, sqlite3_column_text(st, 2));
+    copy_text(g.code, sizeof g.code, sqlite3_column_text(st, 3));
+    g.level = sqlite3_column_int(st, 4);
+    copy_text(g.parent, sizeof g.parent, sqlite3_column_text(st, 5));
+    copy_text(g.community, sizeof g.community, sqlite3_column_text(st, 6));
+    g.households = (long)sqlite3_column_int64(st, 7);
+    g.units = sqlite3_column_int(st, 8);
+    g.area = sqlite3_column_double(st, 9);
+    g.polsby_popper = sqlite3_column_double(st, 10);
+    g.minx = sqlite3_column_double(st, 11);
+    g.miny = sqlite3_column_double(st, 12);
+    g.maxx = sqlite3_column_double(st, 13);
+    g.maxy = sqlite3_column_double(st, 14);
+    g.geom = sqlite3_column_blob(st, 15);
+    g.geom_len = (size_t)sqlite3_column_bytes(st, 15);
+    if (fn(ctx, &g)) {
+      rc = SQLITE_DONE;
+      break;
+    }
+  }
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? WG_OK : map_rc(rc);
+}
+
+wg_err wg_store_grid_each(wg_store_t *s, int64_t plan_id, int level, wg_grid_fn fn, void *ctx) {
+  char sql[768];
+  snprintf(sql, sizeof sql, "%s WHERE g.plan_id = ?1 AND (?2 = 0 OR g.level = ?2) ORDER BY g.code",
+           grid_cols);
+  sqlite3_stmt *st;
+  int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+  if (rc != SQLITE_OK) return map_rc(rc);
+  sqlite3_bind_int64(st, 1, plan_id);
+  sqlite3_bind_int(st, 2, level);
+  return grid_walk(st, fn, ctx);
+}
+
+wg_err wg_store_grid_at(wg_store_t *s, int64_t plan_id, double lon, double lat, wg_grid_fn fn,
+                        void *ctx) {
+  char sql[768];
+  snprintf(sql, sizeof sql,
+           "%s JOIN grid_rtree r ON r.id = g.id WHERE r.minx <= ?2 AND r.maxx >= ?2"
+           " AND r.miny <= ?3 AND r.maxy >= ?3 AND g.plan_id = ?1 ORDER BY g.level, g.code",
+           grid_cols);
+  sqlite3_stmt *st;
+  int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+  if (rc != SQLITE_OK) return map_rc(rc);
+  sqlite3_bind_int64(st, 1, plan_id);
+  sqlite3_bind_double(st, 2, lon);
+  sqlite3_bind_double(st, 3, lat);
+  return grid_walk(st, fn, ctx);
+}
+
+wg_err wg_store_assignment_add(wg_store_t *s, int64_t plan_id, const wg_assignment_t *a) {
+  sqlite3_stmt *st = stmt(s, ST_ASSIGN_ADD);
+  if (!st) return WG_EDB;
+  sqlite3_bind_int64(st, 1, plan_id);
+  sqlite3_bind_int64(st, 2, a->entrance_id);
+  sqlite3_bind_int(st, 3, a->piece);
+  sqlite3_bind_int64(st, 4, a->households);
+  bind_text(st, 5, a->code[0]);
+  bind_text(st, 6, a->code[1]);
+  bind_text(st, 7, a->code[2]);
+  return step_done(st);
+}
+
+wg_err wg_store_assignment_each(wg_store_t *s, int64_t plan_id, wg_assignment_fn fn,
+                                void *ctx) {
+  sqlite3_stmt *st;
+  int rc = sqlite3_prepare_v2(s->db,
+                              "SELECT entrance_id, piece, households, l1, l2, l3 FROM"
+                              " grid_assignment WHERE plan_id = ?1 ORDER BY entrance_id, piece",
+                              -1, &st, NULL);
+  if (rc != SQLITE_OK) return map_rc(rc);
+  sqlite3_bind_int64(st, 1, plan_id);
+  wg_assignment_t a;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    memset(&a, 0, sizeof a);
+    a.entrance_id = sqlite3_column_int64(st, 0);
+    a.piece = sqlite3_column_int(st, 1);
+    a.households = (long)sqlite3_column_int64(st, 2);
+    for (int i = 0; i < 3; i++) copy_text(a.code[i], sizeof a.code[i], sqlite3_column_text(st, 3 + i));
+    if (fn(ctx, &a)) {
+      rc = SQLITE_DONE;
+      break;
+    }
+  }
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? WG_OK : map_rc(rc);
+}
+
+wg_err wg_store_violation_add(wg_store_t *s, int64_t plan_id, const wg_plan_violation_t *v) {
+  sqlite3_stmt *st = stmt(s, ST_VIOLATION_ADD);
+  if (!st) return WG_EDB;
+  sqlite3_bind_int64(st, 1, plan_id);
+  bind_text(st, 2, v->kind);
+  sqlite3_bind_int(st, 3, v->level);
+  bind_text(st, 4, v->code);
+  sqlite3_bind_int(st, 5, v->forced);
+  sqlite3_bind_int64(st, 6, v->households);
+  bind_text(st, 7, v->reason);
+  return step_done(st);
+}
+
+wg_err wg_store_violation_each(wg_store_t *s, int64_t plan_id, wg_violation_fn fn, void *ctx) {
+  sqlite3_stmt *st;
+  int rc = sqlite3_prepare_v2(s->db,
+                              "SELECT kind, level, code, forced, households, reason FROM"
+                              " plan_violation WHERE plan_id = ?1 ORDER BY forced, level, code",
+                              -1, &st, NULL);
+  if (rc != SQLITE_OK) return map_rc(rc);
+  sqlite3_bind_int64(st, 1, plan_id);
+  wg_plan_violation_t v;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    memset(&v, 0, sizeof v);
+    copy_text(v.kind, sizeof v.kind, sqlite3_column_text(st, 0));
+    v.level = sqlite3_column_int(st, 1);
+    copy_text(v.code, sizeof v.code, sqlite3_column_text(st, 2));
+    v.forced = sqlite3_column_int(st, 3);
+    v.households = (long)sqlite3_column_int64(st, 4);
+    copy_text(v.reason, sizeof v.reason, sqlite3_column_text(st, 5));
+    if (fn(ctx, &v)) {
+      rc = SQLITE_DONE;
+      break;
+    }
+  }
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? WG_OK : map_rc(rc);
+}
+
+wg_err wg_store_grid_number_each(wg_store_t *s, const char *county, wg_number_fn fn, void *ctx) {
+  sqlite3_stmt *st;
+  int rc = sqlite3_prepare_v2(s->db,
+                              "SELECT parent, max_number FROM grid_number WHERE county = ?1"
+                              " ORDER BY parent",
+                              -1, &st, NULL);
+  if (rc != SQLITE_OK) return map_rc(rc);
+  bind_text(st, 1, county);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    if (fn(ctx, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int(st, 1))) {
+      rc = SQLITE_DONE;
+      break;
+    }
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? WG_OK : map_rc(rc);
+}
+
+wg_err wg_store_grid_number_used(wg_store_t *s, const char *parent, int *max_number) {
+  sqlite3_stmt *st = stmt(s, ST_NUMBER_GET);
+  if (!st) return WG_EDB;
+  bind_text(st, 1, parent);
+  int rc = sqlite3_step(st);
+  *max_number = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+  sqlite3_reset(st);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? WG_OK : map_rc(rc);
+}
+
+wg_err wg_store_grid_number_use(wg_store_t *s, const char *parent, int number) {
+  sqlite3_stmt *st = stmt(s, ST_NUMBER_USE);
+  if (!st) return WG_EDB;
+  bind_text(st, 1, parent);
+  sqlite3_bind_int(st, 2, number);
+  return step_done(st);
 }
 
 /* ---- audit ---------------------------------------------------------------- */
