@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "demo/demo.h"
 #include "ledger/validate.h"
+#include "territory/plan.h"
 
 static void progress(void *ctx, const char *stage, double fraction) {
   (void)ctx;
@@ -90,13 +91,34 @@ int wg_cmd_demo(const wg_cli *cli, int argc, char **argv) {
   wg_errinfo ei = {0};
   wg_err e = wg_demo_build(s, &o, &sum, &ei);
   if (!e) e = wg_store_meta_set(s, "demo", "1");
+  /* Divide it into grids with the model county's bounds and make that the
+   * plan in use. */
+  wg_plan_opts po;
+  wg_plan_opts_init(&po);
+  po.county = WG_DEMO_COUNTY;
+  po.actor = "demo";
+  po.note = "demo county, model bounds";
+  wg_plan_report rep;
+  memset(&rep, 0, sizeof rep);
+  if (!e) {
+    progress(NULL, "dividing into grids", 0.0);
+    e = wg_plan_divide(s, &po, &rep, &ei);
+    if (!e) e = wg_store_plan_activate(s, rep.plan_id);
+    progress(NULL, "dividing into grids", 1.0);
+  }
   wg_store_close(s);
   if (e) {
+    wg_plan_report_free(&rep);
     wg_cli_error("demo", e, &ei);
     return 1;
   }
   printf("demo county written to %s\n", cli->db);
   wg_demo_summary_print(&sum, stdout);
+  printf("  网格 grids:              plan #%lld active: %d level-1, %d level-2, %d level-3 grids "
+         "(%d violations forced by the data, %d avoidable; `wangge plan show %lld`)\n",
+         (long long)rep.plan_id, rep.ngrids[0], rep.ngrids[1], rep.ngrids[2], rep.result.forced,
+         rep.result.avoidable, (long long)rep.plan_id);
+  wg_plan_report_free(&rep);
   if (serve)
     printf("\n(the web UI is not built yet: `wangge serve` arrives with the HTTP API;\n"
            " explore with `wangge --db %s ledger`, `resident show`, `export`.)\n", cli->db);
