@@ -15,6 +15,12 @@ extern const char *const wg__sqlite_migrations[WG_SCHEMA_VERSION + 1];
 wg_err wg__store_open_upto(const char *uri, unsigned flags, int upto,
                            wg_store_t **out, wg_errinfo *ei);
 
+/* For backend files beyond store_sqlite.c (e.g. store_sqlite_auth.c): the
+ * connection, and the mapping of SQLite result codes to wg_err. */
+struct sqlite3;
+struct sqlite3 *wg__store_db(wg_store_t *s);
+wg_err wg__store_rc(int rc);
+
 /* "YYYY-MM-DD" as stored → yyyymmdd (0 when not that shape). */
 int32_t wg__date_parse(const char *text);
 

@@ -410,6 +410,10 @@ void wg_store_close(wg_store_t *s) {
 
 int wg_store_schema_version(wg_store_t *s) { return s->version; }
 
+struct sqlite3 *wg__store_db(wg_store_t *s) { return s->db; }
+
+wg_err wg__store_rc(int rc) { return map_rc(rc); }
+
 const char *wg_store_errmsg(wg_store_t *s) { return sqlite3_errmsg(s->db); }
 
 wg_err wg_store_integrity(wg_store_t *s, char *msg, size_t cap) {
