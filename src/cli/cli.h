@@ -33,9 +33,14 @@ int wg_cmd_divide(const wg_cli *cli, int argc, char **argv);
 int wg_cmd_check(const wg_cli *cli, int argc, char **argv);
 int wg_cmd_plan(const wg_cli *cli, int argc, char **argv);
 int wg_cmd_locate(const wg_cli *cli, int argc, char **argv);
+int wg_cmd_user(const wg_cli *cli, int argc, char **argv);
+int wg_cmd_audit(const wg_cli *cli, int argc, char **argv);
+int wg_cmd_serve(const wg_cli *cli, int argc, char **argv);
 /* `wangge divide` on the ledger (cmd_plan.c); the divide command calls it
  * when no --units file is given. */
 int wg_cli_divide_ledger(const wg_cli *cli, int argc, char **argv);
+/* `wangge check --plan ID [--json]` (cmd_plan.c). */
+int wg_cli_check_plan(const wg_cli *cli, const char *id, int json);
 
 /* Shared helpers for commands (cli_common.c). */
 #include "store/store.h"

@@ -747,7 +747,9 @@ static void check_help(FILE *out) {
           "  --json            print one JSON object\n\n"
           "Exit status: 0 the plan passes (or the counts can nest), 1 an avoidable\n"
           "violation, a nesting error, a gap or overlap, infeasible counts, or an error;\n"
-          "2 usage. (Plans stored in the database, --plan ID, are not yet checked here.)\n");
+          "2 usage.\n\n"
+          "wangge check --plan ID [--json] checks a plan stored in the database against its\n"
+          "own bounds and today's ledger, with the gap and overlap of its grid polygons.\n");
 }
 
 static int check_counts(const char *counts_text, const wg_divide_bounds_t *b, int nlevels,
@@ -1078,11 +1080,7 @@ int wg_cmd_check(const wg_cli *cli, int argc, char **argv) {
     fprintf(stderr, "wangge check: unexpected argument '%s'\n", argv[optind]);
     return 2;
   }
-  if (plan_id) {
-    fprintf(stderr, "wangge check: --plan %s: checking plans stored in the database is not yet "
-                    "available; export the plan and use --plan-file\n", plan_id);
-    return 2;
-  }
+  if (plan_id) return wg_cli_check_plan(cli, plan_id, json);
   if (!bounds_text || (!counts && !plan_file) || (counts && plan_file)) {
     fprintf(stderr, "wangge check: give --bounds and either --plan-file FILE or --counts LIST "
                     "(see wangge check --help)\n");

@@ -341,3 +341,72 @@ int wg_cmd_locate(const wg_cli *cli, int argc, char **argv) {
   wg_store_close(s);
   return rc;
 }
+
+int wg_cli_check_plan(const wg_cli *cli, const char *id_text, int json) {
+  int64_t id = plan_id_arg(id_text);
+  if (id < 0) {
+    fprintf(stderr, "wangge check: --plan needs a plan number\n");
+    return 2;
+  }
+  wg_store_t *s = wg_cli_open(cli, 0);
+  if (!s) return 1;
+  wg_plan_check_report r;
+  wg_errinfo ei = {0};
+  wg_err e = wg_plan_check(s, id, &r, &ei);
+  wg_store_close(s);
+  if (e) {
+    wg_cli_error("check", e, &ei);
+    wg_plan_check_report_free(&r);
+    return 1;
+  }
+  /* Polygon areas agree to within a square metre; more is a real gap or
+   * overlap. */
+  const double tolerance = 1.0;
+  int nesting = 0, geometry_bad = 0;
+  for (int l = 0; l < r.nlevels; l++) {
+    nesting += r.result.stats[l].nesting_errors;
+    if (r.gap_m2[l] > tolerance || r.overlap_m2[l] > tolerance) geometry_bad = 1;
+  }
+  int failed = r.result.avoidable > 0 || nesting > 0 || geometry_bad || r.result.unassigned > 0;
+  if (json) {
+    printf("{\"plan\":%lld,\"ok\":%s,\"units\":%d,\"avoidable\":%d,\"forced\":%d,"
+           "\"unassigned\":%d,\"levels\":[",
+           (long long)id, failed ? "false" : "true", r.units, r.result.avoidable, r.result.forced,
+           r.result.unassigned);
+    for (int l = 0; l < r.nlevels; l++) {
+      const wg_divide_level_stats_t *st = &r.result.stats[l];
+      printf("%s{\"level\":%d,\"grids\":%d,\"min\":%ld,\"median\":%ld,\"max\":%ld,"
+             "\"out_of_bounds\":%d,\"out_of_bounds_forced\":%d,\"noncontiguous\":%d,"
+             "\"nesting_errors\":%d,\"gap_m2\":%.1f,\"overlap_m2\":%.1f,"
+             "\"mean_polsby_popper\":%.4f}",
+             l ? "," : "", l + 1, st->grids, st->min, st->median, st->max, st->out_of_bounds,
+             st->out_of_bounds_forced, st->noncontiguous, st->nesting_errors, r.gap_m2[l],
+             r.overlap_m2[l], r.mean_polsby_popper[l]);
+    }
+    printf("]}\n");
+  } else {
+    printf("plan #%lld against today's ledger: %d entrances, %ld households\n", (long long)id,
+           r.units, r.result.households);
+    for (int l = 0; l < r.nlevels; l++) {
+      const wg_divide_level_stats_t *st = &r.result.stats[l];
+      printf("level %d (%ld-%ld): %d grids; households min %ld / median %ld / max %ld; out of "
+             "bounds %d (%d forced); non-contiguous %d; nesting errors %d; gap %.1f m², overlap "
+             "%.1f m²; mean Polsby-Popper %.2f\n",
+             l + 1, r.bounds[l].lo, r.bounds[l].hi, st->grids, st->min, st->median, st->max,
+             st->out_of_bounds, st->out_of_bounds_forced, st->noncontiguous, st->nesting_errors,
+             r.gap_m2[l], r.overlap_m2[l], r.mean_polsby_popper[l]);
+    }
+    int shown = 0;
+    for (int v = 0; v < r.result.nviolations && shown < 50; v++) {
+      const wg_divide_violation_t *vi = &r.result.violations[v];
+      if (vi->forced) continue;
+      printf("  AVOIDABLE %s level %d: %s\n", wg_divide_vkind_name(vi->kind), vi->level,
+             vi->reason);
+      shown++;
+    }
+    printf("%s: %d avoidable violations, %d forced by the data, %d unassigned entrances\n",
+           failed ? "FAILED" : "OK", r.result.avoidable, r.result.forced, r.result.unassigned);
+  }
+  wg_plan_check_report_free(&r);
+  return failed ? 1 : 0;
+}

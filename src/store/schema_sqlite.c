@@ -173,6 +173,11 @@ static const char migration_2[] =
     "  SELECT RAISE(ABORT, 'audit rows cannot be deleted'); END;";
 
 static const char migration_3[] =
+    /* Building layers: a footprint per building and, for entrances whose
+     * residents are not in the ledger yet, the household count the layer
+     * declares. */
+    "ALTER TABLE building ADD COLUMN footprint BLOB;"
+    "ALTER TABLE entrance ADD COLUMN declared_households INTEGER NOT NULL DEFAULT 0;"
     /* Plans (versions of a division) and their grids. */
     "CREATE TABLE plan ("
     "  id         INTEGER PRIMARY KEY,"
@@ -231,9 +236,49 @@ static const char migration_3[] =
     "  PRIMARY KEY (county, parent)"
     ") WITHOUT ROWID;";
 
+static const char migration_4[] =
+    /* Users, their scopes and sign-in sessions. Passwords are argon2id
+     * strings; sessions are found by a SHA-256 of their token, never the
+     * token. Users are disabled, never deleted, so logins in the audit log
+     * keep their meaning. */
+    "CREATE TABLE app_user ("
+    "  id            INTEGER PRIMARY KEY,"
+    "  county        TEXT NOT NULL,"
+    "  login         TEXT NOT NULL UNIQUE,"
+    "  role          INTEGER NOT NULL CHECK (role BETWEEN 1 AND 7),"
+    "  perms         INTEGER NOT NULL DEFAULT 0,"
+    "  password_hash TEXT NOT NULL CHECK (substr(password_hash, 1, 10) = '$argon2id$'),"
+    "  disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),"
+    "  created_at    TEXT NOT NULL,"
+    "  failed_logins INTEGER NOT NULL DEFAULT 0,"
+    "  locked_until  INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "CREATE TRIGGER app_user_no_delete BEFORE DELETE ON app_user BEGIN"
+    "  SELECT RAISE(ABORT, 'users are disabled, never deleted'); END;"
+    "CREATE TABLE user_scope ("
+    "  user_id INTEGER NOT NULL REFERENCES app_user(id),"
+    "  county  TEXT NOT NULL,"
+    "  code    TEXT NOT NULL CHECK (length(code) IN (12, 14, 16, 18)),"
+    "  PRIMARY KEY (user_id, code)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE session ("
+    "  token_hash       TEXT PRIMARY KEY CHECK (length(token_hash) = 64),"
+    "  csrf             TEXT NOT NULL,"
+    "  user_id          INTEGER NOT NULL REFERENCES app_user(id),"
+    "  created_at       INTEGER NOT NULL,"
+    "  expires_idle     INTEGER NOT NULL,"
+    "  expires_absolute INTEGER NOT NULL,"
+    "  origin           TEXT NOT NULL DEFAULT ''"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX session_user ON session(user_id);"
+    /* `wangge audit --actor/--action` filters. */
+    "CREATE INDEX audit_actor ON audit(actor);"
+    "CREATE INDEX audit_action ON audit(action);";
+
 const char *const wg__sqlite_migrations[WG_SCHEMA_VERSION + 1] = {
     [0] = NULL,
     [1] = migration_1,
     [2] = migration_2,
     [3] = migration_3,
+    [4] = migration_4,
 };

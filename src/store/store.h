@@ -27,7 +27,7 @@ typedef struct wg_store wg_store_t;
 
 /* The schema version this binary writes. Opening an older database migrates
  * it; a newer one is refused with WG_ESCHEMA. */
-#define WG_SCHEMA_VERSION 3
+#define WG_SCHEMA_VERSION 4
 
 enum {
   WG_STORE_CREATE = 1 << 0,   /* create the database if it does not exist */
@@ -139,6 +139,16 @@ wg_err wg_store_estate_ensure(wg_store_t *s, const char *community,
 /* Get-or-create a building by (estate, name); on create, floors/lon/lat are
  * taken from b; b->id is set either way. */
 wg_err wg_store_building_ensure(wg_store_t *s, wg_building_t *b) WG_MUST_CHECK;
+/* Sets a building's position (WGS84), storeys (0 = keep) and footprint
+ * (WKB polygon, NULL = keep) — from a building layer. */
+wg_err wg_store_building_place(wg_store_t *s, int64_t building_id, double lon, double lat,
+                               int floors, const unsigned char *footprint,
+                               size_t footprint_len) WG_MUST_CHECK;
+/* The households a layer declares for an entrance; used for division while
+ * the ledger holds no resident there. */
+wg_err wg_store_entrance_declare(wg_store_t *s, int64_t entrance_id,
+                                 long households) WG_MUST_CHECK;
+
 /* Get-or-create an entrance (单元) by name within a building; "" = the
  * building's only entrance. */
 wg_err wg_store_entrance_ensure(wg_store_t *s, int64_t building_id,
@@ -345,7 +355,8 @@ typedef struct wg_unit_row {
   double lon, lat;        /* the building's WGS84 position (0,0 unknown) */
   int entrance_no;        /* 0-based order of the entrance in its building */
   int entrances;          /* entrances in the building */
-  long households;
+  long households;        /* from the ledger; the layer's declared count while
+                             the ledger has none there */
 } wg_unit_row;
 
 typedef int (*wg_unit_fn)(void *ctx, const wg_unit_row *u);
@@ -457,6 +468,93 @@ wg_err wg_store_grid_number_each(wg_store_t *s, const char *county, wg_number_fn
 wg_err wg_store_grid_number_used(wg_store_t *s, const char *parent, int *max_number) WG_MUST_CHECK;
 wg_err wg_store_grid_number_use(wg_store_t *s, const char *parent, int number) WG_MUST_CHECK;
 
+/* ---- read queries for the HTTP API (store_sqlite_query.c) ---------------- */
+
+/* Which rows a principal may see: everything (all = 1), or entrances whose
+ * building's community starts with one of the division prefixes, or that
+ * lie (whole, piece 0) in one of the grids of plan_id at any level. */
+typedef struct wg_store_scope {
+  int all;
+  int64_t plan_id;          /* the plan the grid codes belong to */
+  int nprefixes;
+  const char *prefixes[32]; /* division code prefixes ("141127", "141127100001") */
+  int ngrids;
+  const char *grids[32];    /* grid codes */
+} wg_store_scope;
+
+/* A page of a listing ordered by id: ids > after (0 = from the start),
+ * skipping offset rows, at most limit rows. */
+typedef struct wg_store_page {
+  int64_t after;
+  long offset;
+  int limit;
+} wg_store_page;
+
+/* Where: county (required), community (12 digits, NULL = any), grid (a grid
+ * code of plan_id, NULL = any). */
+typedef struct wg_place_filter {
+  const char *county;
+  const char *community;
+  const char *grid;
+  int64_t plan_id;
+} wg_place_filter;
+
+/* Listings call fn per row (non-zero stops) and, when total is not NULL,
+ * put the number of rows of the whole listing (without the page) there. */
+typedef int (*wg_building_page_fn)(void *ctx, const wg_building_t *b, const char *estate,
+                                   int entrances);
+wg_err wg_store_building_page(wg_store_t *s, const wg_place_filter *f, const wg_store_scope *sc,
+                              const wg_store_page *pg, wg_building_page_fn fn, void *ctx,
+                              long *total) WG_MUST_CHECK;
+
+/* Households with at least one active member. */
+typedef struct wg_household_item {
+  int64_t id, dwelling_id, entrance_id;
+  char number[40];
+  char community[13];
+  long members;             /* active residents */
+} wg_household_item;
+typedef int (*wg_household_page_fn)(void *ctx, const wg_household_item *h);
+wg_err wg_store_household_page(wg_store_t *s, const wg_place_filter *f, const wg_store_scope *sc,
+                               const wg_store_page *pg, wg_household_page_fn fn, void *ctx,
+                               long *total) WG_MUST_CHECK;
+
+/* Residents as wg_store_resident_each, plus place, household and paging;
+ * fn also gets the resident's entrance (0 = none) and community code. */
+typedef struct wg_resident_query {
+  wg_place_filter place;
+  int32_t as_of;            /* yyyymmdd, 0 = now */
+  int include_inactive;
+  const char *tag;          /* tag code or NULL */
+  int64_t household_id;     /* 0 = any */
+} wg_resident_query;
+typedef int (*wg_resident_page_fn)(void *ctx, const wg_resident_t *r, int64_t entrance_id,
+                                   const char *community);
+wg_err wg_store_resident_page(wg_store_t *s, const wg_resident_query *f, const wg_store_scope *sc,
+                              const wg_store_page *pg, wg_resident_page_fn fn, void *ctx,
+                              long *total) WG_MUST_CHECK;
+
+/* The entrance and community of a dwelling; WG_ENOTFOUND. */
+wg_err wg_store_dwelling_place(wg_store_t *s, int64_t dwelling_id, int64_t *entrance_id,
+                               char community[13]) WG_MUST_CHECK;
+
+/* Active residents per entrance, in two passes: first fn(entrance, tags,
+ * residents, -1) per (entrance, tag set), then fn(entrance, NULL, -1,
+ * households) per entrance (distinct households of active residents). */
+typedef int (*wg_tally_fn)(void *ctx, int64_t entrance_id, const char *tags, long residents,
+                           long households);
+wg_err wg_store_entrance_tally_each(wg_store_t *s, const char *county, wg_tally_fn fn,
+                                    void *ctx) WG_MUST_CHECK;
+
+/* A prepared per-connection probe for hot paths: the county's active plan
+ * (0 = none) and the ledger version (the newest event id; every ledger
+ * change writes an event). Close the probe before its store. */
+typedef struct wg_store_probe wg_store_probe_t;
+wg_err wg_store_probe_open(wg_store_t *s, wg_store_probe_t **out) WG_MUST_CHECK;
+wg_err wg_store_probe_versions(wg_store_probe_t *p, const char *county, int64_t *active_plan,
+                               int64_t *ledger_version) WG_MUST_CHECK;
+void wg_store_probe_close(wg_store_probe_t *p); /* accepts NULL */
+
 /* ---- audit (append-only) --------------------------------------------- */
 
 typedef struct wg_audit {
@@ -468,5 +566,97 @@ typedef struct wg_audit {
 } wg_audit_t;
 
 wg_err wg_store_audit_add(wg_store_t *s, const wg_audit_t *a) WG_MUST_CHECK;
+
+/* ---- users, scopes, sessions; reading the audit log (store_sqlite_auth.c) */
+
+/* Audit rows as stored, for listing (wg_store_audit_add sets id and at). */
+typedef struct wg_audit_row {
+  int64_t id;
+  char at[32];            /* ISO 8601 UTC */
+  wg_audit_t a;
+} wg_audit_row;
+
+typedef struct wg_audit_filter {
+  const char *actor;      /* exact, or NULL = any */
+  const char *action;     /* exact, or NULL = any */
+  const char *since;      /* "YYYY-MM-DD" or ISO date-time: rows at or after; NULL = all */
+  long limit;             /* at most this many, newest first; 0 = no limit */
+} wg_audit_filter;
+
+/* Calls fn for each audit row matching f, newest first; fn returning
+ * non-zero stops the walk. Reading never changes the log. */
+typedef int (*wg_audit_fn)(void *ctx, const wg_audit_row *r);
+wg_err wg_store_audit_each(wg_store_t *s, const wg_audit_filter *f, wg_audit_fn fn,
+                           void *ctx) WG_MUST_CHECK;
+
+#define WG_STORE_MAX_SCOPES 32
+
+/* A user account (auth.h gives the meaning of role and perms). Users are
+ * disabled, never deleted, so the audit log's logins stay meaningful. */
+typedef struct wg_user_row {
+  int64_t id;             /* set by add */
+  char county[7];
+  char login[64];
+  int role;               /* wg_role */
+  unsigned perms;         /* WG_PERM_* bits */
+  char password_hash[128]; /* argon2id string of crypto_pwhash_str */
+  int disabled;
+  char created_at[32];    /* ISO 8601 UTC, set by add when "" */
+  int failed_logins;      /* consecutive failures since the last success or lock */
+  int64_t locked_until;   /* unix seconds; 0 = never locked */
+  int nscopes;            /* 1..WG_STORE_MAX_SCOPES; codes sorted */
+  char scopes[WG_STORE_MAX_SCOPES][19]; /* division (12) or grid (14/16/18) codes */
+} wg_user_row;
+
+/* Adds a user with its scopes (one transaction); sets u->id. WG_EEXIST when
+ * the login is taken. */
+wg_err wg_store_user_add(wg_store_t *s, wg_user_row *u) WG_MUST_CHECK;
+/* By login or by id, with scopes; WG_ENOTFOUND. */
+wg_err wg_store_user_get(wg_store_t *s, const char *login, wg_user_row *out) WG_MUST_CHECK;
+wg_err wg_store_user_get_id(wg_store_t *s, int64_t id, wg_user_row *out) WG_MUST_CHECK;
+/* Every user, ordered by login; fn returning non-zero stops the walk. */
+typedef int (*wg_user_row_fn)(void *ctx, const wg_user_row *u);
+wg_err wg_store_user_each(wg_store_t *s, wg_user_row_fn fn, void *ctx) WG_MUST_CHECK;
+/* Replaces the password hash and clears failures and lock. WG_ENOTFOUND. */
+wg_err wg_store_user_set_password(wg_store_t *s, int64_t id, const char *hash) WG_MUST_CHECK;
+/* Disables (1) or enables (0) a user; disabling also ends its sessions.
+ * WG_ENOTFOUND. */
+wg_err wg_store_user_set_disabled(wg_store_t *s, int64_t id, int disabled) WG_MUST_CHECK;
+/* Counts a failed sign-in atomically: when the count reaches max_failures
+ * the account is locked until lock_until and the count restarts at 0.
+ * *locked (may be NULL) says whether this failure locked it. WG_ENOTFOUND. */
+wg_err wg_store_user_login_failed(wg_store_t *s, int64_t id, int max_failures,
+                                  int64_t lock_until, int *locked) WG_MUST_CHECK;
+/* After a successful sign-in: failures 0, no lock. */
+wg_err wg_store_user_login_ok(wg_store_t *s, int64_t id) WG_MUST_CHECK;
+/* WG_OK when code is a division code or a grid code (of any plan) in the
+ * store, else WG_ENOTFOUND. */
+wg_err wg_store_code_known(wg_store_t *s, const char *code) WG_MUST_CHECK;
+
+/* A sign-in session. Only a hash of the session token is stored: whoever
+ * reads the database cannot sign in with what they read. */
+typedef struct wg_session_row {
+  char token_hash[65];    /* hex SHA-256 of the token */
+  char csrf[65];          /* hex CSRF token of the session */
+  int64_t user_id;
+  int64_t created_at;     /* unix seconds (the caller's clock) */
+  int64_t expires_idle;
+  int64_t expires_absolute;
+  char origin[64];        /* client address at sign-in */
+} wg_session_row;
+
+wg_err wg_store_session_add(wg_store_t *s, const wg_session_row *r) WG_MUST_CHECK;
+/* The session with this token hash and (when user is not NULL) its user, in
+ * one query. WG_ENOTFOUND. */
+wg_err wg_store_session_get(wg_store_t *s, const char *token_hash, wg_session_row *out,
+                            wg_user_row *user) WG_MUST_CHECK;
+wg_err wg_store_session_touch(wg_store_t *s, const char *token_hash,
+                              int64_t expires_idle) WG_MUST_CHECK;
+/* WG_ENOTFOUND when no such session. */
+wg_err wg_store_session_delete(wg_store_t *s, const char *token_hash) WG_MUST_CHECK;
+/* Ends every session of a user (e.g. after a password change). */
+wg_err wg_store_session_delete_user(wg_store_t *s, int64_t user_id) WG_MUST_CHECK;
+/* Deletes sessions expired at now (idle or absolute); *deleted may be NULL. */
+wg_err wg_store_session_purge(wg_store_t *s, int64_t now, long *deleted) WG_MUST_CHECK;
 
 #endif

@@ -722,6 +722,43 @@ wg_err wg_store_building_ensure(wg_store_t *s, wg_building_t *b) {
   return get_or_add(s, get, add, &b->id);
 }
 
+wg_err wg_store_building_place(wg_store_t *s, int64_t building_id, double lon, double lat,
+                               int floors, const unsigned char *footprint, size_t footprint_len) {
+  sqlite3_stmt *st;
+  int rc = sqlite3_prepare_v2(s->db,
+                              "UPDATE building SET lon = ?2, lat = ?3,"
+                              " floors = CASE WHEN ?4 > 0 THEN ?4 ELSE floors END,"
+                              " footprint = ifnull(?5, footprint) WHERE id = ?1",
+                              -1, &st, NULL);
+  if (rc != SQLITE_OK) return map_rc(rc);
+  sqlite3_bind_int64(st, 1, building_id);
+  sqlite3_bind_double(st, 2, lon);
+  sqlite3_bind_double(st, 3, lat);
+  sqlite3_bind_int(st, 4, floors);
+  if (footprint && footprint_len)
+    sqlite3_bind_blob(st, 5, footprint, (int)footprint_len, SQLITE_STATIC);
+  else
+    sqlite3_bind_null(st, 5);
+  rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) return map_rc(rc);
+  return sqlite3_changes(s->db) == 1 ? WG_OK : WG_ENOTFOUND;
+}
+
+wg_err wg_store_entrance_declare(wg_store_t *s, int64_t entrance_id, long households) {
+  sqlite3_stmt *st;
+  int rc = sqlite3_prepare_v2(s->db,
+                              "UPDATE entrance SET declared_households = ?2 WHERE id = ?1", -1,
+                              &st, NULL);
+  if (rc != SQLITE_OK) return map_rc(rc);
+  sqlite3_bind_int64(st, 1, entrance_id);
+  sqlite3_bind_int64(st, 2, households);
+  rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) return map_rc(rc);
+  return sqlite3_changes(s->db) == 1 ? WG_OK : WG_ENOTFOUND;
+}
+
 wg_err wg_store_entrance_ensure(wg_store_t *s, int64_t building_id, const char *name,
                                 int64_t *id) {
   sqlite3_stmt *get = stmt(s, ST_ENTRANCE_GET), *add = stmt(s, ST_ENTRANCE_ADD);
@@ -1309,8 +1346,9 @@ wg_err wg_store_unit_each(wg_store_t *s, const char *county, const char *communi
       "SELECT en.id, b.id, b.community, b.lon, b.lat,"
       " (SELECT count(*) FROM entrance e2 WHERE e2.building_id = b.id AND e2.id < en.id),"
       " (SELECT count(*) FROM entrance e3 WHERE e3.building_id = b.id),"
-      " (SELECT count(DISTINCT r.household_id) FROM dwelling d JOIN resident r"
-      "    ON r.dwelling_id = d.id WHERE d.entrance_id = en.id AND r.status = 1)"
+      " ifnull(nullif((SELECT count(DISTINCT r.household_id) FROM dwelling d JOIN resident r"
+      "    ON r.dwelling_id = d.id WHERE d.entrance_id = en.id AND r.status = 1), 0),"
+      "    en.declared_households)"
       " FROM entrance en JOIN building b ON b.id = en.building_id"
       " WHERE b.county = ?1 AND (?2 = '' OR b.community = ?2)"
       " ORDER BY b.community, b.id, en.id",

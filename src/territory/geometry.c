@@ -23,7 +23,8 @@
 #define EARTH_RADIUS_M 6371008.8
 #define WG_PI 3.14159265358979323846
 #define MAX_LAT 85.0            /* the local projection degenerates near the poles */
-#define SHARED_EPS_M 1e-6       /* shorter shared boundaries are touching corners */
+#define SNAP_GRID_M 1e-3        /* boundaries this close are one (snap rounding) */
+#define SHARED_MIN_M 1e-2       /* shorter shared boundaries are touching corners */
 #define MAX_TOTAL_VERTICES 50000000L /* all polygons of one adjacency call */
 #define MAX_GEOJSON_BYTES ((size_t)256 << 20)
 
@@ -862,11 +863,63 @@ static void collect_candidate(void *item, void *userdata) {
   c->items[c->n++] = j;
 }
 
+/* Length of the boundary two polygons share (boundaries a, b with boxes
+ * ba, bb: minx, miny, maxx, maxy), 0 when at most SHARED_MIN_M. Only the
+ * parts inside the boxes' common area (grown by the snap distance) can be
+ * shared, so the boundaries are cut to it first: long boundaries then cost
+ * little, and polygons touching at a corner are done when a cut part is
+ * too short to share enough. The exact intersection comes next (enough
+ * when the polygons store their common vertices identically); snap
+ * rounding, far slower in GEOS 3.11 (it seeds a random generator per
+ * call), only when that finds too little. */
+static wg_err shared_length(wg__geos *g, const GEOSGeometry *a, const double *ba,
+                            const GEOSGeometry *b, const double *bb, double *len,
+                            wg_errinfo *ei) {
+  double x0 = fmax(ba[0], bb[0]) - SNAP_GRID_M, y0 = fmax(ba[1], bb[1]) - SNAP_GRID_M;
+  double x1 = fmin(ba[2], bb[2]) + SNAP_GRID_M, y1 = fmin(ba[3], bb[3]) + SNAP_GRID_M;
+  *len = 0;
+  double la = 0, lb = 0, exact = 0, snapped = 0;
+  GEOSGeometry *ca = GEOSClipByRect_r(g->h, a, x0, y0, x1, y1);
+  GEOSGeometry *cb = ca ? GEOSClipByRect_r(g->h, b, x0, y0, x1, y1) : NULL;
+  GEOSGeometry *common = NULL;
+  wg_err err = WG_OK;
+  if (!cb || !GEOSLength_r(g->h, ca, &la) || !GEOSLength_r(g->h, cb, &lb)) {
+    err = wg__geos_fail(g, ei, WG_EINVAL, "cannot cut two boundaries");
+    goto done;
+  }
+  if (la <= SHARED_MIN_M || lb <= SHARED_MIN_M) goto done;
+  common = GEOSIntersection_r(g->h, ca, cb);
+  if (!common || !GEOSLength_r(g->h, common, &exact)) {
+    err = wg__geos_fail(g, ei, WG_EINVAL, "cannot intersect two boundaries");
+    goto done;
+  }
+  if (exact > SHARED_MIN_M) {
+    *len = exact;
+    goto done;
+  }
+  char near = GEOSDistanceWithin_r(g->h, ca, cb, SNAP_GRID_M);
+  if (near == 2) err = wg__geos_fail(g, ei, WG_EINVAL, "cannot measure two boundaries");
+  if (near != 1) goto done;
+  GEOSGeom_destroy_r(g->h, common);
+  common = GEOSIntersectionPrec_r(g->h, ca, cb, SNAP_GRID_M);
+  if (!common || !GEOSLength_r(g->h, common, &snapped)) {
+    err = wg__geos_fail(g, ei, WG_EINVAL, "cannot intersect two boundaries");
+    goto done;
+  }
+  if (snapped > SHARED_MIN_M) *len = snapped;
+done:
+  if (common) GEOSGeom_destroy_r(g->h, common);
+  if (cb) GEOSGeom_destroy_r(g->h, cb);
+  if (ca) GEOSGeom_destroy_r(g->h, ca);
+  return err;
+}
+
 /* Contract in geometry.h. Candidates come from an STR-tree of envelopes;
- * a pair is adjacent when the intersection of the two boundaries has a
- * length above 1 µm (corners and crossings have length 0). Boundaries that
- * merely come close (slivers between non-matching edges) are not adjacent:
- * snap such data first. */
+ * a pair is adjacent when the intersection of the two boundaries, computed
+ * with snap rounding to a 1 mm grid when need be, is longer than 1 cm
+ * (corners and crossings have length 0). The grid makes edges that two polygons share
+ * but store a few ulps apart (vertices computed separately, re-projected)
+ * coincide; wider slivers between non-matching edges still separate. */
 wg_err wg_geom_polygon_adjacency(int n, const unsigned char *const *wkb, const size_t *wkb_len,
                                  int lonlat, wg_geom_adjacency *out, wg_errinfo *ei) {
   if (!out) return wg_errinfo_set(ei, WG_EINVAL, "no output adjacency");
@@ -881,11 +934,12 @@ wg_err wg_geom_polygon_adjacency(int n, const unsigned char *const *wkb, const s
   GEOSGeometry **geoms = calloc((size_t)(n ? n : 1), sizeof *geoms);
   GEOSGeometry **bounds = calloc((size_t)(n ? n : 1), sizeof *bounds);
   int *ids = malloc((size_t)(n ? n : 1) * sizeof *ids);
+  double *box = malloc((size_t)(n ? n : 1) * 4 * sizeof *box); /* minx miny maxx maxy */
   GEOSSTRtree *tree = NULL;
   candidates cand = {0};
   edge_list edges = {0};
-  const GEOSPreparedGeometry *prep = NULL;
-  if (!geoms || !bounds || !ids) {
+  GEOSGeometry *probe = NULL;
+  if (!geoms || !bounds || !ids || !box) {
     err = wg_errinfo_set(ei, WG_ENOMEM, "out of memory for %d polygons", n);
     goto done;
   }
@@ -902,7 +956,8 @@ wg_err wg_geom_polygon_adjacency(int n, const unsigned char *const *wkb, const s
     if (GEOSisEmpty_r(g.h, geoms[i])) continue;
     GEOSSTRtree_insert_r(g.h, tree, geoms[i], &ids[i]);
     bounds[i] = GEOSBoundary_r(g.h, geoms[i]);
-    if (!bounds[i]) {
+    if (!bounds[i] || !wg__geom_centre(&g, geoms[i], NULL, NULL, &box[4 * i], &box[4 * i + 1],
+                                       &box[4 * i + 2], &box[4 * i + 3])) {
       err = wg__geos_fail(&g, ei, WG_EINVAL, "cannot take a polygon's boundary");
       goto done;
     }
@@ -910,38 +965,32 @@ wg_err wg_geom_polygon_adjacency(int n, const unsigned char *const *wkb, const s
   for (int i = 0; i < n && !err; ++i) {
     if (!bounds[i]) continue;
     cand.n = 0, cand.self = i;
-    GEOSSTRtree_query_r(g.h, tree, geoms[i], collect_candidate, &cand);
+    /* the box grown by the snap distance: a line along its diagonal */
+    const double *bi = &box[4 * i];
+    double diag[4] = {bi[0] - SNAP_GRID_M, bi[1] - SNAP_GRID_M, bi[2] + SNAP_GRID_M,
+                      bi[3] + SNAP_GRID_M};
+    probe = wg__linestring(&g, diag, 2);
+    if (!probe) {
+      err = wg__geos_fail(&g, ei, WG_ENOMEM, "cannot build a query");
+      break;
+    }
+    GEOSSTRtree_query_r(g.h, tree, probe, collect_candidate, &cand);
+    GEOSGeom_destroy_r(g.h, probe);
+    probe = NULL;
     if (cand.oom) {
       err = wg_errinfo_set(ei, WG_ENOMEM, "out of memory for candidates");
       break;
     }
-    if (cand.n == 0) continue;
-    prep = GEOSPrepare_r(g.h, bounds[i]);
-    if (!prep) {
-      err = wg__geos_fail(&g, ei, WG_ENOMEM, "cannot prepare a boundary");
-      break;
-    }
     for (size_t c = 0; c < cand.n && !err; ++c) {
       int j = cand.items[c];
-      char touch = GEOSPreparedIntersects_r(g.h, prep, bounds[j]);
-      if (touch == 2) err = wg__geos_fail(&g, ei, WG_EINVAL, "boundary test failed");
-      if (touch != 1) continue;
-      GEOSGeometry *common = GEOSIntersection_r(g.h, bounds[i], bounds[j]);
       double len = 0;
-      if (!common || !GEOSLength_r(g.h, common, &len)) {
-        if (common) GEOSGeom_destroy_r(g.h, common);
-        err = wg__geos_fail(&g, ei, WG_EINVAL, "cannot intersect two boundaries");
-        break;
-      }
-      GEOSGeom_destroy_r(g.h, common);
-      if (len > SHARED_EPS_M) err = edge_list_push(&edges, i, j, len, ei);
+      err = shared_length(&g, bounds[i], bi, bounds[j], &box[4 * j], &len, ei);
+      if (!err && len > 0) err = edge_list_push(&edges, i, j, len, ei);
     }
-    GEOSPreparedGeom_destroy_r(g.h, prep);
-    prep = NULL;
   }
   if (!err) err = csr_from_edges(n, &edges, 1, out, ei);
 done:
-  if (prep) GEOSPreparedGeom_destroy_r(g.h, prep);
+  if (probe) GEOSGeom_destroy_r(g.h, probe);
   if (tree) GEOSSTRtree_destroy_r(g.h, tree);
   for (int i = 0; geoms && i < n; ++i) {
     if (geoms[i]) GEOSGeom_destroy_r(g.h, geoms[i]);
@@ -950,6 +999,7 @@ done:
   free(geoms);
   free(bounds);
   free(ids);
+  free(box);
   free(cand.items);
   edge_list_free(&edges);
   wg__geos_finish(&g);

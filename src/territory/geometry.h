@@ -59,8 +59,10 @@ wg_err wg_geom_point_adjacency(int n, const double *x, const double *y, int lonl
                                wg_errinfo *ei) WG_MUST_CHECK;
 
 /* Neighbours of polygons (WKB): those sharing a boundary of positive length
- * (rook adjacency, > 1 µm), with that length in metres. Touching corners do
- * not count; nor do edges that only nearly coincide (snap such data first).
+ * (rook adjacency), with that length in metres. Boundaries are snapped to a
+ * 1 mm grid when need be (edges stored a few ulps apart still match) and
+ * shared lengths ≤ 1 cm are ignored, so touching corners do not count; nor do
+ * edges separated by a wider sliver (clean such data first).
  * Errors: WG_EFORMAT (bad WKB, ei->why names the polygon), WG_EINVAL,
  * WG_ETOOBIG, WG_ENOMEM. */
 wg_err wg_geom_polygon_adjacency(int n, const unsigned char *const *wkb, const size_t *wkb_len,

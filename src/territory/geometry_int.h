@@ -17,7 +17,8 @@ typedef struct wg__geos {
   char notice[200];        /* last GEOS notice, "" = none */
 } wg__geos;
 
-/* Creates the context. WG_ENOMEM (with ei->why) when GEOS cannot. */
+/* Creates the context. g must stay put while it lives (the message
+ * handlers point at it). WG_ENOMEM (with ei->why) when GEOS cannot. */
 wg_err wg__geos_init(wg__geos *g, wg_errinfo *ei) WG_MUST_CHECK;
 
 /* Destroys the context; accepts a zeroed or failed one. */
@@ -78,8 +79,8 @@ GEOSGeometry *wg__polygonal(wg__geos *g, GEOSGeometry *geom);
  * NULL on GEOS failure (geom is freed either way). */
 GEOSGeometry *wg__make_valid(wg__geos *g, GEOSGeometry *geom);
 
-/* Bounding-box centre of geom (non-empty), for choosing a projection origin.
- * Returns 0 on GEOS failure. */
+/* Bounding box of geom (non-empty) and its centre; any out-pointer may be
+ * NULL. Returns 0 on GEOS failure (or an empty geom). */
 int wg__geom_centre(wg__geos *g, const GEOSGeometry *geom, double *cx, double *cy,
                     double *minx, double *miny, double *maxx, double *maxy);
 

@@ -304,8 +304,10 @@ static int unit_label(const wg_divide_result_t *r, int l, int u, const int *firs
   return g < 0 ? -1 : g - first_of_level[l];
 }
 
-static void summary_json(const wg_divide_result_t *r, int nlevels, char *out, size_t cap) {
+static void summary_json(const wg_divide_result_t *r, int nlevels, int villages_whole, char *out,
+                         size_t cap) {
   json_t *o = json_object();
+  json_object_set_new(o, "villages", json_string(villages_whole ? "whole" : "bounds"));
   json_t *levels = json_array();
   for (int l = 0; l < nlevels; l++) {
     const wg_divide_level_stats_t *st = &r->stats[l];
@@ -329,6 +331,53 @@ static void summary_json(const wg_divide_result_t *r, int nlevels, char *out, si
   json_decref(o);
 }
 
+/* Loads the units of county (or one community) with their groups, the
+ * groups' rules and the barriers into w. */
+static wg_err prepare(wg_store_t *s, const char *county, const char *community,
+                      int rural_whole_l1, work *w, wg_errinfo *ei) {
+  wg_err e = wg_store_unit_each(s, county, community, add_unit, w);
+  if (e && e != WG_ENOMEM) return wg_errinfo_set(ei, e, "reading the units: %s", wg_store_errmsg(s));
+  if (!e) e = w->err;
+  if (e) return e;
+  if (w->n == 0) {
+    e = wg_errinfo_set(ei, WG_ENOTFOUND, "no entrances to divide in %s (import buildings or "
+                                         "residents first)",
+                       community ? community : county);
+    return e;
+  }
+  if (w->missing_position) {
+    e = wg_errinfo_set(ei, WG_EINVAL,
+                       "%d entrances are in buildings without a position; give the buildings "
+                       "coordinates (经度/纬度) first",
+                       w->missing_position);
+    return e;
+  }
+  /* Rules per group: villages one level-1 grid, unless told otherwise. */
+  w->rules = calloc((size_t)w->ngroups, sizeof *w->rules);
+  if (!w->rules) {
+    e = WG_ENOMEM;
+    return e;
+  }
+  for (int g = 0; g < w->ngroups; g++) {
+    wg_division_t d;
+    if (wg_store_division_get(s, w->community[g], &d) == WG_OK && d.kind == WG_AREA_RURAL)
+      w->rules[g].whole_l1 = rural_whole_l1;
+  }
+  /* Barriers: the demo's river, and any the county stored. */
+  static const char *const barrier_keys[] = {"demo.river", "barriers"};
+  for (int k = 0; k < 2 && !e; k++) {
+    char *text = NULL;
+    if (wg_store_meta_get(s, barrier_keys[k], &text) == WG_OK) {
+      if (add_barriers(w, text) != WG_OK)
+        e = wg_errinfo_set(ei, WG_EFORMAT, "meta %s is not GeoJSON", barrier_keys[k]);
+    }
+    free(text);
+  }
+  if (e) return e;
+
+  return WG_OK;
+}
+
 wg_err wg_plan_divide(wg_store_t *s, const wg_plan_opts *o, wg_plan_report *rep,
                       wg_errinfo *ei) {
   double t0 = now_s();
@@ -342,43 +391,7 @@ wg_err wg_plan_divide(wg_store_t *s, const wg_plan_opts *o, wg_plan_report *rep,
   int npolys = 0;
   int *labels = NULL;
   char (*codes)[19] = NULL;
-  wg_err e = wg_store_unit_each(s, o->county, o->community, add_unit, &w);
-  if (!e) e = w.err;
-  if (e) goto out;
-  if (w.n == 0) {
-    e = wg_errinfo_set(ei, WG_ENOTFOUND, "no entrances to divide in %s (import buildings or "
-                                         "residents first)",
-                       o->community ? o->community : o->county);
-    goto out;
-  }
-  if (w.missing_position) {
-    e = wg_errinfo_set(ei, WG_EINVAL,
-                       "%d entrances are in buildings without a position; give the buildings "
-                       "coordinates (经度/纬度) first",
-                       w.missing_position);
-    goto out;
-  }
-  /* Rules per group: villages one level-1 grid, unless told otherwise. */
-  w.rules = calloc((size_t)w.ngroups, sizeof *w.rules);
-  if (!w.rules) {
-    e = WG_ENOMEM;
-    goto out;
-  }
-  for (int g = 0; g < w.ngroups; g++) {
-    wg_division_t d;
-    if (wg_store_division_get(s, w.community[g], &d) == WG_OK && d.kind == WG_AREA_RURAL)
-      w.rules[g].whole_l1 = o->rural_whole_l1;
-  }
-  /* Barriers: the demo's river, and any the county stored. */
-  static const char *const barrier_keys[] = {"demo.river", "barriers"};
-  for (int k = 0; k < 2 && !e; k++) {
-    char *text = NULL;
-    if (wg_store_meta_get(s, barrier_keys[k], &text) == WG_OK) {
-      if (add_barriers(&w, text) != WG_OK)
-        e = wg_errinfo_set(ei, WG_EFORMAT, "meta %s is not GeoJSON", barrier_keys[k]);
-    }
-    free(text);
-  }
+  wg_err e = prepare(s, o->county, o->community, o->rural_whole_l1, &w, ei);
   if (e) goto out;
 
   /* Re-divide from the active plan unless asked for a fresh start. */
@@ -472,7 +485,7 @@ wg_err wg_plan_divide(wg_store_t *s, const wg_plan_opts *o, wg_plan_report *rep,
   for (int l = 0; l < o->nlevels; l++)
     bl += (size_t)snprintf(p.bounds + bl, sizeof p.bounds - bl, "%s%ld-%ld", l ? "," : "",
                            o->bounds[l].lo, o->bounds[l].hi);
-  summary_json(r, o->nlevels, p.summary, sizeof p.summary);
+  summary_json(r, o->nlevels, o->rural_whole_l1, p.summary, sizeof p.summary);
   e = wg_store_plan_add(s, &p);
   for (int g = 0; g < r->ngrids && !e; g++) {
     const wg_divide_grid_t *gr = &r->grids[g];
@@ -685,5 +698,233 @@ done:
   side_free(&pa);
   side_free(&pb);
   wg_u64map_free(&hh);
+  return e;
+}
+
+/* ---- checking a stored plan --------------------------------------------- */
+
+typedef struct check_ctx {
+  work *w;
+  int nlevels;
+  wg_strmap codes[3];        /* code → label per level */
+  int nlabels[3];
+  int *labels;               /* [nlevels*n], -1 unassigned */
+  unsigned char *in_plan;    /* [n] the unit has an assignment */
+  wg_divide_piece_t *pieces;
+  int npieces, cap;
+  wg_err err;
+} check_ctx;
+
+static int label_of(check_ctx *c, int l, const char *code) {
+  if (!code[0]) return -1;
+  size_t len = strlen(code);
+  int64_t v;
+  if (wg_strmap_get(&c->codes[l], code, len, &v)) return (int)v;
+  if (wg_strmap_put(&c->codes[l], code, len, c->nlabels[l]) != WG_OK) {
+    c->err = WG_ENOMEM;
+    return -1;
+  }
+  return c->nlabels[l]++;
+}
+
+static int check_assignment(void *ctx, const wg_assignment_t *a) {
+  check_ctx *c = ctx;
+  int64_t u1;
+  if (!wg_u64map_get(&c->w->unit_of, (uint64_t)a->entrance_id, &u1)) return 0;
+  int u = (int)u1 - 1, n = c->w->n;
+  c->in_plan[u] = 1;
+  if (a->piece == 0) {
+    for (int l = 0; l < c->nlevels; l++) c->labels[l * n + u] = label_of(c, l, a->code[l]);
+  } else {
+    if (!grow((void **)&c->pieces, &c->cap, c->npieces + 1, sizeof *c->pieces)) {
+      c->err = WG_ENOMEM;
+      return 1;
+    }
+    wg_divide_piece_t *p = &c->pieces[c->npieces++];
+    memset(p, 0, sizeof *p);
+    p->unit = u;
+    p->households = a->households;
+    for (int l = 0; l < c->nlevels; l++) p->grid[l] = label_of(c, l, a->code[l]);
+  }
+  return c->err != WG_OK;
+}
+
+typedef struct poly_ctx {
+  wg_geom_poly *polys;       /* [count] borrowed WKB pointers are copied */
+  int n, cap, level;
+  const char *community;     /* NULL = any */
+  double pp_sum;
+  int pp_n;
+  wg_err err;
+} poly_ctx;
+
+static int collect_poly(void *ctx, const wg_grid_t *g) {
+  poly_ctx *c = ctx;
+  if (g->level != c->level || !g->geom || !g->geom_len) return 0;
+  if (c->community && strcmp(g->community, c->community) != 0) return 0;
+  if (!grow((void **)&c->polys, &c->cap, c->n + 1, sizeof *c->polys)) goto fail;
+  wg_geom_poly *p = &c->polys[c->n];
+  memset(p, 0, sizeof *p);
+  p->wkb = malloc(g->geom_len);
+  if (!p->wkb) goto fail;
+  memcpy(p->wkb, g->geom, g->geom_len);
+  p->wkb_len = g->geom_len;
+  p->area = g->area;
+  c->n++;
+  c->pp_sum += g->polsby_popper;
+  c->pp_n++;
+  return 0;
+fail:
+  c->err = WG_ENOMEM;
+  return 1;
+}
+
+static void poly_ctx_free(poly_ctx *c) {
+  for (int i = 0; i < c->n; i++) wg_geom_poly_free(&c->polys[i]);
+  free(c->polys);
+  c->polys = NULL;
+  c->n = c->cap = 0;
+}
+
+void wg_plan_check_report_free(wg_plan_check_report *r) {
+  if (r) wg_divide_result_free(&r->result);
+}
+
+wg_err wg_plan_check(wg_store_t *s, int64_t plan_id, wg_plan_check_report *out, wg_errinfo *ei) {
+  memset(out, 0, sizeof *out);
+  wg_errinfo dummy;
+  if (!ei) ei = &dummy;
+  wg_plan_t plan;
+  wg_err e = wg_store_plan_get(s, plan_id, &plan);
+  if (e) return wg_errinfo_set(ei, e, "no plan #%lld", (long long)plan_id);
+  wg_plan_opts o;
+  wg_plan_opts_init(&o);
+  if ((e = wg_plan_parse_bounds(plan.bounds, &o, ei))) return e;
+  int whole = strstr(plan.summary, "\"villages\":\"bounds\"") == NULL;
+  out->nlevels = o.nlevels;
+  memcpy(out->bounds, o.bounds, sizeof out->bounds);
+
+  work w = {.nlevels = o.nlevels};
+  wg_strmap_init(&w.groups);
+  wg_u64map_init(&w.unit_of);
+  check_ctx c = {.w = &w, .nlevels = o.nlevels};
+  for (int l = 0; l < 3; l++) wg_strmap_init(&c.codes[l]);
+  wg_geom_adjacency adj = {0};
+  int *keep = NULL, *labels = NULL, *group = NULL;
+  double *x = NULL, *y = NULL;
+  long *hh = NULL;
+  e = prepare(s, plan.county, NULL, whole, &w, ei);
+  if (e) goto done;
+  c.labels = malloc((size_t)w.n * (size_t)o.nlevels * sizeof *c.labels);
+  c.in_plan = calloc((size_t)w.n, 1);
+  if (!c.labels || !c.in_plan) {
+    e = WG_ENOMEM;
+    goto done;
+  }
+  for (int i = 0; i < w.n * o.nlevels; i++) c.labels[i] = -1;
+  e = wg_store_assignment_each(s, plan_id, check_assignment, &c);
+  if (!e) e = c.err;
+  if (e) goto done;
+  /* Only the communities the plan covers: a unit of such a community
+   * without an assignment (a new entrance) is reported unassigned. */
+  unsigned char *covered = calloc((size_t)w.ngroups + 1, 1);
+  keep = malloc(((size_t)w.n + 1) * sizeof *keep);
+  if (!covered || !keep) {
+    free(covered);
+    e = WG_ENOMEM;
+    goto done;
+  }
+  for (int u = 0; u < w.n; u++)
+    if (c.in_plan[u]) covered[w.group[u]] = 1;
+  int m = 0;
+  for (int u = 0; u < w.n; u++) keep[u] = covered[w.group[u]] ? m++ : -1;
+  free(covered);
+  x = malloc(((size_t)m + 1) * sizeof *x);
+  y = malloc(((size_t)m + 1) * sizeof *y);
+  hh = malloc(((size_t)m + 1) * sizeof *hh);
+  group = malloc(((size_t)m + 1) * sizeof *group);
+  labels = malloc(((size_t)m * (size_t)o.nlevels + 1) * sizeof *labels);
+  if (!x || !y || !hh || !group || !labels) {
+    e = WG_ENOMEM;
+    goto done;
+  }
+  for (int u = 0; u < w.n; u++) {
+    int k = keep[u];
+    if (k < 0) continue;
+    x[k] = w.x[u];
+    y[k] = w.y[u];
+    hh[k] = w.households[u];
+    group[k] = w.group[u];
+    for (int l = 0; l < o.nlevels; l++) labels[l * m + k] = c.labels[l * w.n + u];
+  }
+  for (int p = 0; p < c.npieces; p++) c.pieces[p].unit = keep[c.pieces[p].unit];
+  out->units = m;
+  e = wg_geom_point_adjacency(m, x, y, 1, group, w.barriers, w.nbarriers, 0, &adj, ei);
+  if (e) goto done;
+  wg_divide_input_t in = {.n = m, .households = hh, .x = x, .y = y, .lonlat = 1,
+                          .group = group, .ngroups = w.ngroups, .adj_start = adj.adj_start,
+                          .adj = adj.adj, .nlevels = o.nlevels, .rules = w.rules};
+  memcpy(in.bounds, o.bounds, sizeof in.bounds);
+  e = wg_divide_check(&in, labels, c.pieces, c.npieces, &out->result, ei);
+  if (e) goto done;
+
+  /* Polygons: overlap per level and community; levels 2-3 also their gap
+   * against the union of the community's level-1 grids. */
+  for (int l = 1; l <= o.nlevels && !e; l++) {
+    poly_ctx all = {.level = l};
+    e = wg_store_grid_each(s, plan_id, l, collect_poly, &all);
+    if (!e) e = all.err;
+    if (all.pp_n) out->mean_polsby_popper[l - 1] = all.pp_sum / all.pp_n;
+    poly_ctx_free(&all);
+    for (int g = 0; g < w.ngroups && !e; g++) {
+      poly_ctx pc = {.level = l, .community = w.community[g]};
+      e = wg_store_grid_each(s, plan_id, l, collect_poly, &pc);
+      if (!e) e = pc.err;
+      if (!e && pc.n > 0) {
+        double gap = 0, overlap = 0;
+        wg_geom_poly area = {0};
+        if (l > 1) {
+          poly_ctx top = {.level = 1, .community = w.community[g]};
+          e = wg_store_grid_each(s, plan_id, 1, collect_poly, &top);
+          if (!e) e = top.err;
+          if (!e && top.n > 0) {
+            const unsigned char **wkb = malloc((size_t)top.n * sizeof *wkb);
+            size_t *len = malloc((size_t)top.n * sizeof *len);
+            int *lab = calloc((size_t)top.n, sizeof *lab);
+            if (!wkb || !len || !lab) e = WG_ENOMEM;
+            for (int i = 0; !e && i < top.n; i++) {
+              wkb[i] = top.polys[i].wkb;
+              len[i] = top.polys[i].wkb_len;
+            }
+            if (!e) e = wg_geom_union_by_label(top.n, wkb, len, 1, lab, 1, &area, ei);
+            free(wkb);
+            free(len);
+            free(lab);
+          }
+          poly_ctx_free(&top);
+        }
+        if (!e)
+          e = wg_geom_coverage(pc.n, pc.polys, area.wkb, area.wkb_len, 1, &gap, &overlap, ei);
+        wg_geom_poly_free(&area);
+        out->gap_m2[l - 1] += gap;
+        out->overlap_m2[l - 1] += overlap;
+      }
+      poly_ctx_free(&pc);
+    }
+  }
+done:
+  wg_geom_adjacency_free(&adj);
+  for (int l = 0; l < 3; l++) wg_strmap_free(&c.codes[l]);
+  free(c.labels);
+  free(c.in_plan);
+  free(c.pieces);
+  free(keep);
+  free(labels);
+  free(group);
+  free(x);
+  free(y);
+  free(hh);
+  free_barriers(&w);
+  work_free(&w);
   return e;
 }

@@ -59,6 +59,22 @@ void wg_plan_report_free(wg_plan_report *r);
 wg_err wg_plan_divide(wg_store_t *s, const wg_plan_opts *o, wg_plan_report *rep,
                       wg_errinfo *ei) WG_MUST_CHECK;
 
+/* A stored plan checked against its own bounds and today's ledger (the
+ * households may have changed since it was made): the divide core's checker
+ * on the plan's assignment, and per level the overlap of the grid polygons
+ * and, for levels 2 and 3, their gap against the level-1 grids they tile. */
+typedef struct wg_plan_check_report {
+  int nlevels;
+  wg_divide_bounds_t bounds[3];
+  int units;
+  wg_divide_result_t result;    /* owned */
+  double overlap_m2[3], gap_m2[3], mean_polsby_popper[3];
+} wg_plan_check_report;
+
+wg_err wg_plan_check(wg_store_t *s, int64_t plan_id, wg_plan_check_report *out,
+                     wg_errinfo *ei) WG_MUST_CHECK;
+void wg_plan_check_report_free(wg_plan_check_report *r);
+
 /* The grids holding a WGS84 point in the county's active plan: codes at
  * levels 1..3 ("" where none). WG_ENOTFOUND when no grid holds it. */
 typedef struct wg_located {

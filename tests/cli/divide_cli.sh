@@ -253,8 +253,10 @@ run divide --units points.geojson --weight hh --bounds $BOUNDS --out /nonexisten
 expect "an unwritable --out" 1 "/nonexistent/x.geojson: cannot create"
 run check --plan-file points.geojson --weight hh --bounds $BOUNDS
 expect "a plan file without codes" 1 "no property 'grid_l1'"
-run check --plan 3 --bounds $BOUNDS
-expect "--plan ID says not yet" 2 "not yet"
+run check --plan 3
+expect "--plan ID without a database says so" 1 "no database here"
+run check --plan x
+expect "--plan needs a number" 2 "needs a plan number"
 run check --plan-file plan_sq.geojson --bounds $BOUNDS
 expect "check --plan-file needs --weight" 2 "needs --weight"
 run divide --units points.geojson --help
