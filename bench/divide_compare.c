@@ -2,7 +2,8 @@
  * style region-growing baseline (issue 3).
  *
  * Not built by CMake; bench/divide_compare.sh builds and runs it:
- *   divide_compare [--reps N] [--only arkansas|county] [-v] [ARKANSAS_JSON]
+ *   divide_compare [--reps N] [--only arkansas|county] [--no-geometry] [-v]
+ *                  [ARKANSAS_JSON]
  *
  * Instances:
  *   arkansas  the 2,294 Arkansas 2020 block groups (GerryChain's dual graph,
@@ -14,7 +15,10 @@
  *             300-500 / 50-100 / 10-20.
  *
  * Methods, all producing three nested levels:
- *   ours          wg_divide_run.
+ *   ours          wg_divide_run; on Arkansas with the block groups' areas,
+ *                 shared perimeters and state-line perimeters as area,
+ *                 edge_length and outer_length (so its local search
+ *                 maximises Polsby-Popper), unless --no-geometry.
  *   metis         METIS_PartGraphKway per level per parent (the group at
  *                 level 1, the level-1 grid at level 2, ...) with
  *                 k = ceil(H / T), T = (lo + hi) / 2, vertex weights =
@@ -70,6 +74,7 @@
 #define MAXP_TRIES 10
 
 static int verbose; /* -v: list ours' avoidable violations */
+static int use_geometry = 1; /* --no-geometry: ours without area/lengths */
 
 static void *xmalloc(size_t sz) {
   void *p = malloc(sz ? sz : 1);
@@ -331,6 +336,12 @@ static wg_divide_input_t make_input(const inst_t *I, const long *hh) {
   in.nlevels = NL;
   for (int l = 0; l < NL; l++) in.bounds[l] = I->bounds[l];
   in.rules = I->rules;
+  if (use_geometry && I->eperim) {
+    /* Arkansas: in_xadj/in_adj are xadj/adj, so eperim is aligned */
+    in.area = I->area;
+    in.edge_length = I->eperim;
+    in.outer_length = I->bperim;
+  }
   return in;
 }
 
@@ -1252,6 +1263,8 @@ int main(int argc, char **argv) {
       if (reps < 1 || reps > 64) reps = 3;
     } else if (strcmp(argv[i], "-v") == 0) {
       verbose = 1;
+    } else if (strcmp(argv[i], "--no-geometry") == 0) {
+      use_geometry = 0;
     } else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
       only = argv[++i];
     } else {

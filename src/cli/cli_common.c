@@ -20,6 +20,8 @@ const wg_command wg_cli_commands[] = {
     {"check", "check a plan file, or whether declared grid counts can fit the bounds",
      wg_cmd_check},
     {"demo", "build the demo county (岚县) and serve it", wg_cmd_demo},
+    {"user", "add, list, disable users; set passwords (roles and scopes)", wg_cmd_user},
+    {"audit", "list the audit log (who, when, what, from where)", wg_cmd_audit},
     {"db", "database maintenance: check, version", wg_cmd_db},
     {NULL, NULL, NULL},
 };

@@ -7,18 +7,26 @@
  *   2. the remaining units, per connected part, are cut afresh (part.c);
  *   3. local search improves the cut; kept grids give or take units only to
  *      repair a neighbour's bound violation (AZTool-style maintenance);
- *   4. if a repairable violation is left, the bad grids and a ring of their
- *      neighbours are cut again (the ring widens, DISSOLVE_ROUNDS times),
- *      and at last the whole parent is divided afresh;
- *   5. look-ahead, so that the levels below can be met: a unit lighter than
- *      the last level's floor whose every neighbour in its grid would take
- *      it over the ceiling is moved to a sibling holding a partner; a child
- *      that cannot be cut at the next level (or, two levels up, at the last
- *      level) is merged with a sibling, cut there, and the parts regrouped
- *      into two grids moving the fewest households, or else one boundary
- *      unit is moved; failing that, the whole parent is cut at the last
- *      level first and those parts are grouped upwards (bottom-up), the
- *      parts being kept as the last level's grids;
+ *   4. if a repairable violation is left, each bad grid is merged with one
+ *      neighbour and the union regrouped into two grids from parts one
+ *      level down (the previous grids there first, so they survive whole),
+ *      moving the fewest households (pair_repair); with a previous
+ *      assignment, what is still bad and a ring of neighbours are then cut
+ *      again (the ring widens, DISSOLVE_ROUNDS times), and at last the whole
+ *      parent is divided afresh;
+ *   5. look-ahead, so that the levels below can be met (children kept
+ *      exactly as before are trusted and skipped, which keeps re-division
+ *      stable): a unit lighter than the last level's floor whose every
+ *      neighbour in its grid would take it over the ceiling is moved to a
+ *      sibling holding a partner, or the partner is brought in; a child
+ *      that cannot be cut at the next level is merged with a sibling, cut
+ *      there, and the parts regrouped into two grids moving the fewest
+ *      households, or else one boundary unit is moved; a child (two levels
+ *      up) that cannot be cut at the last level is merged with a sibling,
+ *      the union cut at the last level and those parts grouped into two
+ *      grids, the parts being kept as the last level's grids (deep_pair);
+ *      failing that, the whole parent is cut at the last level first and
+ *      those parts are grouped upwards (bottom-up), likewise kept;
  *   6. grids inherit a previous number when they share a strict majority of
  *      households with a previous grid both ways; the others take fresh
  *      numbers above the highest ever used (see divide.h for the order).
@@ -117,9 +125,23 @@ static wg_err item_prev(run_t *r) {
   for (int k = 0; k < in->nprev_pieces; k++) {
     const wg_divide_piece_t *pc = &in->prev_pieces[k];
     int u = pc->unit, np = dv->ustart[u + 1] - dv->ustart[u];
-    if (np < 2 || pcnt[u] != np) continue;
-    int i = dv->ustart[u] + pseen[u]++;
-    for (int l = 0; l < L; l++) r->iprev[(size_t)l * n + i] = pc->grid[l];
+    int j = pseen[u]++;
+    if (np == pcnt[u] && np >= 2) {
+      int i = dv->ustart[u] + j;
+      for (int l = 0; l < L; l++) r->iprev[(size_t)l * n + i] = pc->grid[l];
+      continue;
+    }
+    /* cut into another number of pieces now (or whole): where the unit
+     * has no number of its own (its pieces lay in several grids), its
+     * items take the numbers of the piece with the same ordinal, the last
+     * piece's beyond, so that they stay where they were rather than
+     * being cut out as a grid of their own */
+    for (int i = dv->ustart[u] + j; i < dv->ustart[u + 1]; i++) {
+      if (j != pcnt[u] - 1 && i > dv->ustart[u] + j) break;
+      for (int l = 0; l < L; l++)
+        if (in->prev[(size_t)l * in->n + u] == 0)
+          r->iprev[(size_t)l * n + i] = pc->grid[l];
+    }
   }
   free(pcnt);
   free(pseen);
@@ -543,8 +565,9 @@ static wg_err number_children(run_t *r, int level, int parent, int group,
  * with neighbours; if every neighbour it could join (directly or through
  * zero-household units, same grid only) would take it over the last level's
  * ceiling, its grid cannot be cut within bounds. Such a unit is moved to a
- * neighbouring sibling grid holding a partner, when this level's bounds and
- * contiguity allow. Cheap, and catches the common failure of heavy units. */
+ * neighbouring sibling grid holding a partner, or else the partner is
+ * brought into its grid, when this level's bounds and contiguity allow.
+ * Cheap, and catches the common failure of heavy units. */
 static int stuck_within(run_t *r, int v, long lo3, long hi3, int within) {
   const wg__dv_t *dv = &r->dv;
   wg__part_t *p = &r->part;
@@ -592,7 +615,15 @@ static int level_ok(run_t *r, int tl, int group, int *S, int m,
   wg__dv_bounds(r->in, group, tl, &lo, &hi, NULL);
   int *save = p->lab;
   p->lab = r->lab + (size_t)tl * r->n;
-  int parts = wg__part_region(p, S, m, lo, hi, 0);
+  /* trial labels above every grid id, so that the local search below
+   * finds its own per-grid sums and no frozen flags */
+  int base = r->ng;
+  if (wg__part_reserve(p, base + (m > 0 ? m : 1))) {
+    p->lab = save;
+    *err = 1;
+    return 0;
+  }
+  int parts = wg__part_region(p, S, m, lo, hi, base);
   int ok = parts > 0;
   if (parts < 0) *err = 1;
   long *pw = parts > 0 ? calloc((size_t)parts, sizeof(long)) : NULL;
@@ -601,7 +632,21 @@ static int level_ok(run_t *r, int tl, int group, int *S, int m,
     ok = 0;
   }
   if (pw) {
-    for (int i = 0; i < m; i++) pw[p->lab[S[i]]] += dv->w[S[i]];
+    for (int i = 0; i < m; i++) pw[p->lab[S[i]] - base] += dv->w[S[i]];
+    int bad = 0;
+    for (int k = 0; k < parts; k++) bad += wg__viol(pw[k], lo, hi) > 0;
+    if (bad) {
+      /* the cut alone missed: let the local search move boundary units
+       * (bounds first); it restamps reg, which the caller relies on */
+      int saved = p->regstamp;
+      for (int k = 0; k < parts; k++) p->gfrozen[base + k] = 0;
+      if (wg__refine(p, S, m, lo, hi, r->passes)) *err = 1;
+      for (int i = 0; i < m; i++) p->reg[S[i]] = saved;
+      p->regstamp = saved;
+      memset(pw, 0, (size_t)parts * sizeof(long));
+      for (int i = 0; i < m; i++) pw[p->lab[S[i]] - base] += dv->w[S[i]];
+    }
+    for (int i = 0; i < m; i++) p->lab[S[i]] -= base;
     /* a part holding a unit no grid can hold within bounds is the data's
      * fault, not the cut's: excuse it */
     for (int i = 0; i < m; i++)
@@ -692,10 +737,11 @@ static int move_one(run_t *r, int level, int group, const int *R, int m,
 /* Group the parts part_of[R[i]] (ids 0..nparts-1) of one parent into this
  * level's grids: cut the parts' graph (small) within this level's bounds.
  * On success the children replace ids first..ng-1 and *done = 1; on failure
- * nothing changes. */
+ * nothing changes. With into (two grid ids whose items R[0..m) are), the
+ * parts must make exactly two grids, which take those ids instead. */
 static wg_err group_parts(run_t *r, int level, int parent, int group,
                           const int *R, int m, const int *part_of, int nparts,
-                          int first, int *done) {
+                          int first, const int *into, int *done) {
   const wg__dv_t *dv = &r->dv;
   wg__part_t *p = &r->part;
   int *lab = p->lab;
@@ -767,6 +813,22 @@ static wg_err group_parts(run_t *r, int level, int parent, int group,
     res = WG_OK;
     if (!fits) goto out;
   }
+  if (into) {
+    /* exactly two groups, into ids into[0] and into[1]: the group holding
+     * more of into[0]'s households keeps that id */
+    if (groups != 2) goto out;
+    long keep = 0, other = 0;
+    for (int i = 0; i < m; i++)
+      if (lab[R[i]] == into[0]) {
+        if (qlab[part_of[R[i]]] == 0) keep += mass(dv->w[R[i]]);
+        else other += mass(dv->w[R[i]]);
+      }
+    int g0 = keep >= other ? 0 : 1;
+    for (int i = 0; i < m; i++)
+      lab[R[i]] = qlab[part_of[R[i]]] == g0 ? into[0] : into[1];
+    *done = 1;
+    goto out;
+  }
   r->ng = first;
   for (int g = 0; g < groups; g++)
     if (new_grid(r, level, parent, group) < 0) {
@@ -807,7 +869,8 @@ static wg_err bottom_up(run_t *r, int level, int parent, int group, int *R,
   free(S);
   wg_err res = err ? WG_ENOMEM : WG_OK;
   if (ok && parts >= 2)
-    res = group_parts(r, level, parent, group, R, m, dlab, parts, first, &done);
+    res = group_parts(r, level, parent, group, R, m, dlab, parts, first, NULL,
+                      &done);
   if (!res && done) {
     if (!r->preset) {
       r->preset = malloc((size_t)(n > 0 ? n : 1) * sizeof(int));
@@ -818,6 +881,60 @@ static wg_err bottom_up(run_t *r, int level, int parent, int group, int *R,
   }
   for (int i = 0; i < m; i++) dlab[R[i]] = -1;
   return res;
+}
+
+/* Child c cannot be cut at the last level (two or more levels down): merge
+ * it with each neighbouring sibling q in turn, cut the union at the last
+ * level, and group those parts into two grids of this level, c and q, within
+ * this level's bounds. The parts are remembered (preset) so that the levels
+ * below group them again rather than cut afresh. reg must mark R. S and U
+ * are [m] scratch. Returns 1 when repaired, 0 when not, -1 on ENOMEM. */
+static int deep_pair(run_t *r, int level, int parent, int group, const int *R,
+                     int m, int c, int *S, int *U) {
+  wg__part_t *p = &r->part;
+  const wg__dv_t *dv = &r->dv;
+  int *lab = p->lab, n = r->n, deep = r->in->nlevels - 1;
+  int *dlab = r->lab + (size_t)deep * n;
+  int nq = 0;
+  for (int i = 0; i < m; i++) {
+    if (lab[R[i]] != c) continue;
+    for (int e = dv->xadj[R[i]]; e < dv->xadj[R[i] + 1]; e++) {
+      int u = dv->adj[e], q = lab[u], seen = 0;
+      if (p->reg[u] != p->regstamp || q == c) continue;
+      for (int j = 0; j < nq && !seen; j++) seen = U[j] == q;
+      if (!seen) U[nq++] = q;
+    }
+  }
+  int *qs = malloc((size_t)(nq > 0 ? nq : 1) * sizeof(int));
+  if (!qs) return -1;
+  memcpy(qs, U, (size_t)nq * sizeof(int));
+  int ret = 0;
+  for (int j = 0; j < nq && ret == 0; j++) {
+    int q = qs[j], mu = 0, parts = 0, err = 0, done = 0;
+    for (int i = 0; i < m; i++)
+      if (lab[R[i]] == c || lab[R[i]] == q) U[mu++] = R[i];
+    memcpy(S, U, (size_t)mu * sizeof(int));
+    int ok = level_ok(r, deep, group, S, mu, &parts, &err);
+    if (!err && ok && parts >= 2) {
+      int into[2] = {c, q};
+      if (group_parts(r, level, parent, group, U, mu, dlab, parts, r->ng,
+                      into, &done))
+        err = 1;
+    }
+    if (!err && done) {
+      if (!r->preset) {
+        r->preset = malloc((size_t)(n > 0 ? n : 1) * sizeof(int));
+        if (!r->preset) err = 1;
+        for (int i = 0; r->preset && i < n; i++) r->preset[i] = -1;
+      }
+      for (int i = 0; r->preset && i < mu; i++) r->preset[U[i]] = dlab[U[i]];
+      ret = 1;
+    }
+    for (int i = 0; i < mu; i++) dlab[U[i]] = -1;
+    if (err) ret = -1;
+  }
+  free(qs);
+  return ret;
 }
 
 static void unstick(run_t *r, int level, int group, const int *R, int m) {
@@ -856,7 +973,43 @@ static void unstick(run_t *r, int level, int group, const int *R, int m) {
       gm[b]++;
       break;
     }
+    if (lab[v] != a) continue;
+    /* v cannot leave: bring a partner in instead */
+    for (int e = dv->xadj[v]; e < dv->xadj[v + 1]; e++) {
+      int u = dv->adj[e], b = lab[u];
+      if (p->reg[u] != p->regstamp || b == a || dv->w[u] == 0 ||
+          dv->w[v] + dv->w[u] > hi3 || gm[b] <= 1)
+        continue;
+      long before = wg__viol(gw[a], lo, hi) + wg__viol(gw[b], lo, hi);
+      long after = wg__viol(gw[a] + dv->w[u], lo, hi) +
+                   wg__viol(gw[b] - dv->w[u], lo, hi);
+      if (after > before || !wg__stays_connected(p, u, b)) continue;
+      lab[u] = a;
+      gw[b] -= dv->w[u];
+      gw[a] += dv->w[u];
+      gm[b]--;
+      gm[a]++;
+      break;
+    }
   }
+}
+
+/* Is child c a previous grid kept exactly as it was (same items)? Such a
+ * grid met the rules before and its own previous children are kept below
+ * where they still do, so the look-ahead leaves it alone: trial cuts of it
+ * would only re-cut the parent and lose stability. S is [m] scratch. */
+static int kept_as_before(const run_t *r, int level, const int *R, int m,
+                          int c) {
+  int o = r->g[c].old;
+  if (o < 0 || !r->og) return 0;
+  const int *og = r->og + (size_t)level * r->n;
+  int cnt = 0;
+  for (int i = 0; i < m; i++) {
+    if (r->part.lab[R[i]] != c) continue;
+    if (og[R[i]] != o) return 0;
+    cnt++;
+  }
+  return cnt == r->old[o].count;
 }
 
 /* Child grids first..ng-1 of one parent (items R[0..m)) whose own division
@@ -882,7 +1035,16 @@ static wg_err look_ahead(run_t *r, int level, int parent, int group, int *R,
     return WG_ENOMEM;
   }
   int err = 0;
+  char *skip = calloc((size_t)(r->ng - first), 1);
+  if (!skip) {
+    free(S);
+    free(U);
+    return WG_ENOMEM;
+  }
+  for (int c = first; c < r->ng; c++)
+    skip[c - first] = (char)kept_as_before(r, level, R, m, c);
   for (int c = first; c < r->ng && !err; c++) {
+    if (skip[c - first]) continue;
     int ms = 0;
     for (int i = 0; i < m; i++)
       if (lab[R[i]] == c) S[ms++] = R[i];
@@ -970,18 +1132,214 @@ static wg_err look_ahead(run_t *r, int level, int parent, int group, int *R,
   int deep = r->in->nlevels - 1;
   if (!err && !unfixed && level + 1 < deep) {
     int *dlab = r->lab + (size_t)deep * n;
-    for (int c = first; c < r->ng && !err && !unfixed; c++) {
+    /* every child gets its chance at a repair before the fallback */
+    for (int c = first; c < r->ng && !err; c++) {
+      if (c - first < k && skip[c - first] &&
+          kept_as_before(r, level, R, m, c))
+        continue;
       int ms = 0;
       for (int i = 0; i < m; i++)
         if (lab[R[i]] == c) S[ms++] = R[i];
-      if (ms && !level_ok(r, deep, group, S, ms, NULL, &err)) unfixed = 1;
+      int ok = !ms || level_ok(r, deep, group, S, ms, NULL, &err);
+      for (int i = 0; i < ms; i++) dlab[S[i]] = -1;
+      if (!ok && !err) {
+        int got = deep_pair(r, level, parent, group, R, m, c, S, U);
+        if (got < 0) err = 1;
+        ok = got > 0;
+      }
+      if (!ok) unfixed = 1;
       for (int i = 0; i < ms; i++) dlab[S[i]] = -1;
     }
   }
   free(S);
   free(U);
+  free(skip);
   if (!err && unfixed) return bottom_up(r, level, parent, group, R, m, first);
   return err ? WG_ENOMEM : WG_OK;
+}
+
+/* Parts of the items U[0..mu) for pair_repair: how = 0, the previous
+ * grids one level down (connected pieces of them); 1, a trial cut at the
+ * next level; 2, the items themselves. pid[i] gets U[i]'s part. Returns the
+ * number of parts, 0 when unusable, -1 on ENOMEM. U may be reordered. */
+static int repair_parts(run_t *r, int level, int group, int *U, int mu,
+                        int *pid, int how) {
+  wg__part_t *p = &r->part;
+  const wg__dv_t *dv = &r->dv;
+  int n = r->n;
+  if (how == 2) {
+    if (mu > LOOK_MAX_PARTS) return 0;
+    for (int i = 0; i < mu; i++) pid[i] = i;
+    return mu;
+  }
+  if (how == 1) {
+    int parts = 0, err = 0;
+    int fine = next_level_ok(r, level, group, U, mu, &parts, &err);
+    int *nlab = r->lab + (size_t)(level + 1) * n;
+    for (int i = 0; i < mu; i++) {
+      pid[i] = nlab[U[i]];
+      nlab[U[i]] = -1;
+    }
+    if (err) return -1;
+    return fine ? parts : 0;
+  }
+  const int *key = r->og + (size_t)(level + 1) * n;
+  p->stamp++;
+  for (int i = 0; i < mu; i++) {
+    p->mark[U[i]] = p->stamp;
+    p->loc[U[i]] = i;
+    pid[i] = -1;
+  }
+  int parts = 0;
+  for (int s = 0; s < mu; s++) {
+    if (pid[s] >= 0) continue;
+    if (parts >= LOOK_MAX_PARTS) return 0;
+    int qh = 0, qt = 0;
+    p->queue[qt++] = s;
+    pid[s] = parts;
+    while (qh < qt) {
+      int i = p->queue[qh++], v = U[i];
+      for (int e = dv->xadj[v]; e < dv->xadj[v + 1]; e++) {
+        int u = dv->adj[e];
+        if (p->mark[u] != p->stamp || pid[p->loc[u]] >= 0 ||
+            key[u] != key[v])
+          continue;
+        pid[p->loc[u]] = parts;
+        p->queue[qt++] = p->loc[u];
+      }
+    }
+    parts++;
+  }
+  return parts;
+}
+
+/* Bound violations left by the local search: each grid out of bounds (bad[],
+ * ids >= first) is merged with one neighbouring sibling, the union split into
+ * parts (repair_parts: the previous grids one level down first, so that they
+ * survive whole) and the parts regrouped into two connected grids within
+ * bounds, moving the fewest households; the neighbour that moves fewest
+ * wins. Much gentler than re-cutting a ring of neighbours. Returns the
+ * number of grids repaired, or -1 on ENOMEM. */
+static int pair_repair(run_t *r, int level, int group, const int *R, int m,
+                       long lo, long hi, int first, const char *bad) {
+  wg__part_t *p = &r->part;
+  const wg__dv_t *dv = &r->dv;
+  int *lab = p->lab, L = r->in->nlevels, k = r->ng - first;
+  int *U = malloc((size_t)(m > 0 ? m : 1) * sizeof(int));
+  int *pid = malloc((size_t)(m > 0 ? m : 1) * sizeof(int));
+  int *bestU = malloc((size_t)(m > 0 ? m : 1) * sizeof(int));
+  int *bestlab = malloc((size_t)(m > 0 ? m : 1) * sizeof(int));
+  long *gw = calloc((size_t)(k > 0 ? k : 1), sizeof(long));
+  int *nb = malloc((size_t)(k > 0 ? k : 1) * sizeof(int));
+  char *isnb = calloc((size_t)(k > 0 ? k : 1), 1);
+  int fixed = -1;
+  if (!U || !pid || !bestU || !bestlab || !gw || !nb || !isnb) goto out;
+  fixed = 0;
+  for (int i = 0; i < m; i++) gw[lab[R[i]] - first] += dv->w[R[i]];
+  for (int a = first; a < r->ng; a++) {
+    if (!bad[a - first] || !wg__viol(gw[a - first], lo, hi)) continue;
+    p->regstamp++;
+    for (int i = 0; i < m; i++) p->reg[R[i]] = p->regstamp;
+    int nnb = 0;
+    for (int i = 0; i < m; i++) {
+      if (lab[R[i]] != a) continue;
+      for (int e = dv->xadj[R[i]]; e < dv->xadj[R[i] + 1]; e++) {
+        int u = dv->adj[e];
+        if (p->reg[u] != p->regstamp || lab[u] == a || isnb[lab[u] - first])
+          continue;
+        isnb[lab[u] - first] = 1;
+        nb[nnb++] = lab[u];
+      }
+    }
+    for (int j = 0; j < nnb; j++) isnb[nb[j] - first] = 0;
+    long best_moved = -1;
+    int bestmu = 0;
+    for (int j = 0; j < nnb; j++) {
+      int b = nb[j];
+      for (int how = r->og && level + 1 < L ? 0 : level + 1 < L ? 1 : 2;
+           how <= 2; how++) {
+        if (how == 2 && level + 1 < L) break;
+        int mu = 0;
+        for (int i = 0; i < m; i++)
+          if (lab[R[i]] == a || lab[R[i]] == b) U[mu++] = R[i];
+        int parts = repair_parts(r, level, group, U, mu, pid, how);
+        if (parts < 0) {
+          fixed = -1;
+          goto out;
+        }
+        if (parts < 2 || parts > LOOK_MAX_PARTS) continue;
+        unsigned adjm[LOOK_MAX_PARTS];
+        long pw[LOOK_MAX_PARTS], in_a[LOOK_MAX_PARTS], in_b[LOOK_MAX_PARTS];
+        memset(adjm, 0, sizeof adjm);
+        memset(pw, 0, sizeof pw);
+        memset(in_a, 0, sizeof in_a);
+        memset(in_b, 0, sizeof in_b);
+        p->stamp++;
+        for (int i = 0; i < mu; i++) {
+          p->mark[U[i]] = p->stamp;
+          p->loc[U[i]] = i;
+        }
+        for (int i = 0; i < mu; i++) {
+          int v = U[i], q = pid[i];
+          pw[q] += dv->w[v];
+          if (lab[v] == a) in_a[q] += mass(dv->w[v]);
+          else in_b[q] += mass(dv->w[v]);
+          for (int e = dv->xadj[v]; e < dv->xadj[v + 1]; e++) {
+            int u = dv->adj[e];
+            if (p->mark[u] == p->stamp && pid[p->loc[u]] != q)
+              adjm[q] |= 1u << pid[p->loc[u]];
+          }
+        }
+        unsigned full = (1u << parts) - 1, best = 0;
+        long bm = -1;
+        for (unsigned side = 1; side < full; side++) {
+          long wa = 0, wb = 0, moved = 0;
+          for (int q = 0; q < parts; q++)
+            if (side & (1u << q)) {
+              wa += pw[q];
+              moved += in_b[q];
+            } else {
+              wb += pw[q];
+              moved += in_a[q];
+            }
+          if (wg__viol(wa, lo, hi) || wg__viol(wb, lo, hi)) continue;
+          if (bm >= 0 && moved >= bm) continue;
+          if (!mask_connected(adjm, side) ||
+              !mask_connected(adjm, full & ~side))
+            continue;
+          bm = moved;
+          best = side;
+        }
+        if (bm < 0) continue;
+        if (best_moved < 0 || bm < best_moved) {
+          best_moved = bm;
+          bestmu = mu;
+          for (int i = 0; i < mu; i++) {
+            bestU[i] = U[i];
+            bestlab[i] = (best & (1u << pid[i])) ? a : b;
+          }
+        }
+        break; /* this neighbour works; a coarser split would move more */
+      }
+    }
+    if (best_moved < 0) continue;
+    for (int i = 0; i < bestmu; i++) {
+      int v = bestU[i];
+      gw[lab[v] - first] -= dv->w[v];
+      lab[v] = bestlab[i];
+      gw[lab[v] - first] += dv->w[v];
+    }
+    fixed++;
+  }
+out:
+  free(U);
+  free(pid);
+  free(bestU);
+  free(bestlab);
+  free(gw);
+  free(nb);
+  free(isnb);
+  return fixed;
 }
 
 /* Divide one parent's items R[0..m) at level. */
@@ -1090,7 +1448,7 @@ static wg_err divide_parent(run_t *r, int level, int parent, int group,
       if (pmap[a] < 0) pmap[a] = k++;
       cpart[R[i]] = pmap[a];
     }
-    err = group_parts(r, level, parent, group, R, m, cpart, k, first,
+    err = group_parts(r, level, parent, group, R, m, cpart, k, first, NULL,
                       &grouped);
     for (int i = 0; i < m; i++) cpart[R[i]] = -1;
     if (!grouped)
@@ -1105,9 +1463,19 @@ static wg_err divide_parent(run_t *r, int level, int parent, int group,
    * bad grids with a ring of neighbours and cut again, widening the ring;
    * at last divide the whole parent afresh */
   char *bad = NULL;
-  if (!err && !whole && nkept > 0) {
+  if (!err && !whole && !grouped) {
     bad = malloc((size_t)(m > 0 ? m : 1) + 1);
     if (!bad) err = WG_ENOMEM;
+  }
+  for (int round = 0; !err && bad && round < 2; round++) {
+    if (!repairable_left(r, R, m, lo, hi, first, comp_buf, bad)) break;
+    int got = pair_repair(r, level, group, R, m, lo, hi, first, bad);
+    if (got < 0) err = WG_ENOMEM;
+    if (got <= 0) break;
+  }
+  if (bad && nkept == 0) {
+    free(bad);
+    bad = NULL;
   }
   for (int round = 0; !err && bad && round < DISSOLVE_ROUNDS; round++) {
     if (!repairable_left(r, R, m, lo, hi, first, comp_buf, bad)) break;

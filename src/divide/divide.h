@@ -32,6 +32,13 @@
  * compactness = min(1, m² a / (2π I)): a disc scores 1, a square 0.95, a
  * 2:1 rectangle 0.76, a 4:1 one 0.45 (Polsby-Popper: 0.79, 0.70, 0.50).
  *
+ * With area and edge_length (polygons' areas and shared boundary lengths),
+ * the local search instead maximises the sum over grids of Polsby-Popper
+ * 4πA/P², A = Σ unit areas, P = Σ lengths of edges leaving the grid (to
+ * other grids, other groups or, with outer_length, to nothing); bounds and
+ * contiguity still come first. A split unit's pieces share its area and its
+ * edges evenly. grid.compactness stays the inertia proxy.
+ *
  * Forced or avoidable: a bound violation is forced when the grid holds one
  * unit alone over the bound, or a unit with no neighbour in its group, or a
  * unit lighter than the floor that no neighbour can join without passing
@@ -46,9 +53,12 @@
  * Stability (prev): previous grids lying wholly in their new parent that
  * still meet the rules are kept with their numbers; the rest is cut again.
  * A kept grid changes only when a neighbouring invalid grid cannot be
- * repaired otherwise (boundary moves, then re-cutting widening rings of
- * neighbours); such grids keep their number (kept = 2) as do new grids
- * sharing a strict majority of households with a previous grid both ways.
+ * repaired otherwise (boundary moves, then regrouping the pair's grids one
+ * level down, then re-cutting widening rings of neighbours); such grids
+ * keep their number (kept = 2) as do new grids sharing a strict majority of
+ * households with a previous grid both ways. A split unit cut into another
+ * number of pieces than before (prev_pieces) gives its pieces the previous
+ * numbers of the pieces with the same ordinal where it has none of its own.
  */
 #ifndef WG_DIVIDE_H
 #define WG_DIVIDE_H
@@ -122,6 +132,18 @@ typedef struct wg_divide_input {
                                   NULL */
   int nused;
   int refine_passes;           /* local-search passes per parent; 0 = 8 */
+  /* Optional geometry for compactness (see the top of this file). When
+   * area and edge_length are both given, the local search maximises the
+   * grids' Polsby-Popper 4πA/P² instead of minimising the moment of
+   * inertia of unit points. Units of one measure, any scale. */
+  const double *area;          /* [n] area of each unit, >= 0; may be NULL */
+  const double *edge_length;   /* [adj_start[n]] length of the boundary the
+                                  unit shares with adj[e], >= 0, aligned with
+                                  adj; an edge listed both ways takes the
+                                  larger; may be NULL */
+  const double *outer_length;  /* [n] length of each unit's boundary shared
+                                  with no unit (e.g. the county line), >= 0;
+                                  may be NULL (counted as 0) */
 } wg_divide_input_t;
 
 typedef enum wg_divide_vkind {

@@ -2,9 +2,10 @@
  *
  * Units are expanded into items: a unit is one item, or, when it alone is
  * above the last level's upper bound, several pieces. The items of unit u
- * are ustart[u] .. ustart[u+1]-1. The item graph joins the first item of a
- * unit to the first items of its neighbour units (same group only) and
- * chains a unit's pieces; the unit graph (uxadj/uadj) is the symmetric,
+ * are ustart[u] .. ustart[u+1]-1. The item graph joins every item of a
+ * unit to every item of its neighbour units (same group only) and a unit's
+ * pieces to each other, as the checker does (inst.c caps this for units cut
+ * into many pieces); the unit graph (uxadj/uadj) is the symmetric,
  * deduplicated same-group input graph. */
 #ifndef WG_DIVIDE_INT_H
 #define WG_DIVIDE_INT_H
@@ -27,6 +28,10 @@ typedef struct wg__dv {
   int *uxadj, *uadj; /* unit graph CSR, symmetric, same group, no loops */
   int *xadj, *adj;   /* item graph CSR */
   double area;       /* typical area per unit (m²) for compactness */
+  /* geometry, when the input gives area and edge_length (else NULL) */
+  double *ia;        /* [n] area per item */
+  double *elen;      /* [xadj[n]] shared boundary length per item edge */
+  double *iext;      /* [n] boundary towards other groups or nothing */
 } wg__dv_t;
 
 /* Validate in; on failure fill ei with the unit / field and return
@@ -75,6 +80,7 @@ typedef struct wg__part {
   long *gw;
   int *gm;
   double *gsx, *gsy; /* coordinate sums */
+  double *ga, *gp;   /* area and perimeter sums (geometry input only) */
   int *gfrozen;      /* 0 free, 1 kept (moves only to fix violations),
                         2 immovable */
 } wg__part_t;
@@ -92,7 +98,8 @@ int wg__part_region(wg__part_t *p, int *S, int m, long lo, long hi,
 
 /* Local search over the items R[0..m) of one parent: move boundary items
  * between adjacent grids while contiguity holds, first to reduce bound
- * violations, then to reduce total moment of inertia (free grids only).
+ * violations, then to reduce total moment of inertia, or with geometry
+ * (dv->elen) to raise the sum of Polsby-Popper scores (free grids only).
  * Grid sums for every label in R are recomputed first. Returns WG_ENOMEM or
  * WG_OK. */
 wg_err wg__refine(wg__part_t *p, const int *R, int m, long lo, long hi,

@@ -92,6 +92,22 @@ wg_err wg__dv_validate(const wg_divide_input_t *in, wg_errinfo *ei) {
                                 "unit %d: previous level-%d number %d < 0", u,
                                 l + 1, in->prev[(size_t)l * in->n + u]);
   }
+  if (in->area || in->edge_length || in->outer_length)
+    for (int u = 0; u < in->n; u++) {
+      if (in->area && !(isfinite(in->area[u]) && in->area[u] >= 0))
+        return wg_errinfo_set(ei, WG_EINVAL, "unit %d: area %g", u,
+                              in->area[u]);
+      if (in->outer_length &&
+          !(isfinite(in->outer_length[u]) && in->outer_length[u] >= 0))
+        return wg_errinfo_set(ei, WG_EINVAL, "unit %d: outer length %g", u,
+                              in->outer_length[u]);
+      for (int e = in->adj_start[u];
+           in->edge_length && e < in->adj_start[u + 1]; e++)
+        if (!(isfinite(in->edge_length[e]) && in->edge_length[e] >= 0))
+          return wg_errinfo_set(ei, WG_EINVAL,
+                                "unit %d: edge length %g to unit %d", u,
+                                in->edge_length[e], in->adj[e]);
+    }
   if (in->adj_start[in->n] > INT_MAX / 2)
     return wg_errinfo_set(ei, WG_ETOOBIG, "too many adjacency entries");
   if (in->nprev_pieces < 0 || (in->nprev_pieces > 0 && !in->prev_pieces))
@@ -190,6 +206,9 @@ void wg__dv_free(wg__dv_t *dv) {
   free(dv->uadj);
   free(dv->xadj);
   free(dv->adj);
+  free(dv->ia);
+  free(dv->elen);
+  free(dv->iext);
   memset(dv, 0, sizeof *dv);
 }
 
@@ -243,6 +262,48 @@ static wg_err build_unit_graph(wg__dv_t *dv, const wg_divide_input_t *in) {
   free(deg);
   return WG_OK;
 }
+
+/* Shared boundary length per unit-graph entry (*ulen) and boundary
+ * towards other groups or nothing per unit (*uext), from the input. */
+static wg_err unit_lengths(const wg__dv_t *dv, const wg_divide_input_t *in,
+                           double **ulen, double **uext) {
+  int n = in->n;
+  const int *grp = in->group;
+  *ulen = calloc((size_t)(dv->uxadj[n] > 0 ? dv->uxadj[n] : 1),
+                 sizeof(double));
+  *uext = calloc((size_t)(n > 0 ? n : 1), sizeof(double));
+  if (!*ulen || !*uext) return WG_ENOMEM;
+  for (int u = 0; u < n; u++) {
+    if (in->outer_length) (*uext)[u] += in->outer_length[u];
+    for (int e = in->adj_start[u]; e < in->adj_start[u + 1]; e++) {
+      int v = in->adj[e];
+      double len = in->edge_length[e];
+      if (v == u) continue;
+      if (grp && grp[u] != grp[v]) {
+        (*uext)[u] += len;
+        continue;
+      }
+      for (int side = 0; side < 2; side++) {
+        int a = side ? v : u, b = side ? u : v;
+        const int *row = dv->uadj + dv->uxadj[a];
+        const int *hit = bsearch(&b, row, (size_t)(dv->uxadj[a + 1] -
+                                                   dv->uxadj[a]),
+                                 sizeof(int), cmp_int);
+        if (!hit) continue;
+        double *slot = *ulen + (hit - dv->uadj);
+        if (len > *slot) *slot = len;
+      }
+    }
+  }
+  return WG_OK;
+}
+
+/* Pieces of two neighbouring units are all joined pairwise when there are
+ * at most this many pairs, as the checker assumes; beyond, only the first
+ * pieces are (the graph would grow quadratically). A unit's own pieces form
+ * a clique up to PIECE_CLIQUE pieces, a chain beyond. */
+#define PIECE_PAIRS 64
+#define PIECE_CLIQUE 8
 
 wg_err wg__dv_build(wg__dv_t *dv, const wg_divide_input_t *in,
                     const int *npiece, const long *piece_w, wg_errinfo *ei) {
@@ -316,33 +377,77 @@ wg_err wg__dv_build(wg__dv_t *dv, const wg_divide_input_t *in,
 
   if (build_unit_graph(dv, in) != WG_OK) goto nomem;
 
-  /* item graph: first items stand for their units; pieces are chained */
+  /* item graph: a whole unit is one item; the pieces of a split unit are
+   * joined to each other and to every item of the neighbour units (each
+   * piece is part of the same building), within the caps above */
+  double *ulen = NULL, *uext = NULL;
+  int geo = in->area && in->edge_length;
+  if (geo && unit_lengths(dv, in, &ulen, &uext) != WG_OK) {
+    free(ulen);
+    free(uext);
+    goto nomem;
+  }
   long ne = 0;
   for (int u = 0; u < n; u++) {
-    int np = dv->ustart[u + 1] - dv->ustart[u];
-    ne += dv->uxadj[u + 1] - dv->uxadj[u];
-    ne += 2L * (np - 1);
+    long np = dv->ustart[u + 1] - dv->ustart[u];
+    for (int j = dv->uxadj[u]; j < dv->uxadj[u + 1]; j++) {
+      int v = dv->uadj[j];
+      long nq = dv->ustart[v + 1] - dv->ustart[v];
+      ne += np * nq <= PIECE_PAIRS ? np * nq : 1;
+    }
+    ne += np <= PIECE_CLIQUE ? np * (np - 1) : 2L * (np - 1);
   }
   if (ne > INT_MAX) {
+    free(ulen);
+    free(uext);
     wg__dv_free(dv);
     return wg_errinfo_set(ei, WG_ETOOBIG, "graph too large");
   }
   dv->xadj = malloc(((size_t)dv->n + 1) * sizeof(int));
   dv->adj = malloc((size_t)(ne > 0 ? ne : 1) * sizeof(int));
-  if (!dv->xadj || !dv->adj) goto nomem;
+  if (geo) {
+    dv->elen = malloc((size_t)(ne > 0 ? ne : 1) * sizeof(double));
+    dv->ia = malloc(ni * sizeof(double));
+    dv->iext = malloc(ni * sizeof(double));
+  }
+  if (!dv->xadj || !dv->adj ||
+      (geo && (!dv->elen || !dv->ia || !dv->iext))) {
+    free(ulen);
+    free(uext);
+    goto nomem;
+  }
   int k = 0;
   for (int u = 0; u < n; u++) {
-    int b = dv->ustart[u], e = dv->ustart[u + 1];
+    int b = dv->ustart[u], e = dv->ustart[u + 1], np = e - b;
     for (int i = b; i < e; i++) {
       dv->xadj[i] = k;
-      if (i == b)
-        for (int j = dv->uxadj[u]; j < dv->uxadj[u + 1]; j++)
-          dv->adj[k++] = dv->ustart[dv->uadj[j]];
-      if (i > b) dv->adj[k++] = i - 1;
-      if (i + 1 < e) dv->adj[k++] = i + 1;
+      if (geo) {
+        dv->ia[i] = in->area[u] / np;
+        dv->iext[i] = uext[u] / np;
+      }
+      for (int j = dv->uxadj[u]; j < dv->uxadj[u + 1]; j++) {
+        int v = dv->uadj[j], vb = dv->ustart[v], nq = dv->ustart[v + 1] - vb;
+        if ((long)np * nq <= PIECE_PAIRS) {
+          for (int t = 0; t < nq; t++) {
+            if (geo) dv->elen[k] = ulen[j] / ((double)np * nq);
+            dv->adj[k++] = vb + t;
+          }
+        } else if (i == b) {
+          if (geo) dv->elen[k] = ulen[j];
+          dv->adj[k++] = vb;
+        }
+      }
+      for (int t = b; t < e; t++) {
+        if (t == i || (np > PIECE_CLIQUE && t != i - 1 && t != i + 1))
+          continue;
+        if (geo) dv->elen[k] = 0.0;
+        dv->adj[k++] = t;
+      }
     }
   }
   dv->xadj[dv->n] = k;
+  free(ulen);
+  free(uext);
 
   /* typical area per unit: the median squared edge length (sampled when
    * there are many edges) / 1.1, which is close to the area per point for a

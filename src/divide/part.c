@@ -17,7 +17,10 @@
  *    within a step budget.
  * 3. wg__refine then moves boundary units between neighbouring grids,
  *    keeping contiguity: first to reduce bound violations, then to reduce
- *    total moment of inertia (a contiguous, bounded k-means).
+ *    total moment of inertia (a contiguous, bounded k-means), or, when the
+ *    input gives areas and shared boundary lengths, to raise the sum of the
+ *    grids' Polsby-Popper scores. Violations single moves cannot reduce get
+ *    pairs of moves (one unit passed on through a third grid).
  */
 #include <limits.h>
 #include <math.h>
@@ -60,6 +63,8 @@ void wg__part_free(wg__part_t *p) {
   free(p->gm);
   free(p->gsx);
   free(p->gsy);
+  free(p->ga);
+  free(p->gp);
   free(p->gfrozen);
   memset(p, 0, sizeof *p);
 }
@@ -81,7 +86,11 @@ wg_err wg__part_reserve(wg__part_t *p, int need) {
   if (b) p->gsy = b;
   int *f = realloc(p->gfrozen, (size_t)nc * sizeof *f);
   if (f) p->gfrozen = f;
-  if (!gw || !gm || !a || !b || !f) return WG_ENOMEM;
+  double *ga = realloc(p->ga, (size_t)nc * sizeof *ga);
+  if (ga) p->ga = ga;
+  double *gp = realloc(p->gp, (size_t)nc * sizeof *gp);
+  if (gp) p->gp = gp;
+  if (!gw || !gm || !a || !b || !f || !ga || !gp) return WG_ENOMEM;
   for (int i = p->gcap; i < nc; i++) p->gfrozen[i] = 0;
   p->gcap = nc;
   return WG_OK;
@@ -747,6 +756,83 @@ done:
   return ret;
 }
 
+/* Parts next_label..next_label+parts-1 of S[0..m) still out of bounds:
+ * search each such part together with its neighbouring parts exhaustively
+ * (when they hold at most EXACT_MAX items) and, when a cut of that
+ * neighbourhood within bounds exists, take it. Labels are then made dense
+ * again. Returns the number of parts, or -1 on ENOMEM. */
+#define LOCAL_EXACT_CALLS 64
+static int local_exact(wg__part_t *p, int *S, int m, long lo, long hi,
+                       int next_label, int parts) {
+  const wg__dv_t *dv = p->dv;
+  int cap = parts + m + 1;
+  long *pw = calloc((size_t)cap, sizeof(long));
+  char *inL = calloc((size_t)cap, 1);
+  int *Ls = malloc((size_t)cap * sizeof(int));
+  int *T = malloc((size_t)(m > 0 ? m : 1) * sizeof(int));
+  int *dense = malloc((size_t)cap * sizeof(int));
+  int ret = -1;
+  if (!pw || !inL || !Ls || !T || !dense) goto out;
+  for (int i = 0; i < m; i++) pw[p->lab[S[i]] - next_label] += dv->w[S[i]];
+  int nl = parts, calls = 0;
+  for (int g = 0; g < nl && calls < LOCAL_EXACT_CALLS; g++) {
+    if (!wg__viol(pw[g], lo, hi)) continue;
+    p->stamp++;
+    for (int i = 0; i < m; i++) p->mark[S[i]] = p->stamp;
+    int nL = 0;
+    Ls[nL++] = g;
+    inL[g] = 1;
+    for (int i = 0; i < m; i++) {
+      if (p->lab[S[i]] - next_label != g) continue;
+      for (int e = dv->xadj[S[i]]; e < dv->xadj[S[i] + 1]; e++) {
+        int u = dv->adj[e];
+        if (p->mark[u] != p->stamp) continue;
+        int h = p->lab[u] - next_label;
+        if (!inL[h]) {
+          inL[h] = 1;
+          Ls[nL++] = h;
+        }
+      }
+    }
+    int cnt = 0;
+    for (int i = 0; i < m; i++)
+      if (inL[p->lab[S[i]] - next_label]) T[cnt++] = S[i];
+    for (int j = 0; j < nL; j++) inL[Ls[j]] = 0;
+    if (cnt > EXACT_MAX || nl + cnt > cap - 1) continue;
+    calls++;
+    int tmp = next_label + cap; /* labels above every part */
+    int got = exact_search(p, T, cnt, lo, hi, tmp);
+    if (got < 0) goto out;
+    if (got == 0) continue;
+    /* the neighbourhood's labels are reused, new ones appended */
+    for (int j = 0; j < nL; j++) pw[Ls[j]] = 0;
+    for (int i = 0; i < cnt; i++) {
+      int a = p->lab[T[i]] - tmp;
+      int h = a < nL ? Ls[a] : nl + (a - nL);
+      p->lab[T[i]] = next_label + h;
+      pw[h] += dv->w[T[i]];
+    }
+    if (got > nL) nl += got - nL;
+    g = -1; /* labels moved: look again from the start */
+  }
+  for (int h = 0; h < nl; h++) dense[h] = -1;
+  int k = 0;
+  for (int i = 0; i < m; i++) {
+    int h = p->lab[S[i]] - next_label;
+    if (dense[h] < 0) dense[h] = k++;
+  }
+  for (int i = 0; i < m; i++)
+    p->lab[S[i]] = next_label + dense[p->lab[S[i]] - next_label];
+  ret = k;
+out:
+  free(pw);
+  free(inL);
+  free(Ls);
+  free(T);
+  free(dense);
+  return ret;
+}
+
 /* ---- driver --------------------------------------------------------------- */
 
 typedef struct span {
@@ -812,24 +898,24 @@ int wg__part_region(wg__part_t *p, int *S, int m, long lo, long hi,
   free(pw);
   if (!bad) return parts;
   double cost = (double)m * (double)(hi + 1) * (double)(hi / 64 + 1);
-  if (cost > DP_BUDGET) return parts;
   /* spanning trees differ in what they allow: try depth-first and
    * breadth-first trees from spread roots */
   int tries = 2 * m < DP_TREES ? 2 * m : DP_TREES;
-  for (int r = 0; r < tries; r++) {
+  for (int r = 0; cost <= DP_BUDGET && r < tries; r++) {
     int root = (int)((long)(r / 2) * m / ((tries + 1) / 2));
     int got = tree_dp(p, S, m, lo, hi, root, !(r & 1), next_label);
     if (got < 0) return -1;
     if (got > 0) return got;
   }
   /* no tree allows it (tree_dp leaves lab alone then): search small
-   * areas exhaustively, within a step budget */
+   * areas exhaustively, within a step budget; in larger ones, each part
+   * out of bounds with its neighbouring parts */
   if (m <= EXACT_MAX) {
     int got = exact_search(p, S, m, lo, hi, next_label);
     if (got < 0) return -1;
     if (got > 0) return got;
   }
-  return parts;
+  return local_exact(p, S, m, lo, hi, next_label, parts);
 }
 
 /* ---- refine --------------------------------------------------------------- */
@@ -888,6 +974,192 @@ int wg__stays_connected(wg__part_t *p, int v, int a) {
   return 0;
 }
 
+static void move_item(wg__part_t *p, int v, int to) {
+  const wg__dv_t *dv = p->dv;
+  int a = p->lab[v];
+  p->gw[a] -= dv->w[v];
+  p->gm[a]--;
+  p->gw[to] += dv->w[v];
+  p->gm[to]++;
+  p->lab[v] = to;
+}
+
+/* Does item w touch grid g (items of this parent)? */
+static int touches(const wg__part_t *p, int w, int g) {
+  const wg__dv_t *dv = p->dv;
+  for (int e = dv->xadj[w]; e < dv->xadj[w + 1]; e++)
+    if (p->reg[dv->adj[e]] == p->regstamp && p->lab[dv->adj[e]] == g)
+      return 1;
+  return 0;
+}
+
+/* Bound violations single moves cannot reduce: pairs of moves, v from a to
+ * b then w either out of b to a third grid (push) or from a third grid into
+ * a (pull), applied when they lower the total violation of the three grids
+ * and keep all of them connected. Kept grids take part (this only fixes
+ * violations); immovable ones do not. gw and gm must be current. Returns
+ * the number of pairs applied. */
+static int chain_repair(wg__part_t *p, const int *R, int m, long lo,
+                        long hi) {
+  const wg__dv_t *dv = p->dv;
+  int *lab = p->lab, applied = 0;
+  for (int i = 0; i < m; i++) {
+    int v = R[i], a = lab[v];
+    if (p->gfrozen[a] == 2 || p->gm[a] <= 1) continue;
+    int conn = -1; /* a stays connected without v: unknown yet */
+    for (int e = dv->xadj[v]; e < dv->xadj[v + 1] && lab[v] == a; e++) {
+      int u = dv->adj[e], b = lab[u];
+      if (p->reg[u] != p->regstamp || b == a || p->gfrozen[b] == 2) continue;
+      long va = wg__viol(p->gw[a], lo, hi), vb = wg__viol(p->gw[b], lo, hi);
+      if (!va && !vb) continue;
+      if (conn < 0) conn = wg__stays_connected(p, v, a);
+      if (!conn) break;
+      move_item(p, v, b);
+      int done = 0;
+      for (int j = 0; j < m && !done; j++) {
+        int w = R[j], x = lab[w], push = x == b && w != v;
+        if (!push && (x == a || x == b || p->gfrozen[x] == 2)) continue;
+        if (!push && !touches(p, w, a)) continue;
+        if (p->gm[x] <= 1) continue;
+        /* push: w from b to a neighbouring c; pull: w from x into a */
+        for (int f = dv->xadj[w]; f < dv->xadj[w + 1] && !done; f++) {
+          int y = dv->adj[f];
+          if (p->reg[y] != p->regstamp) continue;
+          int c = push ? lab[y] : x, to = push ? c : a;
+          if (c == a || c == b || p->gfrozen[c] == 2) continue;
+          long wc = p->gw[c], ww = dv->w[w];
+          long before = va + vb + wg__viol(wc, lo, hi), after;
+          if (push)
+            after = wg__viol(p->gw[a], lo, hi) +
+                    wg__viol(p->gw[b] - ww, lo, hi) +
+                    wg__viol(wc + ww, lo, hi);
+          else
+            after = wg__viol(p->gw[a] + ww, lo, hi) +
+                    wg__viol(p->gw[b], lo, hi) + wg__viol(wc - ww, lo, hi);
+          if (after >= before) {
+            if (!push) break; /* the gain does not depend on y */
+            continue;
+          }
+          if (!wg__stays_connected(p, w, x)) break;
+          move_item(p, w, to);
+          done = 1;
+        }
+      }
+      if (done) {
+        applied++;
+        break;
+      }
+      move_item(p, v, a);
+    }
+  }
+  return applied;
+}
+
+/* After the local search: chains of two moves while they help. */
+static void chain_rounds(wg__part_t *p, const int *R, int m, long lo,
+                         long hi) {
+  for (int round = 0; round < 4; round++) {
+    int bad = 0;
+    for (int i = 0; i < m && !bad; i++)
+      bad = wg__viol(p->gw[p->lab[R[i]]], lo, hi) > 0;
+    if (!bad || !chain_repair(p, R, m, lo, hi)) break;
+  }
+}
+
+static double pp_score(double A, double P) {
+  return P > 0 ? 4 * 3.14159265358979323846 * A / (P * P) : 0.0;
+}
+
+/* Σ shared boundary of item v with grid g (items of this parent). */
+static double len_to(const wg__part_t *p, int v, int g) {
+  const wg__dv_t *dv = p->dv;
+  double s = 0;
+  for (int e = dv->xadj[v]; e < dv->xadj[v + 1]; e++) {
+    int u = dv->adj[e];
+    if (p->reg[u] == p->regstamp && p->lab[u] == g) s += dv->elen[e];
+  }
+  return s;
+}
+
+/* wg__refine with geometry: the same moves, ranked by bound violation and
+ * then by the gain in Σ Polsby-Popper of the two grids. gw, gm, gsx, gsy
+ * are already summed over R. Moving v from a to b: P_a loses v's boundary
+ * outside a and gains its boundary with a (P_a - t + 2 l_a), P_b the
+ * reverse (P_b + t - 2 l_b), t = v's whole boundary. */
+static wg_err refine_pp(wg__part_t *p, const int *R, int m, long lo,
+                        long hi, int passes) {
+  const wg__dv_t *dv = p->dv;
+  for (int i = 0; i < m; i++) {
+    int g = p->lab[R[i]];
+    p->ga[g] = 0;
+    p->gp[g] = 0;
+  }
+  for (int i = 0; i < m; i++) {
+    int v = R[i], g = p->lab[v];
+    p->ga[g] += dv->ia[v];
+    p->gp[g] += dv->iext[v];
+    for (int e = dv->xadj[v]; e < dv->xadj[v + 1]; e++)
+      if (p->reg[dv->adj[e]] != p->regstamp || p->lab[dv->adj[e]] != g)
+        p->gp[g] += dv->elen[e];
+  }
+  const double eps = 1e-12;
+  for (int pass = 0; pass < passes; pass++) {
+    int moved = 0;
+    for (int i = 0; i < m; i++) {
+      int v = R[i], a = p->lab[v];
+      if (p->gfrozen[a] == 2 || p->gm[a] <= 1) continue;
+      long wv = dv->w[v], wa = p->gw[a];
+      double t = dv->iext[v];
+      for (int e = dv->xadj[v]; e < dv->xadj[v + 1]; e++) t += dv->elen[e];
+      double la = len_to(p, v, a), av = dv->ia[v];
+      double pa_new = pp_score(p->ga[a] - av, p->gp[a] - t + 2 * la);
+      double pa_old = pp_score(p->ga[a], p->gp[a]);
+      int best = -1;
+      long best_dv = 0;
+      double best_di = -eps;
+      for (int e = dv->xadj[v]; e < dv->xadj[v + 1]; e++) {
+        int u = dv->adj[e];
+        if (p->reg[u] != p->regstamp) continue;
+        int bg = p->lab[u];
+        if (bg == a || bg == best || p->gfrozen[bg] == 2) continue;
+        long wb = p->gw[bg];
+        long dviol = wg__viol(wa - wv, lo, hi) + wg__viol(wb + wv, lo, hi) -
+                     wg__viol(wa, lo, hi) - wg__viol(wb, lo, hi);
+        if (dviol > 0) continue;
+        if ((p->gfrozen[a] || p->gfrozen[bg]) && dviol >= 0) continue;
+        double lb = len_to(p, v, bg);
+        double di = pa_old + pp_score(p->ga[bg], p->gp[bg]) - pa_new -
+                    pp_score(p->ga[bg] + av, p->gp[bg] + t - 2 * lb);
+        if (dviol < best_dv || (dviol == best_dv && di < best_di)) {
+          best = bg;
+          best_dv = dviol;
+          best_di = di;
+        }
+      }
+      if (best < 0) continue;
+      if (!wg__stays_connected(p, v, a)) continue;
+      double lb = len_to(p, v, best);
+      p->lab[v] = best;
+      p->gw[a] -= wv;
+      p->gm[a]--;
+      p->gsx[a] -= dv->x[v];
+      p->gsy[a] -= dv->y[v];
+      p->ga[a] -= av;
+      p->gp[a] += 2 * la - t;
+      p->gw[best] += wv;
+      p->gm[best]++;
+      p->gsx[best] += dv->x[v];
+      p->gsy[best] += dv->y[v];
+      p->ga[best] += av;
+      p->gp[best] += t - 2 * lb;
+      moved++;
+    }
+    if (!moved) break;
+  }
+  chain_rounds(p, R, m, lo, hi);
+  return WG_OK;
+}
+
 wg_err wg__refine(wg__part_t *p, const int *R, int m, long lo, long hi,
                   int passes) {
   const wg__dv_t *dv = p->dv;
@@ -913,6 +1185,7 @@ wg_err wg__refine(wg__part_t *p, const int *R, int m, long lo, long hi,
     p->gsx[g] += dv->x[v];
     p->gsy[g] += dv->y[v];
   }
+  if (dv->elen) return refine_pp(p, R, m, lo, hi, passes);
   double eps = 1e-9 * (dv->area > 0 ? dv->area : 1.0);
   for (int pass = 0; pass < passes; pass++) {
     int moved = 0;
@@ -961,5 +1234,6 @@ wg_err wg__refine(wg__part_t *p, const int *R, int m, long lo, long hi,
     }
     if (!moved) break;
   }
+  chain_rounds(p, R, m, lo, hi);
   return WG_OK;
 }
