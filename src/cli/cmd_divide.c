@@ -42,6 +42,8 @@ typedef struct units {
   int ngroups;
   char **group_names;      /* [ngroups] code prefixes */
   wg_geom_adjacency adj;
+  double *area;            /* [n] polygons: m² (NULL for points) */
+  double *outer;           /* [n] polygons: boundary shared with no unit, m */
 } units;
 
 static void units_free(units *u) {
@@ -52,7 +54,59 @@ static void units_free(units *u) {
     for (int g = 0; g < u->ngroups; g++) free(u->group_names[g]);
   free(u->group_names);
   wg_geom_adjacency_free(&u->adj);
+  free(u->area);
+  free(u->outer);
   memset(u, 0, sizeof *u);
+}
+
+/* Area and perimeter of one polygon's rings (outer rings add, holes
+ * subtract), in metres for lon/lat (equirectangular about lat0, as the
+ * geometry module projects) or in the file's units. */
+typedef struct measure {
+  int lonlat;
+  double k;                /* metres per degree of latitude */
+  double coslat;
+  double area, perimeter;
+} measure;
+
+static int measure_ring(void *ctx, int part, int ring, int npoints, const double *xy) {
+  (void)part;
+  measure *m = ctx;
+  double sx = m->lonlat ? m->k * m->coslat : 1.0, sy = m->lonlat ? m->k : 1.0;
+  double a = 0, len = 0;
+  for (int i = 0; i + 1 < npoints; i++) {
+    double x0 = xy[2 * i] * sx, y0 = xy[2 * i + 1] * sy;
+    double x1 = xy[2 * i + 2] * sx, y1 = xy[2 * i + 3] * sy;
+    a += x0 * y1 - x1 * y0;
+    len += sqrt((x1 - x0) * (x1 - x0) + (y1 - y0) * (y1 - y0));
+  }
+  a = fabs(a) / 2;
+  m->area += ring == 0 ? a : -a;
+  m->perimeter += len;
+  return 0;
+}
+
+/* For polygon units: areas, and the boundary each shares with no other
+ * unit, so the divide core can weigh compactness as Polsby-Popper does. */
+static int measure_units(units *u) {
+  const wg_features_t *f = &u->f;
+  if (f->kind != WG_FEATURE_POLYGON || !u->adj.shared) return 1;
+  u->area = calloc((size_t)f->n + 1, sizeof *u->area);
+  u->outer = calloc((size_t)f->n + 1, sizeof *u->outer);
+  if (!u->area || !u->outer) return 0;
+  double lat0 = 0;
+  for (int i = 0; i < f->n; i++) lat0 += f->y[i];
+  lat0 = f->n ? lat0 / f->n : 0;
+  for (int i = 0; i < f->n; i++) {
+    measure m = {.lonlat = f->lonlat, .k = 6371008.8 * 3.14159265358979323846 / 180.0,
+                 .coslat = cos(lat0 * 3.14159265358979323846 / 180.0)};
+    if (wg_wkb_rings(f->wkb[i], f->wkb_len[i], measure_ring, &m) != WG_OK) return 0;
+    double shared = 0;
+    for (int k = u->adj.adj_start[i]; k < u->adj.adj_start[i + 1]; k++) shared += u->adj.shared[k];
+    u->area[i] = m.area > 0 ? m.area : 0;
+    u->outer[i] = m.perimeter > shared ? m.perimeter - shared : 0;
+  }
+  return 1;
 }
 
 static void fmt_thousands(long v, char *buf, size_t cap) {
@@ -233,6 +287,7 @@ static int load_units(const char *cmd, const char *path, const char *weight,
     wg_cli_error(cmd, e, &ei);
     return 0;
   }
+  if (!measure_units(u)) goto nomem;
   return 1;
 nomem:
   fprintf(stderr, "wangge %s: out of memory\n", cmd);
@@ -251,6 +306,10 @@ static void input_of(const units *u, int nlevels, const wg_divide_bounds_t *b,
   in->ngroups = u->ngroups;
   in->adj_start = u->adj.adj_start;
   in->adj = u->adj.adj;
+  /* Polygons: weigh compactness by real areas and shared boundaries. */
+  in->area = u->area;
+  in->edge_length = u->area ? u->adj.shared : NULL;
+  in->outer_length = u->outer;
   in->nlevels = nlevels;
   for (int l = 0; l < nlevels; l++) in->bounds[l] = b[l];
 }
