@@ -5,6 +5,8 @@
 #
 #   bash tests/cli/divide_cli.sh path/to/wangge      (WG_SRC = repo root)
 set -euo pipefail
+# shellcheck source=tests/cli/lib/tap.sh
+. "$(dirname "$0")/lib/tap.sh"
 
 WANGGE=${1:?usage: divide_cli.sh WANGGE_BINARY}
 case $WANGGE in /*) ;; *) WANGGE=$PWD/$WANGGE ;; esac
@@ -14,15 +16,6 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 cd "$TMP"
 
-pass=0
-fail=0
-n=0
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-not_ok() {
-  n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"
-  shift
-  for line in "$@"; do echo "#   $line"; done
-}
 skip() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1 # SKIP $2"; }
 
 # run CMD…: runs wangge, stdout → $TMP/out, stderr → $TMP/err, status → $rc.
@@ -49,11 +42,6 @@ expect() {
   else
     not_ok "$desc" "${problems[@]}" "stdout: $(head -n 12 "$TMP/out")" "stderr: $(head -n 8 "$TMP/err")"
   fi
-}
-check() {
-  local desc=$1
-  shift
-  if "$@"; then ok "$desc"; else not_ok "$desc" "failed: $*"; fi
 }
 
 # A JSON validator that needs no extra package when jq is missing: python3,
@@ -264,6 +252,4 @@ expect "divide --units --help" 0 "usage: wangge divide --units FILE"
 run check --help
 expect "check --help" 0 "usage: wangge check --plan-file FILE" "--counts"
 
-echo "1..$n"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+tap_done

@@ -3,15 +3,13 @@
 # three levels, checked, activated, located, exported, re-divided and
 # compared; bad layers refused with nothing written.
 set -euo pipefail
+# shellcheck source=tests/cli/lib/tap.sh
+. "$(dirname "$0")/lib/tap.sh"
 W=$1
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 export WANGGE_TODAY=20261129
 DB=$TMP/g.db
-pass=0 fail=0 n=0
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "#   $l"; done; }
-check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d" "failed: $*"; fi; }
 run() { set +e; "$W" "$@" >"$TMP/out" 2>"$TMP/err"; rc=$?; set -e; }
 dump() { sqlite3 "$DB" .dump | sha256sum; }
 
@@ -103,6 +101,4 @@ run --db "$DB" plan activate 2
 run --db "$DB" plan activate 1
 check "a retired plan cannot come back" grep -q "retired" "$TMP/err"
 
-echo "1..$n"
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+tap_done

@@ -10,6 +10,8 @@
 # happen). For each file: exit status non-zero, the substring on stderr, no
 # clear ID or mobile number on stderr, and `sqlite3 .dump` unchanged.
 set -euo pipefail
+# shellcheck source=tests/cli/lib/tap.sh
+. "$(dirname "$0")/lib/tap.sh"
 
 WANGGE=${1:?usage: import_corpus.sh WANGGE_BINARY}
 case $WANGGE in /*) ;; *) WANGGE=$PWD/$WANGGE ;; esac
@@ -21,15 +23,6 @@ unset WANGGE_DB
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-pass=0
-fail=0
-n=0
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-not_ok() {
-  n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"
-  shift
-  for line in "$@"; do echo "#   $line"; done
-}
 
 dump_hash() { sqlite3 "$1" .dump | sha256sum | cut -d' ' -f1; }
 
@@ -87,5 +80,4 @@ else
   not_ok "db check after the corpus" "$(cat "$TMP/err")"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+tap_done

@@ -6,6 +6,8 @@
 #
 #   bash tests/cli/ledger_cli.sh path/to/wangge      (WG_SRC = repo root)
 set -euo pipefail
+# shellcheck source=tests/cli/lib/tap.sh
+. "$(dirname "$0")/lib/tap.sh"
 
 WANGGE=${1:?usage: ledger_cli.sh WANGGE_BINARY}
 case $WANGGE in /*) ;; *) WANGGE=$PWD/$WANGGE ;; esac
@@ -17,15 +19,6 @@ trap 'rm -rf "$TMP"' EXIT
 cd "$TMP"
 DB=$TMP/county.db
 
-pass=0
-fail=0
-n=0
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-not_ok() {
-  n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"
-  shift
-  for line in "$@"; do echo "#   $line"; done
-}
 
 # run CMD…: runs wangge, stdout → $TMP/out, stderr → $TMP/err, status → $rc.
 rc=0
@@ -56,11 +49,6 @@ expect() {
   fi
 }
 # check DESC CONDITION…: evaluates a test command.
-check() {
-  local desc=$1
-  shift
-  if "$@"; then ok "$desc"; else not_ok "$desc" "failed: $*"; fi
-}
 events() { sqlite3 "$DB" 'SELECT count(*) FROM event'; }
 audits() { sqlite3 "$DB" 'SELECT count(*) FROM audit'; }
 # show WHO: the history of one resident into $TMP/out.
@@ -257,5 +245,4 @@ check "demo on a non-demo database refuses" [ "$rc" -ne 0 ]
 check "… with a message" has "$TMP/err" "not a demo database"
 check "… and leaves it unchanged" [ "$(sqlite3 "$DB" .dump | sha256sum)" = "$before" ]
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+tap_done

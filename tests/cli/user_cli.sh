@@ -6,6 +6,8 @@
 #
 #   bash tests/cli/user_cli.sh path/to/wangge      (WG_SRC = repo root)
 set -euo pipefail
+# shellcheck source=tests/cli/lib/tap.sh
+. "$(dirname "$0")/lib/tap.sh"
 
 WANGGE=${1:?usage: user_cli.sh WANGGE_BINARY}
 case $WANGGE in /*) ;; *) WANGGE=$PWD/$WANGGE ;; esac
@@ -19,15 +21,6 @@ trap 'rm -rf "$TMP"' EXIT
 cd "$TMP"
 DB=$TMP/county.db
 
-pass=0
-fail=0
-n=0
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-not_ok() {
-  n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"
-  shift
-  for line in "$@"; do echo "#   $line"; done
-}
 
 # run CMD…: runs wangge with stdin from $STDIN (default empty), stdout →
 # $TMP/out, stderr → $TMP/err, status → $rc; all output is kept in
@@ -56,11 +49,6 @@ expect() {
   else
     not_ok "$desc" "${problems[@]}" "stdout: $(head -n 8 "$TMP/out")" "stderr: $(head -n 8 "$TMP/err")"
   fi
-}
-check() {
-  local desc=$1
-  shift
-  if "$@"; then ok "$desc"; else not_ok "$desc" "failed: $*"; fi
 }
 has() { grep -qF -- "$2" "$1"; }
 lacks() { ! grep -qF -- "$2" "$1"; }
@@ -237,5 +225,4 @@ for pw in "$PW1" "$PW2" "$PW3"; do
   check "password '${pw:0:4}…' not in the database" bash -c "! sqlite3 '$DB' .dump | grep -qF -- '$pw'"
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+tap_done
