@@ -32,6 +32,7 @@ int wg_cmd_tags(const wg_cli *cli, int argc, char **argv);
 int wg_cmd_divide(const wg_cli *cli, int argc, char **argv);
 int wg_cmd_check(const wg_cli *cli, int argc, char **argv);
 int wg_cmd_plan(const wg_cli *cli, int argc, char **argv);
+int wg_cmd_settings(const wg_cli *cli, int argc, char **argv);
 int wg_cmd_locate(const wg_cli *cli, int argc, char **argv);
 int wg_cmd_user(const wg_cli *cli, int argc, char **argv);
 int wg_cmd_audit(const wg_cli *cli, int argc, char **argv);

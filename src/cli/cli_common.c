@@ -22,6 +22,7 @@ const wg_command wg_cli_commands[] = {
     {"demo", "build the demo county (岚县) and serve it", wg_cmd_demo},
     {"user", "add, list, disable users; set passwords (roles and scopes)", wg_cmd_user},
     {"audit", "list the audit log (who, when, what, from where)", wg_cmd_audit},
+    {"settings", "the county's settings: division bounds, village rule, barriers", wg_cmd_settings},
     {"db", "database maintenance: check, version", wg_cmd_db},
     {NULL, NULL, NULL},
 };

@@ -23,6 +23,7 @@
 #include "divide/divide.h"
 #include "io/features.h"
 #include "io/geojson.h"
+#include "territory/barriers.h"
 #include "territory/geometry.h"
 #include "util/strmap.h"
 
@@ -166,7 +167,8 @@ static void list_fields(const wg_features_t *f, char *buf, size_t cap) {
  * converts to WGS84 from crs, and (with_adj) the adjacency. Prints errors;
  * returns 0 on failure. */
 static int load_units(const char *cmd, const char *path, const char *weight,
-                      const char *group_field, wg_crs crs, int with_adj, units *u) {
+                      const char *group_field, wg_crs crs, const char *barriers_path,
+                      int with_adj, units *u) {
   wg_errinfo ei = {0};
   memset(u, 0, sizeof *u);
   u->path = path;
@@ -277,11 +279,18 @@ static int load_units(const char *cmd, const char *path, const char *weight,
     if (!u->group_names || !(u->group_names[0] = strdup("G"))) goto nomem;
   }
   if (!with_adj) return 1;
-  if (f->kind == WG_FEATURE_POINT)
-    e = wg_geom_point_adjacency(f->n, f->x, f->y, f->lonlat, u->group, NULL, 0, 0, &u->adj, &ei);
-  else
+  if (f->kind == WG_FEATURE_POINT) {
+    /* Lines no neighbourhood crosses: rivers, main roads (GeoJSON). */
+    wg_barriers bar = {0};
+    e = barriers_path ? wg_barriers_load(&bar, barriers_path, &ei) : WG_OK;
+    if (!e)
+      e = wg_geom_point_adjacency(f->n, f->x, f->y, f->lonlat, u->group, bar.lines, bar.n, 0,
+                                  &u->adj, &ei);
+    wg_barriers_free(&bar);
+  } else {
     e = wg_geom_polygon_adjacency(f->n, (const unsigned char *const *)f->wkb, f->wkb_len,
                                   f->lonlat, &u->adj, &ei);
+  }
   if (e) {
     if (!ei.file[0]) snprintf(ei.file, sizeof ei.file, "%s", path);
     wg_cli_error(cmd, e, &ei);
@@ -473,6 +482,8 @@ static void divide_help(FILE *out) {
           "  --group FIELD     property naming each unit's community or village: no grid\n"
           "                    crosses one, and its value starts the grid codes\n"
           "  --crs NAME        coordinates are wgs84 (default), gcj02 or bd09; output is WGS84\n"
+          "  --barriers FILE   GeoJSON lines (rivers, main roads) that point units' neighbourhoods\n"
+          "                    may not cross\n"
           "  --json            print one JSON object instead of the summary\n\n"
           "Without --units, wangge divide divides the ledger (wangge divide --help).\n"
           "Adjacency: polygons sharing a boundary, or the Delaunay neighbours of points.\n"
@@ -482,7 +493,7 @@ static void divide_help(FILE *out) {
 }
 
 typedef struct divide_args {
-  const char *units, *weight, *bounds, *out, *grids_out, *group;
+  const char *units, *weight, *bounds, *out, *grids_out, *group, *barriers;
   wg_crs crs;
   int json;
 } divide_args;
@@ -679,6 +690,7 @@ int wg_cmd_divide(const wg_cli *cli, int argc, char **argv) {
                                        {"grids-out", required_argument, 0, 'g'},
                                        {"group", required_argument, 0, 'G'},
                                        {"crs", required_argument, 0, 'C'},
+                                       {"barriers", required_argument, 0, 'B'},
                                        {"json", no_argument, 0, 'j'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
@@ -693,6 +705,7 @@ int wg_cmd_divide(const wg_cli *cli, int argc, char **argv) {
       case 'o': a.out = optarg; break;
       case 'g': a.grids_out = optarg; break;
       case 'G': a.group = optarg; break;
+      case 'B': a.barriers = optarg; break;
       case 'j': a.json = 1; break;
       case 'C':
         if (wg_crs_parse(optarg, &a.crs) != WG_OK) {
@@ -725,7 +738,7 @@ int wg_cmd_divide(const wg_cli *cli, int argc, char **argv) {
   char *codes = NULL;
   int *pstart = NULL, *porder = NULL;
   wg_errinfo ei = {0};
-  if (!load_units("divide", a.units, a.weight, a.group, a.crs, 1, &u)) goto done;
+  if (!load_units("divide", a.units, a.weight, a.group, a.crs, a.barriers, 1, &u)) goto done;
   wg_divide_input_t in;
   input_of(&u, nlevels, bounds, &in);
   wg_err e = wg_divide_run(&in, &r, &ei);
@@ -800,6 +813,7 @@ static void check_help(FILE *out) {
           "  --grids FILE      GeoJSON grid polygons with properties code and level\n"
           "                    (e.g. the --grids-out of wangge divide)\n"
           "  --crs NAME        coordinates are wgs84 (default), gcj02 or bd09\n"
+          "  --barriers FILE   GeoJSON lines that point units' neighbourhoods may not cross\n"
           "  --counts LIST     declared grid counts per level, outermost first: can they\n"
           "                    nest within the bounds at all?\n"
           "  --households H    with --counts: the actual total\n"
@@ -1095,13 +1109,14 @@ int wg_cmd_check(const wg_cli *cli, int argc, char **argv) {
                                        {"group", required_argument, 0, 'G'},
                                        {"grids", required_argument, 0, 'g'},
                                        {"crs", required_argument, 0, 'C'},
+                                       {"barriers", required_argument, 0, 'B'},
                                        {"counts", required_argument, 0, 'n'},
                                        {"households", required_argument, 0, 'H'},
                                        {"json", no_argument, 0, 'j'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
   const char *plan_file = NULL, *plan_id = NULL, *weight = NULL, *bounds_text = NULL,
-             *group = NULL, *grids = NULL, *counts = NULL;
+             *group = NULL, *grids = NULL, *counts = NULL, *barriers = NULL;
   long households = -1;
   wg_crs crs = WG_CRS_WGS84;
   int json = 0, c;
@@ -1112,6 +1127,7 @@ int wg_cmd_check(const wg_cli *cli, int argc, char **argv) {
       case 'p': plan_id = optarg; break;
       case 'w': weight = optarg; break;
       case 'b': bounds_text = optarg; break;
+      case 'B': barriers = optarg; break;
       case 'G': group = optarg; break;
       case 'g': grids = optarg; break;
       case 'n': counts = optarg; break;
@@ -1163,7 +1179,7 @@ int wg_cmd_check(const wg_cli *cli, int argc, char **argv) {
   wg_strmap maps[WG_DIVIDE_MAX_LEVELS];
   for (int l = 0; l < WG_DIVIDE_MAX_LEVELS; l++) wg_strmap_init(&maps[l]);
   level_geo geo[WG_DIVIDE_MAX_LEVELS] = {{0}};
-  if (!load_units("check", plan_file, weight, group, crs, 1, &u)) goto done;
+  if (!load_units("check", plan_file, weight, group, crs, barriers, 1, &u)) goto done;
   int n = u.f.n;
   labels = malloc(sizeof(int) * (size_t)n * (size_t)nlevels);
   if (!labels) goto done;

@@ -44,26 +44,20 @@ int wg_cli_divide_ledger(const wg_cli *cli, int argc, char **argv) {
   wg_plan_opts o;
   wg_plan_opts_init(&o);
   o.actor = cli->actor;
-  const char *community = NULL;
+  const char *community = NULL, *bounds = NULL, *villages = NULL;
   int activate = 0, c;
   wg_errinfo ei = {0};
   optind = 1;
   while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     switch (c) {
       case 'c': community = optarg; break;
-      case 'b':
-        if (wg_plan_parse_bounds(optarg, &o, &ei) != WG_OK) {
-          wg_cli_error("--bounds", WG_EINVAL, &ei);
-          return 2;
-        }
-        break;
+      case 'b': bounds = optarg; break;
       case 'v':
-        if (strcmp(optarg, "whole") == 0) o.rural_whole_l1 = 1;
-        else if (strcmp(optarg, "bounds") == 0) o.rural_whole_l1 = 0;
-        else {
+        if (strcmp(optarg, "whole") != 0 && strcmp(optarg, "bounds") != 0) {
           fprintf(stderr, "wangge divide: --villages whole or bounds\n");
           return 2;
         }
+        villages = optarg;
         break;
       case 'f': o.fresh = 1; break;
       case 'n': o.note = optarg; break;
@@ -79,7 +73,9 @@ int wg_cli_divide_ledger(const wg_cli *cli, int argc, char **argv) {
                "(--villages whole, the default) or follows the bounds too. With an active plan\n"
                "the division starts from it: grids that still meet the rules keep their codes\n"
                "(--fresh divides from scratch). Grid codes are the community code plus two\n"
-               "digits per level. `wangge plan activate ID` makes a plan the one in use.\n");
+               "digits per level. `wangge plan activate ID` makes a plan the one in use.\n"
+               "Defaults for --bounds and --villages, and barrier lines (rivers, roads) that\n"
+               "grids may not cross, come from `wangge settings`.\n");
         return 0;
       default: return 2;
     }
@@ -90,8 +86,21 @@ int wg_cli_divide_ledger(const wg_cli *cli, int argc, char **argv) {
   int rc = 1;
   wg_plan_report rep;
   memset(&rep, 0, sizeof rep);
+  char *saved_bounds = NULL, *saved_villages = NULL;
   if (!wg_cli_county(s, county)) goto done;
   o.county = county;
+  /* Options win; otherwise the county's settings; otherwise the defaults. */
+  if (!bounds && wg_store_meta_get(s, "divide.bounds", &saved_bounds) == WG_OK && *saved_bounds)
+    bounds = saved_bounds;
+  if (!villages && wg_store_meta_get(s, "divide.villages", &saved_villages) == WG_OK &&
+      *saved_villages)
+    villages = saved_villages;
+  if (bounds && wg_plan_parse_bounds(bounds, &o, &ei) != WG_OK) {
+    wg_cli_error("--bounds", WG_EINVAL, &ei);
+    rc = 2;
+    goto done;
+  }
+  if (villages) o.rural_whole_l1 = strcmp(villages, "whole") == 0;
   if (community) {
     wg_division_t d;
     if (strlen(community) == 12 && wg_store_division_get(s, community, &d) == WG_OK) {
@@ -119,6 +128,8 @@ int wg_cli_divide_ledger(const wg_cli *cli, int argc, char **argv) {
   }
   rc = rep.result.avoidable ? 1 : 0;
 done:
+  free(saved_bounds);
+  free(saved_villages);
   wg_plan_report_free(&rep);
   wg_store_close(s);
   return rc;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "territory/barriers.h"
 #include "territory/geometry.h"
 #include "util/strmap.h"
 
@@ -69,8 +70,7 @@ typedef struct work {
   wg_divide_group_rule_t *rules;
   wg_strmap groups;        /* code → index */
   int missing_position;    /* entrances whose building has no position */
-  wg_geom_line *barriers;
-  int nbarriers;
+  wg_barriers barriers;
   int *prev;               /* [nlevels*n] or NULL */
   wg_divide_piece_t *prev_pieces;
   int nprev_pieces, prev_pieces_cap;
@@ -90,7 +90,7 @@ static void work_free(work *w) {
   free(w->community);
   free(w->rules);
   wg_strmap_free(&w->groups);
-  free(w->barriers);
+  wg_barriers_free(&w->barriers);
   free(w->prev);
   free(w->prev_pieces);
   free(w->used);
@@ -156,52 +156,6 @@ static int add_unit(void *ctx, const wg_unit_row *u) {
   }
   w->n++;
   return 0;
-}
-
-/* Reads LineStrings from a GeoJSON text (a geometry, a Feature, or a
- * FeatureCollection) into w->barriers. */
-static wg_err add_barriers(work *w, const char *text) {
-  json_error_t jerr;
-  json_t *root = json_loads(text, 0, &jerr);
-  if (!root) return WG_EFORMAT;
-  json_t *list = json_object_get(root, "features");
-  size_t nf = json_is_array(list) ? json_array_size(list) : 1;
-  wg_err e = WG_OK;
-  for (size_t i = 0; i < nf && !e; i++) {
-    json_t *f = json_is_array(list) ? json_array_get(list, i) : root;
-    json_t *geom = json_object_get(f, "geometry");
-    if (!geom) geom = f;
-    if (!json_is_string(json_object_get(geom, "type")) ||
-        strcmp(json_string_value(json_object_get(geom, "type")), "LineString") != 0)
-      continue;
-    json_t *coords = json_object_get(geom, "coordinates");
-    size_t np = json_array_size(coords);
-    if (np < 2) continue;
-    wg_geom_line *b = realloc(w->barriers, (size_t)(w->nbarriers + 1) * sizeof *b);
-    double *xy = malloc(np * 2 * sizeof *xy);
-    if (!b || !xy) {
-      if (b) w->barriers = b;
-      free(xy);
-      e = WG_ENOMEM;
-      break;
-    }
-    w->barriers = b;
-    for (size_t k = 0; k < np; k++) {
-      json_t *pt = json_array_get(coords, k);
-      xy[k] = json_number_value(json_array_get(pt, 0));
-      xy[np + k] = json_number_value(json_array_get(pt, 1));
-    }
-    /* Each barrier owns its coordinates (x then y), freed by free_barriers. */
-    b[w->nbarriers] = (wg_geom_line){.npoints = (int)np, .x = xy, .y = xy + np};
-    w->nbarriers++;
-  }
-  json_decref(root);
-  return e;
-}
-
-static void free_barriers(work *w) {
-  for (int i = 0; i < w->nbarriers; i++) free((void *)w->barriers[i].x);
-  w->nbarriers = 0;
 }
 
 /* Numbers of a code's levels: "141127100001" + "01" + "03" → {1, 3}. */
@@ -367,10 +321,9 @@ static wg_err prepare(wg_store_t *s, const char *county, const char *community,
   static const char *const barrier_keys[] = {"demo.river", "barriers"};
   for (int k = 0; k < 2 && !e; k++) {
     char *text = NULL;
-    if (wg_store_meta_get(s, barrier_keys[k], &text) == WG_OK) {
-      if (add_barriers(w, text) != WG_OK)
-        e = wg_errinfo_set(ei, WG_EFORMAT, "meta %s is not GeoJSON", barrier_keys[k]);
-    }
+    if (wg_store_meta_get(s, barrier_keys[k], &text) == WG_OK &&
+        (e = wg_barriers_parse(&w->barriers, text, ei)) != WG_OK)
+      snprintf(ei->field, sizeof ei->field, "setting %s", barrier_keys[k]);
     free(text);
   }
   if (e) return e;
@@ -414,7 +367,8 @@ wg_err wg_plan_divide(wg_store_t *s, const wg_plan_opts *o, wg_plan_report *rep,
   if (e) goto out;
 
   wg_geom_adjacency adj = {0};
-  e = wg_geom_point_adjacency(w.n, w.x, w.y, 1, w.group, w.barriers, w.nbarriers, 0, &adj, ei);
+  e = wg_geom_point_adjacency(w.n, w.x, w.y, 1, w.group, w.barriers.lines, w.barriers.n, 0,
+                              &adj, ei);
   if (e) goto out;
   wg_divide_input_t in = {
       .n = w.n,
@@ -553,7 +507,6 @@ out:
   free(polys);
   free(labels);
   free(codes);
-  free_barriers(&w);
   work_free(&w);
   rep->seconds_total = now_s() - t0;
   return e;
@@ -859,7 +812,7 @@ wg_err wg_plan_check(wg_store_t *s, int64_t plan_id, wg_plan_check_report *out, 
   }
   for (int p = 0; p < c.npieces; p++) c.pieces[p].unit = keep[c.pieces[p].unit];
   out->units = m;
-  e = wg_geom_point_adjacency(m, x, y, 1, group, w.barriers, w.nbarriers, 0, &adj, ei);
+  e = wg_geom_point_adjacency(m, x, y, 1, group, w.barriers.lines, w.barriers.n, 0, &adj, ei);
   if (e) goto done;
   wg_divide_input_t in = {.n = m, .households = hh, .x = x, .y = y, .lonlat = 1,
                           .group = group, .ngroups = w.ngroups, .adj_start = adj.adj_start,
@@ -924,7 +877,6 @@ done:
   free(x);
   free(y);
   free(hh);
-  free_barriers(&w);
   work_free(&w);
   return e;
 }

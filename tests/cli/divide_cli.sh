@@ -252,4 +252,25 @@ expect "divide --units --help" 0 "usage: wangge divide --units FILE"
 run check --help
 expect "check --help" 0 "usage: wangge check --plan-file FILE" "--counts"
 
+# ---- barriers: a river no grid may straddle ----------------------------------
+awk 'BEGIN {
+  printf "{\"type\":\"FeatureCollection\",\"features\":[";
+  for (i = 0; i < 100; i++) {
+    x = 111.600 + (i % 10) * 0.001; y = 38.300 + int(i / 10) * 0.001;
+    printf "%s{\"type\":\"Feature\",\"properties\":{\"hh\":5},\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.4f,%.4f]}}", (i ? "," : ""), x, y;
+  }
+  printf "]}\n";
+}' >river_pts.geojson
+printf '{"type":"Feature","properties":{"name":"河"},"geometry":{"type":"LineString","coordinates":[[111.6015,38.29],[111.6015,38.32]]}}' >river.geojson
+# Without the river a level-1 grid may take houses from both banks; with it, none does.
+run divide --units river_pts.geojson --weight hh --bounds 100-200 --barriers river.geojson --out river_plan.geojson
+expect "divide with --barriers" 0 "divided 100 units"
+both=$(jq -r '.features[] | "\(.properties.grid_l1) \(if .geometry.coordinates[0] < 111.6015 then "W" else "E" end)"' river_plan.geojson | sort -u | awk '{print $1}' | uniq -d | wc -l)
+check "no level-1 grid straddles the river" [ "$both" = 0 ]
+run check --plan-file river_plan.geojson --weight hh --bounds 100-200 --barriers river.geojson
+expect "check with the same barriers passes" 0 "OK"
+printf '{"type":"Feature","geometry":{"type":"LineString","coordinates":[[111.6]]}}' >bad_river.geojson
+run divide --units river_pts.geojson --weight hh --bounds 100-200 --barriers bad_river.geojson --out x.geojson
+expect "a broken barrier file is refused" 1 "two points or more"
+
 tap_done

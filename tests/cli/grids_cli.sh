@@ -101,4 +101,35 @@ run --db "$DB" plan activate 2
 run --db "$DB" plan activate 1
 check "a retired plan cannot come back" grep -q "retired" "$TMP/err"
 
+# ---- settings: defaults for divide, barriers ---------------------------------
+run --db "$DB" settings set divide.bounds 100-200,10-20
+check "settings set divide.bounds" [ "$rc" = 0 ]
+run --db "$DB" settings set divide.bounds 500-300
+check "a bad bounds setting is refused" grep -q "divide.bounds" "$TMP/err"
+run --db "$DB" settings set divide.villages bounds
+straddling() { # $1 = plan, $2 = longitude: level-1 grids with houses on both sides
+  sqlite3 "$DB" "SELECT count(*) FROM (SELECT a.l1 FROM grid_assignment a JOIN entrance e ON e.id = a.entrance_id JOIN building b ON b.id = e.building_id WHERE a.plan_id = $1 GROUP BY a.l1 HAVING min(b.lon) < $2 AND max(b.lon) > $2)"
+}
+run --db "$DB" settings
+check "settings lists the values" grep -q "^divide.bounds *100-200,10-20" "$TMP/out"
+run --db "$DB" divide --fresh --note "no barrier"
+check "divide takes the settings' two levels" [ "$(sqlite3 "$DB" "SELECT nlevels || ' ' || bounds FROM plan ORDER BY id DESC LIMIT 1")" = "2 100-200,10-20" ]
+free=$(sqlite3 "$DB" "SELECT max(id) FROM plan")
+# A line between two columns of houses that this division crosses …
+wall=""
+for c in 1 2 3 4 5 6 7 8 9 10; do
+  x=$(awk -v c="$c" 'BEGIN { printf "%.5f", 111.6500 + c * 0.0004 + 0.0002 }')
+  if [ "$(straddling "$free" "$x")" -gt 0 ]; then wall=$x; break; fi
+done
+check "some level-1 grid crosses a line between two columns" [ -n "$wall" ]
+# … becomes a barrier: then no grid crosses it.
+printf '{"type":"LineString","coordinates":[[%s,38.29],[%s,38.31]]}' "$wall" "$wall" >"$TMP/wall.geojson"
+run --db "$DB" settings set barriers "@$TMP/wall.geojson"
+check "settings set barriers @FILE" [ "$rc" = 0 ]
+run --db "$DB" divide --fresh --note barrier
+walled=$(sqlite3 "$DB" "SELECT max(id) FROM plan")
+check "with the barrier no level-1 grid crosses it" [ "$(straddling "$walled" "$wall")" = 0 ]
+run --db "$DB" settings unset barriers
+check "settings unset" grep -q "back to its default" "$TMP/out"
+
 tap_done
