@@ -21,6 +21,15 @@ struct sqlite3;
 struct sqlite3 *wg__store_db(wg_store_t *s);
 wg_err wg__store_rc(int rc);
 
+/* Helpers every SQLite backend file shares (store_sqlite.c). */
+struct sqlite3_stmt;
+/* Binds v ("" for NULL) without copying: v must outlive the step. */
+void wg__bind_text(struct sqlite3_stmt *st, int i, const char *v);
+/* Copies a column's text (NULL → "") into dst, bounded. */
+void wg__copy_text(char *dst, size_t cap, const unsigned char *src);
+/* The current time, ISO 8601 UTC ("2026-11-29T06:33:57Z"). */
+void wg__now_iso(char out[32]);
+
 /* "YYYY-MM-DD" as stored → yyyymmdd (0 when not that shape). */
 int32_t wg__date_parse(const char *text);
 

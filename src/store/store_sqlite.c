@@ -181,7 +181,7 @@ int32_t wg__date_parse(const char *t) {
   return v;
 }
 
-static void now_iso(char out[32]) {
+void wg__now_iso(char out[32]) {
   struct timespec ts;
   struct tm tm;
   clock_gettime(CLOCK_REALTIME, &ts);
@@ -189,7 +189,7 @@ static void now_iso(char out[32]) {
   strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static void copy_text(char *dst, size_t cap, const unsigned char *src) {
+void wg__copy_text(char *dst, size_t cap, const unsigned char *src) {
   snprintf(dst, cap, "%s", src ? (const char *)src : "");
 }
 
@@ -243,7 +243,7 @@ static wg_err step_done(sqlite3_stmt *st) {
   return e;
 }
 
-static void bind_text(sqlite3_stmt *st, int i, const char *v) {
+void wg__bind_text(sqlite3_stmt *st, int i, const char *v) {
   sqlite3_bind_text(st, i, v ? v : "", -1, SQLITE_STATIC);
 }
 
@@ -554,7 +554,7 @@ wg_err wg_store_meta_get(wg_store_t *s, const char *key, char **out) {
   *out = NULL;
   sqlite3_stmt *st = stmt(s, ST_META_GET);
   if (!st) return WG_EDB;
-  bind_text(st, 1, key);
+  wg__bind_text(st, 1, key);
   int rc = sqlite3_step(st);
   if (rc != SQLITE_ROW) {
     sqlite3_reset(st);
@@ -568,8 +568,8 @@ wg_err wg_store_meta_get(wg_store_t *s, const char *key, char **out) {
 wg_err wg_store_meta_set(wg_store_t *s, const char *key, const char *value) {
   sqlite3_stmt *st = stmt(s, ST_META_SET);
   if (!st) return WG_EDB;
-  bind_text(st, 1, key);
-  bind_text(st, 2, value);
+  wg__bind_text(st, 1, key);
+  wg__bind_text(st, 2, value);
   return step_done(st);
 }
 
@@ -578,9 +578,9 @@ wg_err wg_store_meta_set(wg_store_t *s, const char *key, const char *value) {
 wg_err wg_store_division_put(wg_store_t *s, const wg_division_t *d) {
   sqlite3_stmt *st = stmt(s, ST_DIV_PUT);
   if (!st) return WG_EDB;
-  bind_text(st, 1, d->code);
-  bind_text(st, 2, d->parent);
-  bind_text(st, 3, d->name);
+  wg__bind_text(st, 1, d->code);
+  wg__bind_text(st, 2, d->parent);
+  wg__bind_text(st, 3, d->name);
   sqlite3_bind_int(st, 4, (int)d->level);
   sqlite3_bind_int(st, 5, (int)d->kind);
   sqlite3_bind_double(st, 6, d->lon);
@@ -590,9 +590,9 @@ wg_err wg_store_division_put(wg_store_t *s, const wg_division_t *d) {
 
 static void read_division(sqlite3_stmt *st, wg_division_t *d) {
   memset(d, 0, sizeof *d);
-  copy_text(d->code, sizeof d->code, sqlite3_column_text(st, 0));
-  copy_text(d->parent, sizeof d->parent, sqlite3_column_text(st, 1));
-  copy_text(d->name, sizeof d->name, sqlite3_column_text(st, 2));
+  wg__copy_text(d->code, sizeof d->code, sqlite3_column_text(st, 0));
+  wg__copy_text(d->parent, sizeof d->parent, sqlite3_column_text(st, 1));
+  wg__copy_text(d->name, sizeof d->name, sqlite3_column_text(st, 2));
   d->level = (wg_division_level)sqlite3_column_int(st, 3);
   d->kind = (wg_area_kind)sqlite3_column_int(st, 4);
   d->lon = sqlite3_column_double(st, 5);
@@ -602,7 +602,7 @@ static void read_division(sqlite3_stmt *st, wg_division_t *d) {
 wg_err wg_store_division_get(wg_store_t *s, const char *code, wg_division_t *out) {
   sqlite3_stmt *st = stmt(s, ST_DIV_GET);
   if (!st) return WG_EDB;
-  bind_text(st, 1, code);
+  wg__bind_text(st, 1, code);
   int rc = sqlite3_step(st);
   if (rc == SQLITE_ROW) read_division(st, out);
   sqlite3_reset(st);
@@ -613,8 +613,8 @@ wg_err wg_store_division_find(wg_store_t *s, const char *within, const char *nam
                               wg_division_t *out) {
   sqlite3_stmt *st = stmt(s, ST_DIV_FIND);
   if (!st) return WG_EDB;
-  bind_text(st, 1, within);
-  bind_text(st, 2, name);
+  wg__bind_text(st, 1, within);
+  wg__bind_text(st, 2, name);
   int rc = sqlite3_step(st);
   if (rc != SQLITE_ROW) {
     sqlite3_reset(st);
@@ -635,7 +635,7 @@ wg_err wg_store_division_each(wg_store_t *s, const char *prefix, int level,
       " WHERE substr(code, 1, length(?1)) = ?1 AND (?2 = 0 OR level = ?2) ORDER BY code",
       -1, &st, NULL);
   if (rc != SQLITE_OK) return map_rc(rc);
-  bind_text(st, 1, prefix);
+  wg__bind_text(st, 1, prefix);
   sqlite3_bind_int(st, 2, level);
   wg_division_t d;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -656,7 +656,7 @@ wg_err wg_store_division_count(wg_store_t *s, const char *prefix, int level, lon
                               "length(?1)) = ?1 AND (?2 = 0 OR level = ?2)",
                               -1, &st, NULL);
   if (rc != SQLITE_OK) return map_rc(rc);
-  bind_text(st, 1, prefix);
+  wg__bind_text(st, 1, prefix);
   sqlite3_bind_int(st, 2, level);
   rc = sqlite3_step(st);
   *out = rc == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
@@ -700,10 +700,10 @@ wg_err wg_store_estate_ensure(wg_store_t *s, const char *community, const char *
                               int64_t *id) {
   sqlite3_stmt *get = stmt(s, ST_ESTATE_GET), *add = stmt(s, ST_ESTATE_ADD);
   if (!get || !add) return WG_EDB;
-  bind_text(get, 1, community);
-  bind_text(get, 2, name);
-  bind_text(add, 1, community);
-  bind_text(add, 2, name);
+  wg__bind_text(get, 1, community);
+  wg__bind_text(get, 2, name);
+  wg__bind_text(add, 1, community);
+  wg__bind_text(add, 2, name);
   return get_or_add(s, get, add, id);
 }
 
@@ -711,10 +711,10 @@ wg_err wg_store_building_ensure(wg_store_t *s, wg_building_t *b) {
   sqlite3_stmt *get = stmt(s, ST_BUILDING_GET), *add = stmt(s, ST_BUILDING_ADD);
   if (!get || !add) return WG_EDB;
   sqlite3_bind_int64(get, 1, b->estate_id);
-  bind_text(get, 2, b->name);
-  bind_text(add, 1, b->community);
+  wg__bind_text(get, 2, b->name);
+  wg__bind_text(add, 1, b->community);
   sqlite3_bind_int64(add, 2, b->estate_id);
-  bind_text(add, 3, b->name);
+  wg__bind_text(add, 3, b->name);
   sqlite3_bind_int(add, 4, b->floors);
   sqlite3_bind_double(add, 5, b->lon);
   sqlite3_bind_double(add, 6, b->lat);
@@ -764,9 +764,9 @@ wg_err wg_store_entrance_ensure(wg_store_t *s, int64_t building_id, const char *
   sqlite3_stmt *get = stmt(s, ST_ENTRANCE_GET), *add = stmt(s, ST_ENTRANCE_ADD);
   if (!get || !add) return WG_EDB;
   sqlite3_bind_int64(get, 1, building_id);
-  bind_text(get, 2, name);
+  wg__bind_text(get, 2, name);
   sqlite3_bind_int64(add, 1, building_id);
-  bind_text(add, 2, name);
+  wg__bind_text(add, 2, name);
   return get_or_add(s, get, add, id);
 }
 
@@ -775,10 +775,10 @@ wg_err wg_store_dwelling_ensure(wg_store_t *s, int64_t entrance_id, int floor,
   sqlite3_stmt *get = stmt(s, ST_DWELLING_GET), *add = stmt(s, ST_DWELLING_ADD);
   if (!get || !add) return WG_EDB;
   sqlite3_bind_int64(get, 1, entrance_id);
-  bind_text(get, 2, room);
+  wg__bind_text(get, 2, room);
   sqlite3_bind_int64(add, 1, entrance_id);
   sqlite3_bind_int(add, 2, floor);
-  bind_text(add, 3, room);
+  wg__bind_text(add, 3, room);
   return get_or_add(s, get, add, id);
 }
 
@@ -786,17 +786,17 @@ wg_err wg_store_estate_add(wg_store_t *s, const char *community, const char *nam
                            int64_t *id) {
   sqlite3_stmt *add = stmt(s, ST_ESTATE_ADD);
   if (!add) return WG_EDB;
-  bind_text(add, 1, community);
-  bind_text(add, 2, name);
+  wg__bind_text(add, 1, community);
+  wg__bind_text(add, 2, name);
   return add_only(s, add, id);
 }
 
 wg_err wg_store_building_add(wg_store_t *s, wg_building_t *b) {
   sqlite3_stmt *add = stmt(s, ST_BUILDING_ADD);
   if (!add) return WG_EDB;
-  bind_text(add, 1, b->community);
+  wg__bind_text(add, 1, b->community);
   sqlite3_bind_int64(add, 2, b->estate_id);
-  bind_text(add, 3, b->name);
+  wg__bind_text(add, 3, b->name);
   sqlite3_bind_int(add, 4, b->floors);
   sqlite3_bind_double(add, 5, b->lon);
   sqlite3_bind_double(add, 6, b->lat);
@@ -809,8 +809,8 @@ wg_err wg_store_entrance_add(wg_store_t *s, const char *county, int64_t building
   sqlite3_stmt *add = stmt(s, ST_ENTRANCE_NEW);
   if (!add) return WG_EDB;
   sqlite3_bind_int64(add, 1, building_id);
-  bind_text(add, 2, name);
-  bind_text(add, 3, county);
+  wg__bind_text(add, 2, name);
+  wg__bind_text(add, 3, county);
   return add_only(s, add, id);
 }
 
@@ -820,8 +820,8 @@ wg_err wg_store_dwelling_add(wg_store_t *s, const char *county, int64_t entrance
   if (!add) return WG_EDB;
   sqlite3_bind_int64(add, 1, entrance_id);
   sqlite3_bind_int(add, 2, floor);
-  bind_text(add, 3, room);
-  bind_text(add, 4, county);
+  wg__bind_text(add, 3, room);
+  wg__bind_text(add, 4, county);
   return add_only(s, add, id);
 }
 
@@ -833,7 +833,7 @@ wg_err wg_store_county_counts(wg_store_t *s, const char *county, long *dwellings
                               " (SELECT count(*) FROM resident WHERE county = ?1)",
                               -1, &st, NULL);
   if (rc != SQLITE_OK) return map_rc(rc);
-  bind_text(st, 1, county);
+  wg__bind_text(st, 1, county);
   rc = sqlite3_step(st);
   if (rc == SQLITE_ROW) {
     *dwellings = (long)sqlite3_column_int64(st, 0);
@@ -850,12 +850,12 @@ wg_err wg_store_dwelling_parts(wg_store_t *s, int64_t dwelling_id, wg_dwelling_p
   int rc = sqlite3_step(st);
   if (rc == SQLITE_ROW) {
     memset(out, 0, sizeof *out);
-    copy_text(out->community_name, sizeof out->community_name, sqlite3_column_text(st, 0));
-    copy_text(out->estate, sizeof out->estate, sqlite3_column_text(st, 1));
-    copy_text(out->building, sizeof out->building, sqlite3_column_text(st, 2));
-    copy_text(out->entrance, sizeof out->entrance, sqlite3_column_text(st, 3));
-    copy_text(out->room, sizeof out->room, sqlite3_column_text(st, 4));
-    copy_text(out->community, sizeof out->community, sqlite3_column_text(st, 5));
+    wg__copy_text(out->community_name, sizeof out->community_name, sqlite3_column_text(st, 0));
+    wg__copy_text(out->estate, sizeof out->estate, sqlite3_column_text(st, 1));
+    wg__copy_text(out->building, sizeof out->building, sqlite3_column_text(st, 2));
+    wg__copy_text(out->entrance, sizeof out->entrance, sqlite3_column_text(st, 3));
+    wg__copy_text(out->room, sizeof out->room, sqlite3_column_text(st, 4));
+    wg__copy_text(out->community, sizeof out->community, sqlite3_column_text(st, 5));
     out->floor = sqlite3_column_int(st, 6);
   }
   sqlite3_reset(st);
@@ -882,7 +882,7 @@ wg_err wg_store_household_number(wg_store_t *s, int64_t id, char *out, size_t ca
   if (!st) return WG_EDB;
   sqlite3_bind_int64(st, 1, id);
   int rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) copy_text(out, cap, sqlite3_column_text(st, 0));
+  if (rc == SQLITE_ROW) wg__copy_text(out, cap, sqlite3_column_text(st, 0));
   sqlite3_reset(st);
   return rc == SQLITE_ROW ? WG_OK : rc == SQLITE_DONE ? WG_ENOTFOUND : map_rc(rc);
 }
@@ -914,15 +914,15 @@ wg_err wg_event_kind_parse(const char *name, wg_event_kind *out) {
 wg_err wg_store_event_add(wg_store_t *s, wg_event_t *ev) {
   sqlite3_stmt *st = stmt(s, ST_EVENT_ADD);
   if (!st) return WG_EDB;
-  if (!ev->recorded_at[0]) now_iso(ev->recorded_at);
-  bind_text(st, 1, ev->county);
+  if (!ev->recorded_at[0]) wg__now_iso(ev->recorded_at);
+  wg__bind_text(st, 1, ev->county);
   sqlite3_bind_int(st, 2, (int)ev->kind);
   sqlite3_bind_int64(st, 3, ev->resident_id);
   bind_date(s, st, 4, ev->effective);
-  bind_text(st, 5, ev->recorded_at);
-  bind_text(st, 6, ev->actor);
-  bind_text(st, 7, ev->reason);
-  bind_text(st, 8, ev->detail);
+  wg__bind_text(st, 5, ev->recorded_at);
+  wg__bind_text(st, 6, ev->actor);
+  wg__bind_text(st, 7, ev->reason);
+  wg__bind_text(st, 8, ev->detail);
   wg_err e = step_done(st);
   if (e == WG_OK) ev->id = sqlite3_last_insert_rowid(s->db);
   return e;
@@ -936,14 +936,14 @@ wg_err wg_store_event_get(wg_store_t *s, int64_t id, wg_event_t *out) {
   if (rc == SQLITE_ROW) {
     memset(out, 0, sizeof *out);
     out->id = sqlite3_column_int64(st, 0);
-    copy_text(out->county, sizeof out->county, sqlite3_column_text(st, 1));
+    wg__copy_text(out->county, sizeof out->county, sqlite3_column_text(st, 1));
     out->kind = (wg_event_kind)sqlite3_column_int(st, 2);
     out->resident_id = sqlite3_column_int64(st, 3);
     out->effective = wg__date_parse((const char *)sqlite3_column_text(st, 4));
-    copy_text(out->recorded_at, sizeof out->recorded_at, sqlite3_column_text(st, 5));
-    copy_text(out->actor, sizeof out->actor, sqlite3_column_text(st, 6));
-    copy_text(out->reason, sizeof out->reason, sqlite3_column_text(st, 7));
-    copy_text(out->detail, sizeof out->detail, sqlite3_column_text(st, 8));
+    wg__copy_text(out->recorded_at, sizeof out->recorded_at, sqlite3_column_text(st, 5));
+    wg__copy_text(out->actor, sizeof out->actor, sqlite3_column_text(st, 6));
+    wg__copy_text(out->reason, sizeof out->reason, sqlite3_column_text(st, 7));
+    wg__copy_text(out->detail, sizeof out->detail, sqlite3_column_text(st, 8));
   }
   sqlite3_reset(st);
   return rc == SQLITE_ROW ? WG_OK : rc == SQLITE_DONE ? WG_ENOTFOUND : map_rc(rc);
@@ -955,10 +955,10 @@ wg_err wg_store_household_ensure(wg_store_t *s, const char *county, const char *
                                  int64_t dwelling_id, int64_t *id) {
   sqlite3_stmt *get = stmt(s, ST_HOUSEHOLD_GET), *add = stmt(s, ST_HOUSEHOLD_ADD);
   if (!get || !add) return WG_EDB;
-  bind_text(get, 1, county);
-  bind_text(get, 2, number);
-  bind_text(add, 1, county);
-  bind_text(add, 2, number);
+  wg__bind_text(get, 1, county);
+  wg__bind_text(get, 2, number);
+  wg__bind_text(add, 1, county);
+  wg__bind_text(add, 2, number);
   sqlite3_bind_int64(add, 3, dwelling_id);
   return get_or_add(s, get, add, id);
 }
@@ -967,8 +967,8 @@ wg_err wg_store_household_add(wg_store_t *s, const char *county, const char *num
                               int64_t dwelling_id, int64_t *id) {
   sqlite3_stmt *add = stmt(s, ST_HOUSEHOLD_ADD);
   if (!add) return WG_EDB;
-  bind_text(add, 1, county);
-  bind_text(add, 2, number);
+  wg__bind_text(add, 1, county);
+  wg__bind_text(add, 2, number);
   sqlite3_bind_int64(add, 3, dwelling_id);
   return add_only(s, add, id);
 }
@@ -987,18 +987,18 @@ const char *wg_status_name(wg_status st) {
 static void bind_resident(wg_store_t *s, sqlite3_stmt *st, const wg_resident_t *r) {
   s->sex[0] = r->sex;
   s->sex[1] = '\0';
-  bind_text(st, 1, r->county);
-  bind_text(st, 2, r->id_number);
-  bind_text(st, 3, r->name);
+  wg__bind_text(st, 1, r->county);
+  wg__bind_text(st, 2, r->id_number);
+  wg__bind_text(st, 3, r->name);
   sqlite3_bind_text(st, 4, s->sex, 1, SQLITE_STATIC);
   bind_date(s, st, 5, r->birth);
-  bind_text(st, 6, r->phone);
-  bind_text(st, 7, r->relation);
+  wg__bind_text(st, 6, r->phone);
+  wg__bind_text(st, 7, r->relation);
   sqlite3_bind_int(st, 8, (int)r->residence);
   sqlite3_bind_int(st, 9, (int)r->status);
   sqlite3_bind_int64(st, 10, r->household_id);
   sqlite3_bind_int64(st, 11, r->dwelling_id);
-  bind_text(st, 12, r->tags);
+  wg__bind_text(st, 12, r->tags);
   bind_date(s, st, 13, r->since);
   sqlite3_bind_int64(st, 14, r->event_id);
 }
@@ -1007,19 +1007,19 @@ static void bind_resident(wg_store_t *s, sqlite3_stmt *st, const wg_resident_t *
 static void read_resident(sqlite3_stmt *st, wg_resident_t *r) {
   memset(r, 0, sizeof *r);
   r->id = sqlite3_column_int64(st, 0);
-  copy_text(r->county, sizeof r->county, sqlite3_column_text(st, 1));
-  copy_text(r->id_number, sizeof r->id_number, sqlite3_column_text(st, 2));
-  copy_text(r->name, sizeof r->name, sqlite3_column_text(st, 3));
+  wg__copy_text(r->county, sizeof r->county, sqlite3_column_text(st, 1));
+  wg__copy_text(r->id_number, sizeof r->id_number, sqlite3_column_text(st, 2));
+  wg__copy_text(r->name, sizeof r->name, sqlite3_column_text(st, 3));
   const unsigned char *sex = sqlite3_column_text(st, 4);
   r->sex = sex ? (char)sex[0] : '?';
   r->birth = wg__date_parse((const char *)sqlite3_column_text(st, 5));
-  copy_text(r->phone, sizeof r->phone, sqlite3_column_text(st, 6));
-  copy_text(r->relation, sizeof r->relation, sqlite3_column_text(st, 7));
+  wg__copy_text(r->phone, sizeof r->phone, sqlite3_column_text(st, 6));
+  wg__copy_text(r->relation, sizeof r->relation, sqlite3_column_text(st, 7));
   r->residence = (wg_residence)sqlite3_column_int(st, 8);
   r->status = (wg_status)sqlite3_column_int(st, 9);
   r->household_id = sqlite3_column_int64(st, 10);
   r->dwelling_id = sqlite3_column_int64(st, 11);
-  copy_text(r->tags, sizeof r->tags, sqlite3_column_text(st, 12));
+  wg__copy_text(r->tags, sizeof r->tags, sqlite3_column_text(st, 12));
   r->since = wg__date_parse((const char *)sqlite3_column_text(st, 13));
   r->event_id = sqlite3_column_int64(st, 14);
 }
@@ -1079,10 +1079,10 @@ wg_err wg_store_dwelling_insert_batch(wg_store_t *s, const char *county,
     sqlite3_stmt *st = stmt(s, ST_DWELLING_ID);
     if (!st) return WG_EDB;
     sqlite3_bind_int64(st, 1, rows->id);
-    bind_text(st, 2, county);
+    wg__bind_text(st, 2, county);
     sqlite3_bind_int64(st, 3, rows->entrance_id);
     sqlite3_bind_int(st, 4, rows->floor);
-    bind_text(st, 5, rows->room);
+    wg__bind_text(st, 5, rows->room);
     wg_err e = batch_step(st);
     if (e) return e;
   }
@@ -1094,10 +1094,10 @@ wg_err wg_store_dwelling_insert_batch(wg_store_t *s, const char *county,
   for (int i = 0; i < n; i++) {
     int b = i * 5;
     sqlite3_bind_int64(st, b + 1, rows[i].id);
-    bind_text(st, b + 2, county);
+    wg__bind_text(st, b + 2, county);
     sqlite3_bind_int64(st, b + 3, rows[i].entrance_id);
     sqlite3_bind_int(st, b + 4, rows[i].floor);
-    bind_text(st, b + 5, rows[i].room);
+    wg__bind_text(st, b + 5, rows[i].room);
   }
   return batch_step(st);
 }
@@ -1108,8 +1108,8 @@ wg_err wg_store_household_insert_batch(wg_store_t *s, const char *county,
     sqlite3_stmt *st = stmt(s, ST_HOUSEHOLD_ID);
     if (!st) return WG_EDB;
     sqlite3_bind_int64(st, 1, rows->id);
-    bind_text(st, 2, county);
-    bind_text(st, 3, rows->number);
+    wg__bind_text(st, 2, county);
+    wg__bind_text(st, 3, rows->number);
     sqlite3_bind_int64(st, 4, rows->dwelling_id);
     wg_err e = batch_step(st);
     if (e) return e;
@@ -1122,8 +1122,8 @@ wg_err wg_store_household_insert_batch(wg_store_t *s, const char *county,
   for (int i = 0; i < n; i++) {
     int b = i * 4;
     sqlite3_bind_int64(st, b + 1, rows[i].id);
-    bind_text(st, b + 2, county);
-    bind_text(st, b + 3, rows[i].number);
+    wg__bind_text(st, b + 2, county);
+    wg__bind_text(st, b + 3, rows[i].number);
     sqlite3_bind_int64(st, b + 4, rows[i].dwelling_id);
   }
   return batch_step(st);
@@ -1153,18 +1153,18 @@ wg_err wg_store_resident_insert_batch(wg_store_t *s, wg_resident_t *rs, int n) {
     s->batch_sex[i][1] = '\0';
     wg_date_format(r->birth, s->batch_dates[i][0]);
     wg_date_format(r->since, s->batch_dates[i][1]);
-    bind_text(st, b + 1, r->county);
-    bind_text(st, b + 2, r->id_number);
-    bind_text(st, b + 3, r->name);
+    wg__bind_text(st, b + 1, r->county);
+    wg__bind_text(st, b + 2, r->id_number);
+    wg__bind_text(st, b + 3, r->name);
     sqlite3_bind_text(st, b + 4, s->batch_sex[i], 1, SQLITE_STATIC);
     sqlite3_bind_text(st, b + 5, s->batch_dates[i][0], -1, SQLITE_STATIC);
-    bind_text(st, b + 6, r->phone);
-    bind_text(st, b + 7, r->relation);
+    wg__bind_text(st, b + 6, r->phone);
+    wg__bind_text(st, b + 7, r->relation);
     sqlite3_bind_int(st, b + 8, (int)r->residence);
     sqlite3_bind_int(st, b + 9, (int)r->status);
     sqlite3_bind_int64(st, b + 10, r->household_id);
     sqlite3_bind_int64(st, b + 11, r->dwelling_id);
-    bind_text(st, b + 12, r->tags);
+    wg__bind_text(st, b + 12, r->tags);
     sqlite3_bind_text(st, b + 13, s->batch_dates[i][1], -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, b + 14, r->event_id);
   }
@@ -1206,7 +1206,7 @@ wg_err wg_store_resident_get(wg_store_t *s, int64_t id, wg_resident_t *out) {
 wg_err wg_store_resident_find(wg_store_t *s, const char *id_number, wg_resident_t *out) {
   sqlite3_stmt *st = stmt(s, ST_RES_FIND);
   if (!st) return WG_EDB;
-  bind_text(st, 1, id_number);
+  wg__bind_text(st, 1, id_number);
   return get_one_resident(st, out);
 }
 
@@ -1262,11 +1262,11 @@ static int prepare_filter(wg_store_t *s, const wg_resident_filter *f, int count_
   if (rc != SQLITE_OK) return rc;
   char pattern[64] = "";
   if (f->tag && *f->tag) snprintf(pattern, sizeof pattern, ",%s,", f->tag);
-  bind_text(*out, 1, f->county);
+  wg__bind_text(*out, 1, f->county);
   char as_of[11];
   wg_date_format(f->as_of, as_of);
   sqlite3_bind_text(*out, 2, as_of, -1, SQLITE_TRANSIENT);
-  bind_text(*out, 3, f->community ? f->community : "");
+  wg__bind_text(*out, 3, f->community ? f->community : "");
   sqlite3_bind_text(*out, 4, pattern, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int(*out, 5, f->include_inactive ? 1 : 0);
   return SQLITE_OK;
@@ -1305,18 +1305,18 @@ wg_err wg_store_tag_put(wg_store_t *s, const char *code, const char *name_zh,
                         const char *name_en) {
   sqlite3_stmt *st = stmt(s, ST_TAG_PUT);
   if (!st) return WG_EDB;
-  bind_text(st, 1, code);
-  bind_text(st, 2, name_zh);
-  bind_text(st, 3, name_en);
+  wg__bind_text(st, 1, code);
+  wg__bind_text(st, 2, name_zh);
+  wg__bind_text(st, 3, name_en);
   return step_done(st);
 }
 
 wg_err wg_store_tag_resolve(wg_store_t *s, const char *word, char *code_out, size_t cap) {
   sqlite3_stmt *st = stmt(s, ST_TAG_RESOLVE);
   if (!st) return WG_EDB;
-  bind_text(st, 1, word);
+  wg__bind_text(st, 1, word);
   int rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) copy_text(code_out, cap, sqlite3_column_text(st, 0));
+  if (rc == SQLITE_ROW) wg__copy_text(code_out, cap, sqlite3_column_text(st, 0));
   sqlite3_reset(st);
   return rc == SQLITE_ROW ? WG_OK : rc == SQLITE_DONE ? WG_ENOTFOUND : map_rc(rc);
 }
@@ -1354,14 +1354,14 @@ wg_err wg_store_unit_each(wg_store_t *s, const char *county, const char *communi
       " ORDER BY b.community, b.id, en.id",
       -1, &st, NULL);
   if (rc != SQLITE_OK) return map_rc(rc);
-  bind_text(st, 1, county);
-  bind_text(st, 2, community ? community : "");
+  wg__bind_text(st, 1, county);
+  wg__bind_text(st, 2, community ? community : "");
   wg_unit_row u;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     memset(&u, 0, sizeof u);
     u.entrance_id = sqlite3_column_int64(st, 0);
     u.building_id = sqlite3_column_int64(st, 1);
-    copy_text(u.community, sizeof u.community, sqlite3_column_text(st, 2));
+    wg__copy_text(u.community, sizeof u.community, sqlite3_column_text(st, 2));
     u.lon = sqlite3_column_double(st, 3);
     u.lat = sqlite3_column_double(st, 4);
     u.entrance_no = sqlite3_column_int(st, 5);
@@ -1392,16 +1392,16 @@ wg_err wg_store_plan_add(wg_store_t *s, wg_plan_t *p) {
                               " NULLIF(?6, 0), ?7, ?8, ?9)",
                               -1, &st, NULL);
   if (rc != SQLITE_OK) return map_rc(rc);
-  if (!p->created_at[0]) now_iso(p->created_at);
-  bind_text(st, 1, p->county);
+  if (!p->created_at[0]) wg__now_iso(p->created_at);
+  wg__bind_text(st, 1, p->county);
   sqlite3_bind_int(st, 2, (int)p->status);
-  bind_text(st, 3, p->created_at);
-  bind_text(st, 4, p->actor);
-  bind_text(st, 5, p->note);
+  wg__bind_text(st, 3, p->created_at);
+  wg__bind_text(st, 4, p->actor);
+  wg__bind_text(st, 5, p->note);
   sqlite3_bind_int64(st, 6, p->based_on);
   sqlite3_bind_int(st, 7, p->nlevels);
-  bind_text(st, 8, p->bounds);
-  bind_text(st, 9, p->summary);
+  wg__bind_text(st, 8, p->bounds);
+  wg__bind_text(st, 9, p->summary);
   rc = sqlite3_step(st);
   sqlite3_finalize(st);
   if (rc != SQLITE_DONE) return (rc & 0xff) == SQLITE_CONSTRAINT ? WG_ECONFLICT : map_rc(rc);
@@ -1416,15 +1416,15 @@ static const char plan_cols[] =
 static void read_plan(sqlite3_stmt *st, wg_plan_t *p) {
   memset(p, 0, sizeof *p);
   p->id = sqlite3_column_int64(st, 0);
-  copy_text(p->county, sizeof p->county, sqlite3_column_text(st, 1));
+  wg__copy_text(p->county, sizeof p->county, sqlite3_column_text(st, 1));
   p->status = (wg_plan_status)sqlite3_column_int(st, 2);
-  copy_text(p->created_at, sizeof p->created_at, sqlite3_column_text(st, 3));
-  copy_text(p->actor, sizeof p->actor, sqlite3_column_text(st, 4));
-  copy_text(p->note, sizeof p->note, sqlite3_column_text(st, 5));
+  wg__copy_text(p->created_at, sizeof p->created_at, sqlite3_column_text(st, 3));
+  wg__copy_text(p->actor, sizeof p->actor, sqlite3_column_text(st, 4));
+  wg__copy_text(p->note, sizeof p->note, sqlite3_column_text(st, 5));
   p->based_on = sqlite3_column_int64(st, 6);
   p->nlevels = sqlite3_column_int(st, 7);
-  copy_text(p->bounds, sizeof p->bounds, sqlite3_column_text(st, 8));
-  copy_text(p->summary, sizeof p->summary, sqlite3_column_text(st, 9));
+  wg__copy_text(p->bounds, sizeof p->bounds, sqlite3_column_text(st, 8));
+  wg__copy_text(p->summary, sizeof p->summary, sqlite3_column_text(st, 9));
 }
 
 /* Runs a plan query with one bound value; fn per row (or the first row into
@@ -1437,7 +1437,7 @@ static wg_err plan_query(wg_store_t *s, const char *where, const char *text, int
   int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
   if (rc != SQLITE_OK) return map_rc(rc);
   if (text)
-    bind_text(st, 1, text);
+    wg__bind_text(st, 1, text);
   else
     sqlite3_bind_int64(st, 1, id);
   int found = 0;
@@ -1485,7 +1485,7 @@ wg_err wg_store_plan_activate(wg_store_t *s, int64_t id) {
                               "UPDATE plan SET status = 3 WHERE county = ?1 AND status = 2;"
                               , -1, &st, NULL);
   if (rc == SQLITE_OK) {
-    bind_text(st, 1, p.county);
+    wg__bind_text(st, 1, p.county);
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
   }
@@ -1508,11 +1508,11 @@ wg_err wg_store_grid_add(wg_store_t *s, wg_grid_t *g) {
   sqlite3_stmt *st = stmt(s, ST_GRID_ADD);
   if (!st) return WG_EDB;
   sqlite3_bind_int64(st, 1, g->plan_id);
-  bind_text(st, 2, g->county);
-  bind_text(st, 3, g->code);
+  wg__bind_text(st, 2, g->county);
+  wg__bind_text(st, 3, g->code);
   sqlite3_bind_int(st, 4, g->level);
-  bind_text(st, 5, g->parent);
-  bind_text(st, 6, g->community);
+  wg__bind_text(st, 5, g->parent);
+  wg__bind_text(st, 6, g->community);
   sqlite3_bind_int64(st, 7, g->households);
   sqlite3_bind_int(st, 8, g->units);
   sqlite3_bind_double(st, 9, g->area);
@@ -1554,11 +1554,11 @@ static wg_err grid_walk(sqlite3_stmt *st, wg_grid_fn fn, void *ctx) {
     memset(&g, 0, sizeof g);
     g.id = sqlite3_column_int64(st, 0);
     g.plan_id = sqlite3_column_int64(st, 1);
-    copy_text(g.county, sizeof g.county, sqlite3_column_text(st, 2));
-    copy_text(g.code, sizeof g.code, sqlite3_column_text(st, 3));
+    wg__copy_text(g.county, sizeof g.county, sqlite3_column_text(st, 2));
+    wg__copy_text(g.code, sizeof g.code, sqlite3_column_text(st, 3));
     g.level = sqlite3_column_int(st, 4);
-    copy_text(g.parent, sizeof g.parent, sqlite3_column_text(st, 5));
-    copy_text(g.community, sizeof g.community, sqlite3_column_text(st, 6));
+    wg__copy_text(g.parent, sizeof g.parent, sqlite3_column_text(st, 5));
+    wg__copy_text(g.community, sizeof g.community, sqlite3_column_text(st, 6));
     g.households = (long)sqlite3_column_int64(st, 7);
     g.units = sqlite3_column_int(st, 8);
     g.area = sqlite3_column_double(st, 9);
@@ -1613,9 +1613,9 @@ wg_err wg_store_assignment_add(wg_store_t *s, int64_t plan_id, const wg_assignme
   sqlite3_bind_int64(st, 2, a->entrance_id);
   sqlite3_bind_int(st, 3, a->piece);
   sqlite3_bind_int64(st, 4, a->households);
-  bind_text(st, 5, a->code[0]);
-  bind_text(st, 6, a->code[1]);
-  bind_text(st, 7, a->code[2]);
+  wg__bind_text(st, 5, a->code[0]);
+  wg__bind_text(st, 6, a->code[1]);
+  wg__bind_text(st, 7, a->code[2]);
   return step_done(st);
 }
 
@@ -1634,7 +1634,7 @@ wg_err wg_store_assignment_each(wg_store_t *s, int64_t plan_id, wg_assignment_fn
     a.entrance_id = sqlite3_column_int64(st, 0);
     a.piece = sqlite3_column_int(st, 1);
     a.households = (long)sqlite3_column_int64(st, 2);
-    for (int i = 0; i < 3; i++) copy_text(a.code[i], sizeof a.code[i], sqlite3_column_text(st, 3 + i));
+    for (int i = 0; i < 3; i++) wg__copy_text(a.code[i], sizeof a.code[i], sqlite3_column_text(st, 3 + i));
     if (fn(ctx, &a)) {
       rc = SQLITE_DONE;
       break;
@@ -1648,12 +1648,12 @@ wg_err wg_store_violation_add(wg_store_t *s, int64_t plan_id, const wg_plan_viol
   sqlite3_stmt *st = stmt(s, ST_VIOLATION_ADD);
   if (!st) return WG_EDB;
   sqlite3_bind_int64(st, 1, plan_id);
-  bind_text(st, 2, v->kind);
+  wg__bind_text(st, 2, v->kind);
   sqlite3_bind_int(st, 3, v->level);
-  bind_text(st, 4, v->code);
+  wg__bind_text(st, 4, v->code);
   sqlite3_bind_int(st, 5, v->forced);
   sqlite3_bind_int64(st, 6, v->households);
-  bind_text(st, 7, v->reason);
+  wg__bind_text(st, 7, v->reason);
   return step_done(st);
 }
 
@@ -1668,12 +1668,12 @@ wg_err wg_store_violation_each(wg_store_t *s, int64_t plan_id, wg_violation_fn f
   wg_plan_violation_t v;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     memset(&v, 0, sizeof v);
-    copy_text(v.kind, sizeof v.kind, sqlite3_column_text(st, 0));
+    wg__copy_text(v.kind, sizeof v.kind, sqlite3_column_text(st, 0));
     v.level = sqlite3_column_int(st, 1);
-    copy_text(v.code, sizeof v.code, sqlite3_column_text(st, 2));
+    wg__copy_text(v.code, sizeof v.code, sqlite3_column_text(st, 2));
     v.forced = sqlite3_column_int(st, 3);
     v.households = (long)sqlite3_column_int64(st, 4);
-    copy_text(v.reason, sizeof v.reason, sqlite3_column_text(st, 5));
+    wg__copy_text(v.reason, sizeof v.reason, sqlite3_column_text(st, 5));
     if (fn(ctx, &v)) {
       rc = SQLITE_DONE;
       break;
@@ -1690,7 +1690,7 @@ wg_err wg_store_grid_number_each(wg_store_t *s, const char *county, wg_number_fn
                               " ORDER BY parent",
                               -1, &st, NULL);
   if (rc != SQLITE_OK) return map_rc(rc);
-  bind_text(st, 1, county);
+  wg__bind_text(st, 1, county);
   while ((rc = sqlite3_step(st)) == SQLITE_ROW)
     if (fn(ctx, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int(st, 1))) {
       rc = SQLITE_DONE;
@@ -1703,7 +1703,7 @@ wg_err wg_store_grid_number_each(wg_store_t *s, const char *county, wg_number_fn
 wg_err wg_store_grid_number_used(wg_store_t *s, const char *parent, int *max_number) {
   sqlite3_stmt *st = stmt(s, ST_NUMBER_GET);
   if (!st) return WG_EDB;
-  bind_text(st, 1, parent);
+  wg__bind_text(st, 1, parent);
   int rc = sqlite3_step(st);
   *max_number = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
   sqlite3_reset(st);
@@ -1713,7 +1713,7 @@ wg_err wg_store_grid_number_used(wg_store_t *s, const char *parent, int *max_num
 wg_err wg_store_grid_number_use(wg_store_t *s, const char *parent, int number) {
   sqlite3_stmt *st = stmt(s, ST_NUMBER_USE);
   if (!st) return WG_EDB;
-  bind_text(st, 1, parent);
+  wg__bind_text(st, 1, parent);
   sqlite3_bind_int(st, 2, number);
   return step_done(st);
 }
@@ -1724,12 +1724,12 @@ wg_err wg_store_audit_add(wg_store_t *s, const wg_audit_t *a) {
   sqlite3_stmt *st = stmt(s, ST_AUDIT_ADD);
   if (!st) return WG_EDB;
   char at[32];
-  now_iso(at);
-  bind_text(st, 1, at);
-  bind_text(st, 2, a->actor);
-  bind_text(st, 3, a->action);
-  bind_text(st, 4, a->target);
-  bind_text(st, 5, a->reason);
-  bind_text(st, 6, a->origin);
+  wg__now_iso(at);
+  wg__bind_text(st, 1, at);
+  wg__bind_text(st, 2, a->actor);
+  wg__bind_text(st, 3, a->action);
+  wg__bind_text(st, 4, a->target);
+  wg__bind_text(st, 5, a->reason);
+  wg__bind_text(st, 6, a->origin);
   return step_done(st);
 }

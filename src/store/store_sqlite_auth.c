@@ -24,13 +24,6 @@ static sqlite3_stmt *prepare(wg_store_t *s, const char *sql) {
   return st;
 }
 
-static void bind_text(sqlite3_stmt *st, int i, const char *v) {
-  sqlite3_bind_text(st, i, v ? v : "", -1, SQLITE_STATIC);
-}
-
-static void copy_text(char *dst, size_t cap, const unsigned char *src) {
-  snprintf(dst, cap, "%s", src ? (const char *)src : "");
-}
 
 /* Maps a step result; a UNIQUE or PRIMARY KEY violation is WG_EEXIST. */
 static wg_err step_rc(int rc) {
@@ -64,14 +57,6 @@ static wg_err sp_end(wg_store_t *s, wg_err e) {
   return e;
 }
 
-static void now_iso(char out[32]) {
-  struct timespec ts;
-  struct tm tm;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  gmtime_r(&ts.tv_sec, &tm);
-  strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static int cmp_code(const void *a, const void *b) { return strcmp(a, b); }
 
 /* ---- users ---------------------------------------------------------------- */
@@ -85,13 +70,13 @@ static int cmp_code(const void *a, const void *b) { return strcmp(a, b); }
 static void read_user(sqlite3_stmt *st, int c, wg_user_row *u) {
   memset(u, 0, sizeof *u);
   u->id = sqlite3_column_int64(st, c + 0);
-  copy_text(u->county, sizeof u->county, sqlite3_column_text(st, c + 1));
-  copy_text(u->login, sizeof u->login, sqlite3_column_text(st, c + 2));
+  wg__copy_text(u->county, sizeof u->county, sqlite3_column_text(st, c + 1));
+  wg__copy_text(u->login, sizeof u->login, sqlite3_column_text(st, c + 2));
   u->role = sqlite3_column_int(st, c + 3);
   u->perms = (unsigned)sqlite3_column_int64(st, c + 4);
-  copy_text(u->password_hash, sizeof u->password_hash, sqlite3_column_text(st, c + 5));
+  wg__copy_text(u->password_hash, sizeof u->password_hash, sqlite3_column_text(st, c + 5));
   u->disabled = sqlite3_column_int(st, c + 6);
-  copy_text(u->created_at, sizeof u->created_at, sqlite3_column_text(st, c + 7));
+  wg__copy_text(u->created_at, sizeof u->created_at, sqlite3_column_text(st, c + 7));
   u->failed_logins = sqlite3_column_int(st, c + 8);
   u->locked_until = sqlite3_column_int64(st, c + 9);
   const char *list = (const char *)sqlite3_column_text(st, c + 10);
@@ -110,7 +95,7 @@ static void read_user(sqlite3_stmt *st, int c, wg_user_row *u) {
 
 wg_err wg_store_user_add(wg_store_t *s, wg_user_row *u) {
   if (u->nscopes < 0 || u->nscopes > WG_STORE_MAX_SCOPES) return WG_EINVAL;
-  if (!u->created_at[0]) now_iso(u->created_at);
+  if (!u->created_at[0]) wg__now_iso(u->created_at);
   wg_err e = sp_begin(s);
   if (e) return e;
   sqlite3_stmt *st = prepare(s,
@@ -118,13 +103,13 @@ wg_err wg_store_user_add(wg_store_t *s, wg_user_row *u) {
                              " disabled, created_at, failed_logins, locked_until)"
                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
   if (!st) return sp_end(s, WG_EDB);
-  bind_text(st, 1, u->county);
-  bind_text(st, 2, u->login);
+  wg__bind_text(st, 1, u->county);
+  wg__bind_text(st, 2, u->login);
   sqlite3_bind_int(st, 3, u->role);
   sqlite3_bind_int64(st, 4, (sqlite3_int64)u->perms);
-  bind_text(st, 5, u->password_hash);
+  wg__bind_text(st, 5, u->password_hash);
   sqlite3_bind_int(st, 6, u->disabled ? 1 : 0);
-  bind_text(st, 7, u->created_at);
+  wg__bind_text(st, 7, u->created_at);
   sqlite3_bind_int(st, 8, u->failed_logins);
   sqlite3_bind_int64(st, 9, u->locked_until);
   e = run_done(st);
@@ -135,8 +120,8 @@ wg_err wg_store_user_add(wg_store_t *s, wg_user_row *u) {
   for (int i = 0; i < u->nscopes && !e; i++) {
     sqlite3_reset(st);
     sqlite3_bind_int64(st, 1, u->id);
-    bind_text(st, 2, u->county);
-    bind_text(st, 3, u->scopes[i]);
+    wg__bind_text(st, 2, u->county);
+    wg__bind_text(st, 3, u->scopes[i]);
     int rc = sqlite3_step(st);
     /* a scope given twice is a caller error, not a taken login */
     if (rc != SQLITE_DONE) e = step_rc(rc) == WG_EEXIST ? WG_EINVAL : step_rc(rc);
@@ -153,7 +138,7 @@ static wg_err user_query(wg_store_t *s, const char *where, const char *login, in
   sqlite3_stmt *st = prepare(s, sql);
   if (!st) return WG_EDB;
   if (login)
-    bind_text(st, 1, login);
+    wg__bind_text(st, 1, login);
   else
     sqlite3_bind_int64(st, 1, id);
   int rc = sqlite3_step(st);
@@ -209,7 +194,7 @@ wg_err wg_store_user_set_password(wg_store_t *s, int64_t id, const char *hash) {
                              " locked_until = 0 WHERE id = ?1");
   if (st) {
     sqlite3_bind_int64(st, 1, id);
-    bind_text(st, 2, hash);
+    wg__bind_text(st, 2, hash);
   }
   return user_update(s, st);
 }
@@ -273,7 +258,7 @@ wg_err wg_store_code_known(wg_store_t *s, const char *code) {
                              "SELECT EXISTS (SELECT 1 FROM division WHERE code = ?1)"
                              " OR EXISTS (SELECT 1 FROM grid WHERE code = ?1)");
   if (!st) return WG_EDB;
-  bind_text(st, 1, code);
+  wg__bind_text(st, 1, code);
   int rc = sqlite3_step(st);
   wg_err e = rc == SQLITE_ROW ? (sqlite3_column_int(st, 0) ? WG_OK : WG_ENOTFOUND) : step_rc(rc);
   sqlite3_finalize(st);
@@ -288,13 +273,13 @@ wg_err wg_store_session_add(wg_store_t *s, const wg_session_row *r) {
                              " expires_idle, expires_absolute, origin)"
                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   if (!st) return WG_EDB;
-  bind_text(st, 1, r->token_hash);
-  bind_text(st, 2, r->csrf);
+  wg__bind_text(st, 1, r->token_hash);
+  wg__bind_text(st, 2, r->csrf);
   sqlite3_bind_int64(st, 3, r->user_id);
   sqlite3_bind_int64(st, 4, r->created_at);
   sqlite3_bind_int64(st, 5, r->expires_idle);
   sqlite3_bind_int64(st, 6, r->expires_absolute);
-  bind_text(st, 7, r->origin);
+  wg__bind_text(st, 7, r->origin);
   return run_done(st);
 }
 
@@ -306,18 +291,18 @@ wg_err wg_store_session_get(wg_store_t *s, const char *token_hash, wg_session_ro
                              " FROM session s JOIN app_user u ON u.id = s.user_id"
                              " WHERE s.token_hash = ?1");
   if (!st) return WG_EDB;
-  bind_text(st, 1, token_hash);
+  wg__bind_text(st, 1, token_hash);
   int rc = sqlite3_step(st);
   wg_err e = WG_OK;
   if (rc == SQLITE_ROW) {
     memset(out, 0, sizeof *out);
-    copy_text(out->token_hash, sizeof out->token_hash, sqlite3_column_text(st, 0));
-    copy_text(out->csrf, sizeof out->csrf, sqlite3_column_text(st, 1));
+    wg__copy_text(out->token_hash, sizeof out->token_hash, sqlite3_column_text(st, 0));
+    wg__copy_text(out->csrf, sizeof out->csrf, sqlite3_column_text(st, 1));
     out->user_id = sqlite3_column_int64(st, 2);
     out->created_at = sqlite3_column_int64(st, 3);
     out->expires_idle = sqlite3_column_int64(st, 4);
     out->expires_absolute = sqlite3_column_int64(st, 5);
-    copy_text(out->origin, sizeof out->origin, sqlite3_column_text(st, 6));
+    wg__copy_text(out->origin, sizeof out->origin, sqlite3_column_text(st, 6));
     if (user) read_user(st, 7, user);
   } else {
     e = rc == SQLITE_DONE ? WG_ENOTFOUND : step_rc(rc);
@@ -329,7 +314,7 @@ wg_err wg_store_session_get(wg_store_t *s, const char *token_hash, wg_session_ro
 wg_err wg_store_session_touch(wg_store_t *s, const char *token_hash, int64_t expires_idle) {
   sqlite3_stmt *st = prepare(s, "UPDATE session SET expires_idle = ?2 WHERE token_hash = ?1");
   if (st) {
-    bind_text(st, 1, token_hash);
+    wg__bind_text(st, 1, token_hash);
     sqlite3_bind_int64(st, 2, expires_idle);
   }
   return user_update(s, st);
@@ -337,7 +322,7 @@ wg_err wg_store_session_touch(wg_store_t *s, const char *token_hash, int64_t exp
 
 wg_err wg_store_session_delete(wg_store_t *s, const char *token_hash) {
   sqlite3_stmt *st = prepare(s, "DELETE FROM session WHERE token_hash = ?1");
-  if (st) bind_text(st, 1, token_hash);
+  if (st) wg__bind_text(st, 1, token_hash);
   return user_update(s, st);
 }
 
@@ -371,21 +356,21 @@ wg_err wg_store_audit_each(wg_store_t *s, const wg_audit_filter *f, wg_audit_fn 
                              " AND (?3 IS NULL OR at >= ?3)"
                              " ORDER BY id DESC LIMIT ?4");
   if (!st) return WG_EDB;
-  if (f && f->actor) bind_text(st, 1, f->actor);
-  if (f && f->action) bind_text(st, 2, f->action);
-  if (f && f->since) bind_text(st, 3, f->since);
+  if (f && f->actor) wg__bind_text(st, 1, f->actor);
+  if (f && f->action) wg__bind_text(st, 2, f->action);
+  if (f && f->since) wg__bind_text(st, 3, f->since);
   sqlite3_bind_int64(st, 4, f && f->limit > 0 ? f->limit : -1);
   wg_audit_row r;
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     memset(&r, 0, sizeof r);
     r.id = sqlite3_column_int64(st, 0);
-    copy_text(r.at, sizeof r.at, sqlite3_column_text(st, 1));
-    copy_text(r.a.actor, sizeof r.a.actor, sqlite3_column_text(st, 2));
-    copy_text(r.a.action, sizeof r.a.action, sqlite3_column_text(st, 3));
-    copy_text(r.a.target, sizeof r.a.target, sqlite3_column_text(st, 4));
-    copy_text(r.a.reason, sizeof r.a.reason, sqlite3_column_text(st, 5));
-    copy_text(r.a.origin, sizeof r.a.origin, sqlite3_column_text(st, 6));
+    wg__copy_text(r.at, sizeof r.at, sqlite3_column_text(st, 1));
+    wg__copy_text(r.a.actor, sizeof r.a.actor, sqlite3_column_text(st, 2));
+    wg__copy_text(r.a.action, sizeof r.a.action, sqlite3_column_text(st, 3));
+    wg__copy_text(r.a.target, sizeof r.a.target, sqlite3_column_text(st, 4));
+    wg__copy_text(r.a.reason, sizeof r.a.reason, sqlite3_column_text(st, 5));
+    wg__copy_text(r.a.origin, sizeof r.a.origin, sqlite3_column_text(st, 6));
     if (fn(ctx, &r)) {
       rc = SQLITE_DONE;
       break;
