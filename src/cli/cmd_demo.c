@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "demo/demo.h"
 #include "ledger/validate.h"
+#include "auth/auth.h"
 #include "territory/plan.h"
 
 static void progress(void *ctx, const char *stage, double fraction) {
@@ -29,6 +30,50 @@ static int may_replace(const wg_cli *cli) {
   free(v);
   wg_store_close(s);
   return ok;
+}
+
+/* The demo's sign-in accounts: one per kind of user, sharing one password
+ * that is printed (this is a demo database, never a county's). */
+#define DEMO_PASSWORD "wangge-demo-2026"
+
+typedef struct first_grid {
+  const char *community;
+  char code[19];
+} first_grid;
+
+static int take_first(void *ctx, const wg_grid_t *g) {
+  first_grid *f = ctx;
+  if (strcmp(g->community, f->community) != 0) return 0;
+  memcpy(f->code, g->code, sizeof f->code);
+  return 1;
+}
+
+static wg_err demo_users(wg_store_t *s, int64_t plan_id, wg_errinfo *ei) {
+  first_grid grid = {.community = "141127100001"}; /* 滨河社区 */
+  wg_err e = wg_store_grid_each(s, plan_id, 2, take_first, &grid);
+  if (e) return e;
+  struct {
+    const char *login;
+    wg_role role;
+    unsigned perms;
+    const char *scope;
+  } accounts[] = {
+      {"admin", WG_ROLE_ADMIN, WG_PERM_UNMASK | WG_PERM_MANAGE_USERS, "141127000000"},
+      {"county", WG_ROLE_COUNTY, WG_PERM_UNMASK, "141127000000"},
+      {"binhe", WG_ROLE_COMMUNITY, 0, "141127100001"},
+      {"gridworker", WG_ROLE_GRID_WORKER, 0, grid.code},
+  };
+  for (size_t i = 0; i < sizeof accounts / sizeof *accounts && !e; i++) {
+    wg_user u = {.role = accounts[i].role, .perms = accounts[i].perms, .nscopes = 1};
+    snprintf(u.login, sizeof u.login, "%s", accounts[i].login);
+    snprintf(u.scopes[0], sizeof u.scopes[0], "%s", accounts[i].scope);
+    e = wg_auth_user_add(s, &u, DEMO_PASSWORD, "demo", ei);
+  }
+  if (!e)
+    printf("  账号 accounts:           admin, county, binhe (滨河社区), gridworker (grid %s);\n"
+           "                           password for all: %s\n",
+           grid.code, DEMO_PASSWORD);
+  return e;
 }
 
 int wg_cmd_demo(const wg_cli *cli, int argc, char **argv) {
@@ -106,8 +151,8 @@ int wg_cmd_demo(const wg_cli *cli, int argc, char **argv) {
     if (!e) e = wg_store_plan_activate(s, rep.plan_id);
     progress(NULL, "dividing into grids", 1.0);
   }
-  wg_store_close(s);
   if (e) {
+    wg_store_close(s);
     wg_plan_report_free(&rep);
     wg_cli_error("demo", e, &ei);
     return 1;
@@ -118,7 +163,13 @@ int wg_cmd_demo(const wg_cli *cli, int argc, char **argv) {
          "(%d violations forced by the data, %d avoidable; `wangge plan show %lld`)\n",
          (long long)rep.plan_id, rep.ngrids[0], rep.ngrids[1], rep.ngrids[2], rep.result.forced,
          rep.result.avoidable, (long long)rep.plan_id);
+  e = demo_users(s, rep.plan_id, &ei);
+  wg_store_close(s);
   wg_plan_report_free(&rep);
+  if (e) {
+    wg_cli_error("demo accounts", e, &ei);
+    return 1;
+  }
   if (serve)
     printf("\n(the web UI is not built yet: `wangge serve` arrives with the HTTP API;\n"
            " explore with `wangge --db %s ledger`, `resident show`, `export`.)\n", cli->db);
