@@ -49,8 +49,11 @@ static int take_first(void *ctx, const wg_grid_t *g) {
 }
 
 static wg_err demo_users(wg_store_t *s, int64_t plan_id, wg_errinfo *ei) {
-  first_grid grid = {.community = "141127100001"}; /* 滨河社区 */
-  wg_err e = wg_store_grid_each(s, plan_id, 2, take_first, &grid);
+  wg_division_t binhe;
+  wg_err e = wg_store_division_find(s, WG_DEMO_COUNTY, "滨河社区", &binhe);
+  if (e) return wg_errinfo_set(ei, e, "the demo has no 滨河社区");
+  first_grid grid = {.community = binhe.code};
+  e = wg_store_grid_each(s, plan_id, 2, take_first, &grid);
   if (e) return e;
   struct {
     const char *login;
@@ -60,7 +63,7 @@ static wg_err demo_users(wg_store_t *s, int64_t plan_id, wg_errinfo *ei) {
   } accounts[] = {
       {"admin", WG_ROLE_ADMIN, WG_PERM_UNMASK | WG_PERM_MANAGE_USERS, "141127000000"},
       {"county", WG_ROLE_COUNTY, WG_PERM_UNMASK, "141127000000"},
-      {"binhe", WG_ROLE_COMMUNITY, 0, "141127100001"},
+      {"binhe", WG_ROLE_COMMUNITY, 0, binhe.code},
       {"gridworker", WG_ROLE_GRID_WORKER, 0, grid.code},
   };
   for (size_t i = 0; i < sizeof accounts / sizeof *accounts && !e; i++) {
@@ -70,7 +73,7 @@ static wg_err demo_users(wg_store_t *s, int64_t plan_id, wg_errinfo *ei) {
     e = wg_auth_user_add(s, &u, DEMO_PASSWORD, "demo", ei);
   }
   if (!e)
-    printf("  账号 accounts:           admin, county, binhe (滨河社区), gridworker (grid %s);\n"
+    printf("  账号 accounts:           admin, county, binhe (滨河社区), gridworker (its grid %s);\n"
            "                           password for all: %s\n",
            grid.code, DEMO_PASSWORD);
   return e;
@@ -81,6 +84,7 @@ int wg_cmd_demo(const wg_cli *cli, int argc, char **argv) {
   wg_demo_opts_init(&o);
   o.progress = progress;
   int serve = 1;
+  const char *listen = NULL;
   for (int i = 1; i < argc; i++) {
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (strcmp(argv[i], "--seed") == 0 && v) {
@@ -105,14 +109,19 @@ int wg_cmd_demo(const wg_cli *cli, int argc, char **argv) {
       i++;
     } else if (strcmp(argv[i], "--no-serve") == 0) {
       serve = 0;
+    } else if (strcmp(argv[i], "--listen") == 0 && v) {
+      listen = v;
+      i++;
     } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
       printf("usage: wangge [--db PATH] demo [--seed N] [--residents N] [--today DATE]\n"
-             "       [--no-serve]\n\n"
+             "       [--no-serve | --listen ADDR:PORT]\n\n"
              "Builds a realistic synthetic county modelled on Lan County (岚县, 141127):\n"
              "real township and village codes, the county seat's urban communities,\n"
              "estates, buildings, households and residents (default about 130,000) with\n"
              "valid ID numbers and a year of ledger history. Deterministic for a seed and\n"
-             "date. Replaces the database only if it is an earlier demo.\n");
+             "date. Replaces the database only if it is an earlier demo. Then divides it\n"
+             "into grids, creates demo accounts and serves it (`wangge serve`) unless\n"
+             "--no-serve.\n");
       return 0;
     } else {
       fprintf(stderr, "wangge demo: unexpected '%s'\n", argv[i]);
@@ -170,8 +179,14 @@ int wg_cmd_demo(const wg_cli *cli, int argc, char **argv) {
     wg_cli_error("demo accounts", e, &ei);
     return 1;
   }
-  if (serve)
-    printf("\n(the web UI is not built yet: `wangge serve` arrives with the HTTP API;\n"
-           " explore with `wangge --db %s ledger`, `resident show`, `export`.)\n", cli->db);
-  return 0;
+  if (!serve) return 0;
+  /* Serve the demo county (loopback unless --listen says otherwise). */
+  fflush(stdout);
+  char *serve_argv[4] = {(char *)"serve", NULL, NULL, NULL};
+  int serve_argc = 1;
+  if (listen) {
+    serve_argv[serve_argc++] = (char *)"--listen";
+    serve_argv[serve_argc++] = (char *)listen;
+  }
+  return wg_cmd_serve(cli, serve_argc, serve_argv);
 }

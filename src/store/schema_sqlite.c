@@ -255,10 +255,12 @@ static const char migration_4[] =
     ");"
     "CREATE TRIGGER app_user_no_delete BEFORE DELETE ON app_user BEGIN"
     "  SELECT RAISE(ABORT, 'users are disabled, never deleted'); END;"
+    /* Key columns first: SQLite 3.40's integrity_check misreads WITHOUT ROWID
+     * tables whose key columns are not the leading ones. */
     "CREATE TABLE user_scope ("
     "  user_id INTEGER NOT NULL REFERENCES app_user(id),"
-    "  county  TEXT NOT NULL,"
     "  code    TEXT NOT NULL CHECK (length(code) IN (12, 14, 16, 18)),"
+    "  county  TEXT NOT NULL,"
     "  PRIMARY KEY (user_id, code)"
     ") WITHOUT ROWID;"
     "CREATE TABLE session ("

@@ -538,12 +538,13 @@ wg_err wg_store_resident_page(wg_store_t *s, const wg_resident_query *f, const w
 wg_err wg_store_dwelling_place(wg_store_t *s, int64_t dwelling_id, int64_t *entrance_id,
                                char community[13]) WG_MUST_CHECK;
 
-/* Active residents per entrance, in two passes: first fn(entrance, tags,
- * residents, -1) per (entrance, tag set), then fn(entrance, NULL, -1,
- * households) per entrance (distinct households of active residents). */
-typedef int (*wg_tally_fn)(void *ctx, int64_t entrance_id, const char *tags, long residents,
-                           long households);
-wg_err wg_store_entrance_tally_each(wg_store_t *s, const char *county, wg_tally_fn fn,
+/* Every active resident of the county with a dwelling: its entrance,
+ * household (0 = none) and tags (",a,b," or ""), in one pass, in no
+ * particular order; fn returning non-zero stops the walk. For figures
+ * aggregated by the caller. */
+typedef int (*wg_resident_place_fn)(void *ctx, int64_t entrance_id, int64_t household_id,
+                                    const char *tags);
+wg_err wg_store_resident_place_each(wg_store_t *s, const char *county, wg_resident_place_fn fn,
                                     void *ctx) WG_MUST_CHECK;
 
 /* A prepared per-connection probe for hot paths: the county's active plan

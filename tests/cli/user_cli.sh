@@ -63,6 +63,9 @@ PW3='a brand new passphrase'
 # ---- a county with grids ---------------------------------------------------
 run --db "$DB" demo --residents 1000 --no-serve --today 2026-11-29
 expect "demo county with grids" 0 "demo county written"
+# The demo comes with its accounts (admin, county, binhe, gridworker).
+demo_users=$(users)
+check "the demo made its four accounts" [ "$demo_users" -eq 4 ]
 GRID=$(q "SELECT code FROM grid WHERE level = 1 AND plan_id = (SELECT id FROM plan WHERE status = 2) ORDER BY code LIMIT 1")
 SUB=$(q "SELECT code FROM grid WHERE level = 2 AND parent = '$GRID' AND plan_id = (SELECT id FROM plan WHERE status = 2) LIMIT 1")
 COMMUNITY=${GRID:0:12}
@@ -82,17 +85,17 @@ expect "audit --help" 0 "--actor" "--since" "--limit"
 STDIN="$PW1"$'\n'
 run --db "$DB" user add root --role admin --scope 141127000000 --password-stdin
 expect "user add admin, password on stdin" 0 "user root added (admin)"
-check "… one user" [ "$(users)" -eq 1 ]
+check "… one user" [ "$(users)" -eq $((demo_users + 1)) ]
 check "… stored as argon2id" [ "$(q "SELECT substr(password_hash, 1, 10) FROM app_user WHERE login = 'root'")" = '$argon2id$' ]
-check "… one user_add audit row" [ "$(audits user_add)" -eq 1 ]
+check "… one user_add audit row" [ "$(audits user_add)" -eq $((demo_users + 1)) ]
 check "… audit row names the CLI user and origin" \
   [ "$(q "SELECT count(*) FROM audit WHERE action = 'user_add' AND target = 'user:root' AND actor LIKE 'cli:%' AND origin = 'cli'")" -eq 1 ]
 
 STDIN='short pw'$'\n'
 run --db "$DB" user add shorty --role county --scope 141127000000 --password-stdin
 expect "too-short password refused" 2 "at least 12 characters"
-check "… no user added" [ "$(users)" -eq 1 ]
-check "… no audit row" [ "$(audits user_add)" -eq 1 ]
+check "… no user added" [ "$(users)" -eq $((demo_users + 1)) ]
+check "… no audit row" [ "$(audits user_add)" -eq $((demo_users + 1)) ]
 check "… the password is not echoed" lacks "$TMP/err" "short pw"
 
 STDIN='网格化服务管理岚县滨河'
@@ -106,7 +109,7 @@ expect "a multi-line password is refused" 2 "control character"
 STDIN="$PW1"$'\n'
 run --db "$DB" user add root --role county --scope 141127000000 --password-stdin
 expect "duplicate login refused" 1 "taken"
-check "… still one user" [ "$(users)" -eq 1 ]
+check "… still one user" [ "$(users)" -eq $((demo_users + 1)) ]
 
 run --db "$DB" user add nopw --role county --scope 141127000000
 expect "no --password-stdin: refused" 2 "--password-stdin"
@@ -134,7 +137,7 @@ expect "bad login: refused" 2 "a login is 3-63"
 STDIN="$PW2"
 run --db "$DB" user add aud --role auditor --scope 141127000000 --unmask --password-stdin
 expect "auditor with --unmask: refused" 2 "may not unmask"
-check "… none of these added a user" [ "$(users)" -eq 1 ]
+check "… none of these added a user" [ "$(users)" -eq $((demo_users + 1)) ]
 
 STDIN="$PW2"
 run --db "$DB" user add worker1 --role grid-worker --scope "$GRID" --scope "$SUB" --unmask --password-stdin
@@ -148,13 +151,13 @@ expect "township user" 0 "user town added"
 STDIN="$PW3"
 run --db "$DB" user add aud --role auditor --scope 141127000000 --password-stdin
 expect "auditor" 0 "user aud added (auditor)"
-check "five users" [ "$(users)" -eq 5 ]
+check "five users of our own" [ "$(users)" -eq $((demo_users + 5)) ]
 
 # ---- list ------------------------------------------------------------------
 run --db "$DB" user list
 expect "user list" 0 "root	admin	active" "worker1	grid-worker	active	unmask	$GRID" "office	county" \
   "manage-users" "aud	auditor"
-check "… one line per user plus a header" [ "$(grep -c . "$TMP/out")" -eq 6 ]
+check "… one line per user plus a header" [ "$(grep -c . "$TMP/out")" -eq $((demo_users + 6)) ]
 check "… no password hash printed" lacks "$TMP/out" 'argon2'
 check "… no '\$' (hash material) printed" lacks "$TMP/out" '$'
 
@@ -164,7 +167,7 @@ expect "user disable" 0 "user worker1 disabled"
 run --db "$DB" user list
 expect "… list shows it disabled" 0 "worker1	grid-worker	disabled"
 check "… audited" [ "$(audits user_disable)" -eq 1 ]
-check "… the user is kept" [ "$(users)" -eq 5 ]
+check "… the user is kept" [ "$(users)" -eq $((demo_users + 5)) ]
 run --db "$DB" user disable nobody
 expect "disable an unknown login: exit 1" 1 "no such user"
 run --db "$DB" user enable worker1
@@ -198,7 +201,7 @@ check "… newest first" [ "$first" = "user_passwd" ]
 run --db "$DB" audit --action user_add
 expect "audit --action" 0 "user:office"
 check "… only that action" [ "$(cut -f 4 "$TMP/out" | sort -u)" = "user_add" ]
-check "… one row per added user" [ "$(grep -c . "$TMP/out")" -eq 5 ]
+check "… one row per added user" [ "$(grep -c . "$TMP/out")" -eq $((demo_users + 5)) ]
 actor=$(q "SELECT actor FROM audit LIMIT 1")
 run --db "$DB" audit --actor "$actor" --limit 2
 expect "audit --actor --limit" 0 "$actor"

@@ -1,0 +1,1239 @@
+/* The HTTP API end to end: the server runs in this process on 127.0.0.1
+ * (ephemeral port) against a small demo county (≈ 3,000 residents, divided,
+ * plan active), and a tiny HTTP/1.1 client over sockets checks every route,
+ * every error status it can produce, masking, pagination, locate against
+ * wg_plan_locate, GeoJSON, the security headers, static files, keep-alive
+ * and a graceful stop with a request in flight.
+ *
+ * Principals are real: users made with wg_auth_user_add and signed in with
+ * wg_auth_login; the session token travels in the wg_session cookie. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdint.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "auth/auth.h"
+#include "demo/demo.h"
+#include "http/http.h"
+#include "store/store.h"
+#include "territory/coord.h"
+#include "territory/plan.h"
+#include "test.h"
+
+static char *dir;
+static char dbpath[512];
+static wg_store_t *s;
+static wg_http_server *srv;
+static int port;
+static int64_t plan_id;
+
+/* ---- a tiny HTTP/1.1 client ------------------------------------------------- */
+
+typedef struct resp {
+  int status;
+  char headers[8192];
+  char *body;
+  size_t len;
+  json_t *json;
+  int closed; /* the server said Connection: close */
+} resp;
+
+static void resp_free(resp *r) {
+  free(r->body);
+  json_decref(r->json);
+  memset(r, 0, sizeof *r);
+}
+
+static int dial(void) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = {0};
+  a.sin_family = AF_INET;
+  a.sin_port = htons((uint16_t)port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+    close(fd);
+    return -1;
+  }
+  struct timeval tv = {20, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  return fd;
+}
+
+static int send_all(int fd, const char *p, size_t n) {
+  while (n) {
+    ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+    if (w <= 0) return -1;
+    p += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}
+
+/* Header value (case-insensitive name) into out; 1 when present. */
+static int header(const resp *r, const char *name, char *out, size_t cap) {
+  size_t n = strlen(name);
+  const char *p = r->headers;
+  while ((p = strchr(p, '\n'))) {
+    p++;
+    if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
+      const char *v = p + n + 1;
+      while (*v == ' ') v++;
+      size_t k = strcspn(v, "\r\n");
+      snprintf(out, cap, "%.*s", (int)k, v);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* Reads one response (Content-Length or chunked). 0 on success. */
+static int read_resp(int fd, resp *r, int head) {
+  memset(r, 0, sizeof *r);
+  size_t cap = 1 << 16, len = 0;
+  char *buf = malloc(cap);
+  char *hend = NULL;
+  while (!hend) {
+    if (len + 1 >= cap) buf = realloc(buf, cap *= 2);
+    ssize_t n = recv(fd, buf + len, cap - len - 1, 0);
+    if (n <= 0) {
+      free(buf);
+      return -1;
+    }
+    len += (size_t)n;
+    buf[len] = '\0';
+    hend = strstr(buf, "\r\n\r\n");
+  }
+  size_t hlen = (size_t)(hend - buf) + 4;
+  snprintf(r->headers, sizeof r->headers, "%.*s", (int)hlen, buf);
+  sscanf(buf, "HTTP/1.%*d %d", &r->status);
+  char v[64];
+  long want = 0;
+  int chunked = header(r, "Transfer-Encoding", v, sizeof v) && strstr(v, "chunked");
+  if (header(r, "Content-Length", v, sizeof v)) want = strtol(v, NULL, 10);
+  r->closed = header(r, "Connection", v, sizeof v) && strcasecmp(v, "close") == 0;
+  if (head || r->status == 304 || r->status == 204) want = 0, chunked = 0;
+  memmove(buf, buf + hlen, len - hlen);
+  len -= hlen;
+  if (chunked) {
+    /* Read to the terminating chunk, then decode. */
+    while (!strstr(buf, "\r\n0\r\n\r\n") && !(len >= 5 && memcmp(buf, "0\r\n\r\n", 5) == 0)) {
+      if (len + 1 >= cap) buf = realloc(buf, cap *= 2);
+      ssize_t n = recv(fd, buf + len, cap - len - 1, 0);
+      if (n <= 0) break;
+      len += (size_t)n;
+      buf[len] = '\0';
+    }
+    char *out = malloc(len + 1);
+    size_t o = 0;
+    char *p = buf;
+    for (;;) {
+      long n = strtol(p, &p, 16);
+      p = strstr(p, "\r\n");
+      if (!p || n <= 0) break;
+      p += 2;
+      memcpy(out + o, p, (size_t)n);
+      o += (size_t)n;
+      p += n + 2;
+    }
+    out[o] = '\0';
+    free(buf);
+    r->body = out;
+    r->len = o;
+  } else {
+    while ((long)len < want) {
+      if (len + 1 >= cap) buf = realloc(buf, cap *= 2);
+      ssize_t n = recv(fd, buf + len, cap - len - 1, 0);
+      if (n <= 0) break;
+      len += (size_t)n;
+    }
+    buf[len] = '\0';
+    r->body = buf;
+    r->len = len;
+  }
+  r->json = json_loadb(r->body, r->len, 0, NULL);
+  return 0;
+}
+
+/* One request on fd (keep-alive). */
+static int request_on(int fd, const char *method, const char *target, const char *cookie,
+                      const char *extra, resp *r) {
+  char req[16384];
+  snprintf(req, sizeof req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s%s%s%s\r\n", method, target,
+           cookie ? "Cookie: " : "", cookie ? cookie : "", cookie ? "\r\n" : "",
+           extra ? extra : "");
+  if (send_all(fd, req, strlen(req))) return -1;
+  return read_resp(fd, r, strcmp(method, "HEAD") == 0);
+}
+
+static char admin_cookie[128], worker_cookie[128], other_cookie[128], community_cookie[128];
+#define ADMIN admin_cookie
+
+static void sleep_ms(int ms) {
+  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+  nanosleep(&ts, NULL);
+}
+
+/* A request on a fresh connection. */
+static int request(const char *method, const char *target, const char *cookie, resp *r) {
+  int fd = dial();
+  if (fd < 0) return -1;
+  int rc = request_on(fd, method, target, cookie, NULL, r);
+  close(fd);
+  return rc;
+}
+
+static int get(const char *target, resp *r) { return request("GET", target, ADMIN, r); }
+
+/* Every response carries the security headers. */
+static int secure_headers(const resp *r) {
+  char v[256];
+  return header(r, "Content-Security-Policy", v, sizeof v) &&
+         strstr(v, "default-src 'self'") && strstr(v, "frame-ancestors 'none'") &&
+         header(r, "X-Content-Type-Options", v, sizeof v) && strcmp(v, "nosniff") == 0 &&
+         header(r, "Referrer-Policy", v, sizeof v) && strcmp(v, "no-referrer") == 0;
+}
+
+static const char *err_code(const resp *r) {
+  json_t *e = json_object_get(r->json, "error");
+  return json_string_value(json_object_get(e, "code"));
+}
+
+static const char *err_field(const resp *r) {
+  json_t *e = json_object_get(r->json, "error");
+  return json_string_value(json_object_get(e, "field"));
+}
+
+/* Every body we receive is kept to check masking at the end. */
+static char *seen;
+static size_t seen_len;
+static void keep(const resp *r) {
+  if (!r->body) return;
+  seen = realloc(seen, seen_len + r->len + 1);
+  memcpy(seen + seen_len, r->body, r->len);
+  seen_len += r->len;
+  seen[seen_len] = '\0';
+}
+
+/* ---- tests ------------------------------------------------------------------------ */
+
+TEST(requires_a_principal) {
+  resp r;
+  CHECK_EQ(request("GET", "/api/v1/stats", NULL, &r), 0);
+  CHECK_EQ(r.status, 401);
+  CHECK_STR(err_code(&r), "unauthenticated");
+  CHECK(secure_headers(&r));
+  char v[64];
+  CHECK(header(&r, "Cache-Control", v, sizeof v) && strcmp(v, "no-store") == 0);
+  resp_free(&r);
+  CHECK_EQ(request("GET", "/api/v1/grids", "wg_session=0123456789abcdef", &r), 0);
+  CHECK_EQ(r.status, 401);
+  resp_free(&r);
+}
+
+/* POST with a body on a fresh connection. */
+static int post_json(const char *method, const char *target, const char *cookie,
+                     const char *extra, const char *body, resp *r) {
+  int fd = dial();
+  if (fd < 0) return -1;
+  char hdr[1024];
+  snprintf(hdr, sizeof hdr, "%sContent-Length: %zu\r\n", extra ? extra : "", strlen(body));
+  char req[8192];
+  snprintf(req, sizeof req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s%s%s%s\r\n%s", method,
+           target, cookie ? "Cookie: " : "", cookie ? cookie : "", cookie ? "\r\n" : "", hdr,
+           body);
+  int rc = send_all(fd, req, strlen(req)) ? -1 : read_resp(fd, r, 0);
+  close(fd);
+  return rc;
+}
+
+TEST(sign_in_and_out) {
+  resp r = {0};
+  /* Wrong password and unknown login: one status, one message. */
+  CHECK_EQ(post_json("POST", "/api/v1/session", NULL, "Content-Type: application/json\r\n",
+                     "{\"login\":\"community1\",\"password\":\"not the password\"}", &r),
+           0);
+  CHECK_EQ(r.status, 401);
+  char wrong[256];
+  snprintf(wrong, sizeof wrong, "%s", r.body ? r.body : "");
+  resp_free(&r);
+  CHECK_EQ(post_json("POST", "/api/v1/session", NULL, "Content-Type: application/json\r\n",
+                     "{\"login\":\"nobody\",\"password\":\"not the password\"}", &r),
+           0);
+  CHECK_EQ(r.status, 401);
+  CHECK_STR(r.body, wrong);
+  resp_free(&r);
+  /* Not JSON: a cross-site form cannot sign anyone in. */
+  CHECK_EQ(post_json("POST", "/api/v1/session", NULL,
+                     "Content-Type: application/x-www-form-urlencoded\r\n",
+                     "login=community1&password=correct+horse+battery", &r),
+           0);
+  CHECK_EQ(r.status, 415);
+  resp_free(&r);
+  /* The right password: the cookie is HttpOnly and SameSite=Strict. */
+  CHECK_EQ(post_json("POST", "/api/v1/session", NULL, "Content-Type: application/json\r\n",
+                     "{\"login\":\"community1\",\"password\":\"correct horse battery\"}",
+                     &r),
+           0);
+  CHECK_EQ(r.status, 201);
+  char cookie_line[256] = "";
+  CHECK(header(&r, "Set-Cookie", cookie_line, sizeof cookie_line));
+  CHECK(strstr(cookie_line, "HttpOnly") != NULL);
+  CHECK(strstr(cookie_line, "SameSite=Strict") != NULL);
+  const char *csrf = json_string_value(json_object_get(r.json, "csrf"));
+  CHECK(csrf && strlen(csrf) == 64);
+  CHECK_STR(json_string_value(json_object_get(r.json, "role")), "community");
+  char token_cookie[128] = "", csrf_hdr[128] = "";
+  const char *eq = strchr(cookie_line, '=');
+  const char *semi = eq ? strchr(eq, ';') : NULL;
+  if (eq && semi && semi - cookie_line < 120)
+    snprintf(token_cookie, sizeof token_cookie, "%.*s", (int)(semi - cookie_line), cookie_line);
+  snprintf(csrf_hdr, sizeof csrf_hdr, "X-CSRF-Token: %s\r\n", csrf ? csrf : "");
+  resp_free(&r);
+  /* The session works, and tells its CSRF token again. */
+  CHECK_EQ(request("GET", "/api/v1/session", token_cookie, &r), 0);
+  CHECK_EQ(r.status, 200);
+  CHECK_STR(json_string_value(json_object_get(r.json, "login")), "community1");
+  resp_free(&r);
+  /* Sign-out without the CSRF token is refused; with it, the session ends. */
+  CHECK_EQ(post_json("DELETE", "/api/v1/session", token_cookie, NULL, "", &r), 0);
+  CHECK_EQ(r.status, 403);
+  CHECK_STR(err_code(&r), "csrf");
+  resp_free(&r);
+  CHECK_EQ(post_json("DELETE", "/api/v1/session", token_cookie, csrf_hdr, "", &r), 0);
+  CHECK_EQ(r.status, 200);
+  resp_free(&r);
+  CHECK_EQ(request("GET", "/api/v1/stats", token_cookie, &r), 0);
+  CHECK_EQ(r.status, 401);
+  resp_free(&r);
+}
+
+TEST(divisions) {
+  resp r;
+  CHECK_EQ(get("/api/v1/divisions?parent=141127000000", &r), 0);
+  CHECK_EQ(r.status, 200);
+  CHECK(secure_headers(&r));
+  json_t *items = json_object_get(r.json, "items");
+  CHECK(json_array_size(items) >= 10);
+  for (size_t i = 0; i < json_array_size(items); i++)
+    CHECK_STR(json_string_value(json_object_get(json_array_get(items, i), "parent")),
+              "141127000000");
+  resp_free(&r);
+  CHECK_EQ(get("/api/v1/divisions?level=5&limit=5", &r), 0);
+  CHECK_EQ(r.status, 200);
+  CHECK_EQ(json_array_size(json_object_get(r.json, "items")), 5);
+  CHECK(json_integer_value(json_object_get(r.json, "total")) > 100);
+  json_int_t next = json_integer_value(json_object_get(r.json, "next"));
+  CHECK(next > 0);
+  resp_free(&r);
+  char t[128];
+  snprintf(t, sizeof t, "/api/v1/divisions?level=5&limit=5&after=%lld", (long long)next);
+  CHECK_EQ(get(t, &r), 0);
+  CHECK_EQ(r.status, 200);
+  const char *first = json_string_value(
+      json_object_get(json_array_get(json_object_get(r.json, "items"), 0), "code"));
+  CHECK(first && strtoll(first, NULL, 10) > next);
+  resp_free(&r);
+  CHECK_EQ(get("/api/v1/divisions?level=9", &r), 0);
+  CHECK_EQ(r.status, 400);
+  CHECK_STR(err_field(&r), "level");
+  resp_free(&r);
+  CHECK_EQ(get("/api/v1/divisions?parent=12ab", &r), 0);
+  CHECK_EQ(r.status, 400);
+  CHECK_STR(err_field(&r), "parent");
+  resp_free(&r);
+  CHECK_EQ(get("/api/v1/divisions?colour=red", &r), 0);
+  CHECK_EQ(r.status, 400);
+  CHECK_STR(err_code(&r), "unknown_parameter");
+  CHECK_STR(err_field(&r), "colour");
+  resp_free(&r);
+}
+
+static long level_count(int level) {
+  sqlite3 *db;
+  sqlite3_stmt *st;
+  long v = -1;
+  sqlite3_open(dbpath, &db);
+  if (sqlite3_prepare_v2(db, "SELECT count(*) FROM grid WHERE plan_id = ?1 AND level = ?2", -1,
+                         &st, NULL) == SQLITE_OK) {
+    sqlite3_bind_int64(st, 1, plan_id);
+    sqlite3_bind_int(st, 2, level);
+    if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+  return v;
+}
+
+static char l1_code[19], l3_code[19], other_l3[19];
+
+TEST(grids_and_geojson) {
+  resp r;
+  CHECK_EQ(get("/api/v1/grids?level=1&limit=1000", &r), 0);
+  CHECK_EQ(r.status, 200);
+  json_t *items = json_object_get(r.json, "items");
+  CHECK_EQ((long)json_array_size(items), level_count(1));
+  CHECK_EQ(json_integer_value(json_object_get(r.json, "plan")), plan_id);
+  CHECK_STR(json_string_value(json_object_get(json_array_get(items, 0), "code")), l1_code);
+  resp_free(&r);
+
+  CHECK_EQ(get("/api/v1/grids?level=3&format=geojson", &r), 0);
+  CHECK_EQ(r.status, 200);
+  char v[64];
+  CHECK(header(&r, "Content-Type", v, sizeof v) && strcmp(v, "application/geo+json") == 0);
+  CHECK_STR(json_string_value(json_object_get(r.json, "type")), "FeatureCollection");
+  json_t *features = json_object_get(r.json, "features");
+  CHECK_EQ((long)json_array_size(features), level_count(3));
+  int bad = 0;
+  for (size_t i = 0; i < json_array_size(features); i++) {
+    json_t *f = json_array_get(features, i);
+    if (strcmp(json_string_value(json_object_get(f, "type")), "Feature") != 0) bad++;
+    /* RFC 7946 allows a null geometry (a grid without a polygon). */
+    json_t *geom = json_object_get(f, "geometry");
+    if (json_is_null(geom)) continue;
+    const char *gt = json_string_value(json_object_get(geom, "type"));
+    if (!gt || (strcmp(gt, "Polygon") != 0 && strcmp(gt, "MultiPolygon") != 0)) bad++;
+    json_t *coords = json_object_get(geom, "coordinates");
+    if (!json_is_array(coords) || json_array_size(coords) == 0) bad++;
+  }
+  CHECK_EQ(bad, 0);
+  CHECK_STR(json_string_value(json_object_get(json_array_get(features, 0), "id")), l3_code);
+  CHECK_STR(json_string_value(
+                json_object_get(json_array_get(features, json_array_size(features) - 1), "id")),
+            other_l3);
+  /* Coordinates carry at most 7 decimals. */
+  const char *c = strstr(r.body, "\"coordinates\":[[[");
+  CHECK(c != NULL);
+  if (c) {
+    c += strlen("\"coordinates\":[[[");
+    const char *dot = strchr(c, '.');
+    size_t digits = dot ? strspn(dot + 1, "0123456789") : 0;
+    CHECK(digits >= 1 && digits <= 7);
+  }
+  resp_free(&r);
+
+  /* Pages by cursor cover the same codes as one page. */
+  CHECK_EQ(get("/api/v1/grids?level=2&limit=20", &r), 0);
+  json_t *all = json_incref(json_object_get(r.json, "items"));
+  resp_free(&r);
+  CHECK_EQ(get("/api/v1/grids?level=2&limit=10", &r), 0);
+  const char *next = json_string_value(json_object_get(r.json, "next"));
+  char cursor[32];
+  snprintf(cursor, sizeof cursor, "%s", next ? next : "");
+  CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(r.json, "items"), 9),
+                                              "code")),
+            json_string_value(json_object_get(json_array_get(all, 9), "code")));
+  resp_free(&r);
+  char t[128];
+  snprintf(t, sizeof t, "/api/v1/grids?level=2&limit=10&after=%s", cursor);
+  CHECK_EQ(get(t, &r), 0);
+  CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(r.json, "items"), 0),
+                                              "code")),
+            json_string_value(json_object_get(json_array_get(all, 10), "code")));
+  resp_free(&r);
+  json_decref(all);
+
+  CHECK_EQ(get("/api/v1/grids?format=kml", &r), 0);
+  CHECK_EQ(r.status, 400);
+  CHECK_STR(err_field(&r), "format");
+  resp_free(&r);
+  CHECK_EQ(get("/api/v1/grids?plan=999", &r), 0);
+  CHECK_EQ(r.status, 404);
+  resp_free(&r);
+  CHECK_EQ(get("/api/v1/grids?limit=0", &r), 0);
+  CHECK_EQ(r.status, 400);
+  CHECK_STR(err_field(&r), "limit");
+  resp_free(&r);
+  CHECK_EQ(get("/api/v1/grids?limit=1001", &r), 0);
+  CHECK_EQ(r.status, 400);
+  resp_free(&r);
+}
+
+TEST(grid_card) {
+  resp r;
+  char t[128];
+  snprintf(t, sizeof t, "/api/v1/grids/%s", l1_code);
+  CHECK_EQ(get(t, &r), 0);
+  CHECK_EQ(r.status, 200);
+  CHECK_STR(json_string_value(json_object_get(r.json, "code")), l1_code);
+  CHECK_EQ(json_integer_value(json_object_get(r.json, "level")), 1);
+  CHECK(json_integer_value(json_object_get(r.json, "households")) > 0);
+  CHECK(json_integer_value(json_object_get(r.json, "residents")) >=
+        json_integer_value(json_object_get(r.json, "households")));
+  json_t *children = json_object_get(r.json, "children");
+  CHECK(json_array_size(children) >= 1);
+  for (size_t i = 0; i < json_array_size(children); i++) {
+    const char *cc = json_string_value(json_array_get(children, i));
+    CHECK(cc && strlen(cc) == 16 && strncmp(cc, l1_code, 14) == 0);
+  }
+  const char *gt =
+      json_string_value(json_object_get(json_object_get(r.json, "polygon"), "type"));
+  CHECK(gt && (strcmp(gt, "Polygon") == 0 || strcmp(gt, "MultiPolygon") == 0));
+  CHECK(json_is_object(json_object_get(r.json, "tags")));
+  resp_free(&r);
+  snprintf(t, sizeof t, "/api/v1/grids/%s99", l1_code);
+  CHECK_EQ(get(t, &r), 0);
+  CHECK_EQ(r.status, 404);
+  CHECK_STR(err_code(&r), "not_found");
+  resp_free(&r);
+  CHECK_EQ(get("/api/v1/grids/abc", &r), 0);
+  CHECK_EQ(r.status, 400);
+  CHECK_STR(err_field(&r), "code");
+  resp_free(&r);
+}
+
+TEST(scope_of_a_grid_worker) {
+  char t[128];
+  resp r;
+  /* Outside the worker's grid: 403, and listings show nothing of it. */
+  snprintf(t, sizeof t, "/api/v1/grids/%s", other_l3);
+  CHECK_EQ(request("GET", t, worker_cookie, &r), 0);
+  CHECK_EQ(r.status, 403);
+  CHECK_STR(err_code(&r), "forbidden");
+  resp_free(&r);
+  snprintf(t, sizeof t, "/api/v1/grids/%s", l3_code);
+  CHECK_EQ(request("GET", t, worker_cookie, &r), 0);
+  CHECK_EQ(r.status, 200);
+  resp_free(&r);
+  CHECK_EQ(request("GET", "/api/v1/grids?level=3", worker_cookie, &r), 0);
+  CHECK_EQ(r.status, 200);
+  json_t *items = json_object_get(r.json, "items");
+  CHECK_EQ(json_array_size(items), 1);
+  for (size_t i = 0; i < json_array_size(items); i++)
+    CHECK_STR(json_string_value(json_object_get(json_array_get(items, i), "code")), l3_code);
+  resp_free(&r);
+  CHECK_EQ(request("GET", "/api/v1/grids?level=1", worker_cookie, &r), 0);
+  CHECK_EQ(json_array_size(json_object_get(r.json, "items")), 0);
+  resp_free(&r);
+  /* The worker's residents are exactly the grid's. */
+  CHECK_EQ(request("GET", "/api/v1/residents?limit=1000", worker_cookie, &r), 0);
+  CHECK_EQ(r.status, 200);
+  json_t *mine = json_incref(json_object_get(r.json, "items"));
+  CHECK_EQ(json_integer_value(json_object_get(r.json, "total")), (long)json_array_size(mine));
+  resp_free(&r);
+  snprintf(t, sizeof t, "/api/v1/residents?limit=1000&grid=%s", l3_code);
+  CHECK_EQ(get(t, &r), 0);
+  CHECK_EQ(json_array_size(json_object_get(r.json, "items")), json_array_size(mine));
+  resp_free(&r);
+  CHECK(json_array_size(mine) > 0);
+  if (json_array_size(mine) > 0) {
+    json_int_t id = json_integer_value(json_object_get(json_array_get(mine, 0), "id"));
+    snprintf(t, sizeof t, "/api/v1/residents/%lld", (long long)id);
+    CHECK_EQ(request("GET", t, worker_cookie, &r), 0);
+    CHECK_EQ(r.status, 200);
+    keep(&r);
+    resp_free(&r);
+    CHECK_EQ(request("GET", t, other_cookie, &r), 0);
+    CHECK_EQ(r.status, 403);
+    resp_free(&r);
+  }
+  json_decref(mine);
+  CHECK_EQ(request("GET", "/api/v1/households?limit=1000", worker_cookie, &r), 0);
+  CHECK_EQ(r.status, 200);
+  long hh = json_integer_value(json_object_get(r.json, "total"));
+  resp_free(&r);
+  snprintf(t, sizeof t, "/api/v1/households?grid=%s", l3_code);
+  CHECK_EQ(get(t, &r), 0);
+  CHECK_EQ(json_integer_value(json_object_get(r.json, "total")), hh);
+  resp_free(&r);
+  CHECK_EQ(request("GET", "/api/v1/stats", worker_cookie, &r), 0);
+  CHECK_EQ(json_array_size(json_object_get(r.json, "grids")), 1);
+  resp_free(&r);
+  /* Plans and divisions are the offices' business. */
+  CHECK_EQ(request("GET", "/api/v1/plans", worker_cookie, &r), 0);
+  CHECK_EQ(r.status, 200);
+  CHECK_EQ(json_array_size(json_object_get(r.json, "items")), 0);
+  resp_free(&r);
+  CHECK_EQ(request("GET", "/api/v1/divisions", worker_cookie, &r), 0);
+  CHECK_EQ(json_array_size(json_object_get(r.json, "items")), 0);
+  resp_free(&r);
+}
+
+TEST(scope_of_a_community) {
+  char comm[13], t[128];
+  snprintf(comm, sizeof comm, "%.12s", l1_code);
+  resp r;
+  CHECK_EQ(request("GET", "/api/v1/grids?level=1&limit=1000", community_cookie, &r), 0);
+  CHECK_EQ(r.status, 200);
+  json_t *items = json_object_get(r.json, "items");
+  CHECK(json_array_size(items) >= 1);
+  for (size_t i = 0; i < json_array_size(items); i++)
+    CHECK(strncmp(json_string_value(json_object_get(json_array_get(items, i), "code")), comm,
+                  12) == 0);
+  resp_free(&r);
+  CHECK_EQ(request("GET", "/api/v1/residents?limit=1", community_cookie, &r), 0);
+  long mine = json_integer_value(json_object_get(r.json, "total"));
+  resp_free(&r);
+  snprintf(t, sizeof t, "/api/v1/residents?limit=1&community=%s", comm);
+  CHECK_EQ(get(t, &r), 0);
+  CHECK_EQ(json_integer_value(json_object_get(r.json, "total")), mine);
+  CHECK(mine > 0);
+  resp_free(&r);
+  CHECK_EQ(request("GET", "/api/v1/buildings?limit=1", community_cookie, &r), 0);
+  long b = json_integer_value(json_object_get(r.json, "total"));
+  resp_free(&r);
+  snprintf(t, sizeof t, "/api/v1/buildings?limit=1&community=%s", comm);
+  CHECK_EQ(get(t, &r), 0);
+  CHECK_EQ(json_integer_value(json_object_get(r.json, "total")), b);
+  resp_free(&r);
+  CHECK_EQ(request("GET", "/api/v1/divisions", community_cookie, &r), 0);
+  CHECK_EQ(json_array_size(json_object_get(r.json, "items")), 1);
+  resp_free(&r);
+}
+
+TEST(buildings_and_households) {
+  resp r;
+  CHECK_EQ(get("/api/v1/buildings?limit=5", &r), 0);
+  CHECK_EQ(r.status, 200);
+  CHECK_EQ(json_array_size(json_object_get(r.json, "items")), 5);
+  const char *community = json_string_value(
+      json_object_get(json_array_get(json_object_get(r.json, "items"), 0), "community"));
+  char comm[13];
+  snprintf(comm, sizeof comm, "%s", community ? community : "");
+  resp_free(&r);
+  char t[160];
+  snprintf(t, sizeof t, "/api/v1/buildings?community=%s&limit=1000", comm);
+  CHECK_EQ(get(t, &r), 0);
+  CHECK_EQ(r.status, 200);
+  json_t *items = json_object_get(r.json, "items");
+  CHECK(json_array_size(items) > 0);
+  for (size_t i = 0; i < json_array_size(items); i++)
+    CHECK_STR(json_string_value(json_object_get(json_array_get(items, i), "community")), comm);
+  resp_free(&r);
+  snprintf(t, sizeof t, "/api/v1/buildings?grid=%s", l3_code);
+  CHECK_EQ(get(t, &r), 0);
+  CHECK_EQ(r.status, 200);
+  CHECK(json_array_size(json_object_get(r.json, "items")) > 0);
+  resp_free(&r);
+  snprintf(t, sizeof t, "/api/v1/households?grid=%s&limit=1000", l1_code);
+  CHECK_EQ(get(t, &r), 0);
+  CHECK_EQ(r.status, 200);
+  long households = json_integer_value(json_object_get(r.json, "total"));
+  CHECK(households > 0);
+  keep(&r);
+  resp_free(&r);
+  /* The grid card counts the same households. */
+  snprintf(t, sizeof t, "/api/v1/grids/%s", l1_code);
+  CHECK_EQ(get(t, &r), 0);
+  CHECK_EQ(json_integer_value(json_object_get(r.json, "households")), households);
+  resp_free(&r);
+  CHECK_EQ(get("/api/v1/households?grid=12", &r), 0);
+  CHECK_EQ(r.status, 400);
+  CHECK_STR(err_field(&r), "grid");
+  resp_free(&r);
+}
+
+TEST(residents_masked_and_paged) {
+  resp r;
+  CHECK_EQ(get("/api/v1/residents?limit=40", &r), 0);
+  CHECK_EQ(r.status, 200);
+  keep(&r);
+  json_t *all = json_incref(json_object_get(r.json, "items"));
+  CHECK_EQ(json_array_size(all), 40);
+  long total = json_integer_value(json_object_get(r.json, "total"));
+  CHECK(total > 2000);
+  const char *idn = json_string_value(json_object_get(json_array_get(all, 0), "id_number"));
+  CHECK(idn && strchr(idn, '*'));
+  resp_free(&r);
+  /* Offset pages and cursor pages give the same rows as one page. */
+  CHECK_EQ(get("/api/v1/residents?limit=20&offset=20", &r), 0);
+  CHECK_EQ(json_integer_value(json_object_get(json_array_get(json_object_get(r.json, "items"), 0),
+                                              "id")),
+           json_integer_value(json_object_get(json_array_get(all, 20), "id")));
+  resp_free(&r);
+  CHECK_EQ(get("/api/v1/residents?limit=20", &r), 0);
+  json_int_t next = json_integer_value(json_object_get(r.json, "next"));
+  CHECK_EQ(next, json_integer_value(json_object_get(json_array_get(all, 19), "id")));
+  resp_free(&r);
+  char t[160];
+  snprintf(t, sizeof t, "/api/v1/residents?limit=20&after=%lld", (long long)next);
+  CHECK_EQ(get(t, &r), 0);
+  CHECK_EQ(json_integer_value(json_object_get(json_array_get(json_object_get(r.json, "items"), 19),
+                                              "id")),
+           json_integer_value(json_object_get(json_array_get(all, 39), "id")));
+  keep(&r);
+  resp_free(&r);
+  json_decref(all);
+
+  CHECK_EQ(get("/api/v1/residents?tag=veteran&limit=1000", &r), 0);
+  CHECK_EQ(r.status, 200);
+  json_t *items = json_object_get(r.json, "items");
+  CHECK(json_array_size(items) > 0);
+  for (size_t i = 0; i < json_array_size(items); i++) {
+    json_t *tags = json_object_get(json_array_get(items, i), "tags");
+    int has = 0;
+    for (size_t k = 0; k < json_array_size(tags); k++)
+      has |= strcmp(json_string_value(json_array_get(tags, k)), "veteran") == 0;
+    CHECK(has);
+  }
+  keep(&r);
+  resp_free(&r);
+  CHECK_EQ(get("/api/v1/residents?tag=%E9%80%80%E5%BD%B9%E5%86%9B%E4%BA%BA&limit=1", &r), 0);
+  CHECK_EQ(r.status, 200); /* 退役军人 resolves to veteran */
+  resp_free(&r);
+  CHECK_EQ(get("/api/v1/residents?tag=wizard", &r), 0);
+  CHECK_EQ(r.status, 400);
+  CHECK_STR(err_field(&r), "tag");
+  resp_free(&r);
+  CHECK_EQ(get("/api/v1/residents?as_of=2026-05-01&limit=5", &r), 0);
+  CHECK_EQ(r.status, 200);
+  CHECK(json_integer_value(json_object_get(r.json, "total")) > 2000);
+  /* The same count as the ledger's own as-of query. */
+  wg_resident_filter f = {.county = "141127", .as_of = 20260501};
+  long then = 0;
+  CHECK_EQ(wg_store_resident_count(s, &f, &then), WG_OK);
+  CHECK_EQ(json_integer_value(json_object_get(r.json, "total")), then);
+  keep(&r);
+  resp_free(&r);
+  CHECK_EQ(get("/api/v1/residents?as_of=2026-02-30", &r), 0);
+  CHECK_EQ(r.status, 400);
+  CHECK_STR(err_field(&r), "as_of");
+  resp_free(&r);
+  CHECK_EQ(get("/api/v1/residents?as_of=2999-01-01", &r), 0);
+  CHECK_EQ(r.status, 422);
+  CHECK_STR(err_field(&r), "as_of");
+  resp_free(&r);
+  CHECK_EQ(get("/api/v1/residents?offset=5&after=3", &r), 0);
+  CHECK_EQ(r.status, 400);
+  resp_free(&r);
+}
+
+TEST(one_resident_with_history) {
+  /* A resident with more than one version. */
+  sqlite3 *db;
+  sqlite3_stmt *st;
+  long long id = 0;
+  sqlite3_open(dbpath, &db);
+  if (sqlite3_prepare_v2(db, "SELECT resident_id FROM resident_history LIMIT 1", -1, &st, NULL) ==
+      SQLITE_OK) {
+    if (sqlite3_step(st) == SQLITE_ROW) id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+  CHECK(id > 0);
+  char t[96];
+  snprintf(t, sizeof t, "/api/v1/residents/%lld", id);
+  resp r;
+  CHECK_EQ(get(t, &r), 0);
+  CHECK_EQ(r.status, 200);
+  keep(&r);
+  json_t *history = json_object_get(r.json, "history");
+  CHECK(json_array_size(history) >= 2);
+  CHECK(json_is_null(json_object_get(json_array_get(history, json_array_size(history) - 1),
+                                     "valid_to")));
+  CHECK(json_is_string(json_object_get(json_array_get(history, 0), "valid_to")));
+  CHECK(json_is_object(json_object_get(json_array_get(history, 0), "event")));
+  resp_free(&r);
+  CHECK_EQ(get("/api/v1/residents/99999999", &r), 0);
+  CHECK_EQ(r.status, 404);
+  resp_free(&r);
+  CHECK_EQ(get("/api/v1/residents/12x", &r), 0);
+  CHECK_EQ(r.status, 400);
+  CHECK_STR(err_field(&r), "id");
+  resp_free(&r);
+}
+
+/* No response may carry any resident's clear ID number or phone. */
+TEST(nothing_unmasked) {
+  sqlite3 *db;
+  sqlite3_stmt *st;
+  long checked = 0, leaks = 0;
+  sqlite3_open(dbpath, &db);
+  if (sqlite3_prepare_v2(db, "SELECT id_number, phone FROM resident", -1, &st, NULL) ==
+      SQLITE_OK) {
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      const char *idn = (const char *)sqlite3_column_text(st, 0);
+      const char *ph = (const char *)sqlite3_column_text(st, 1);
+      if (idn && *idn && strstr(seen, idn)) leaks++;
+      if (ph && *ph && strstr(seen, ph)) leaks++;
+      checked++;
+    }
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+  CHECK(checked > 2000);
+  CHECK(seen_len > 10000);
+  CHECK_EQ(leaks, 0);
+}
+
+TEST(plans) {
+  resp r;
+  CHECK_EQ(get("/api/v1/plans", &r), 0);
+  CHECK_EQ(r.status, 200);
+  CHECK_EQ(json_array_size(json_object_get(r.json, "items")), 1);
+  CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(r.json, "items"), 0),
+                                              "status")),
+            "active");
+  resp_free(&r);
+  char t[64];
+  snprintf(t, sizeof t, "/api/v1/plans/%lld", (long long)plan_id);
+  CHECK_EQ(get(t, &r), 0);
+  CHECK_EQ(r.status, 200);
+  CHECK(json_is_object(json_object_get(r.json, "summary")));
+  resp_free(&r);
+  CHECK_EQ(get("/api/v1/plans/777", &r), 0);
+  CHECK_EQ(r.status, 404);
+  resp_free(&r);
+  CHECK_EQ(get("/api/v1/plans/-1", &r), 0);
+  CHECK_EQ(r.status, 400);
+  resp_free(&r);
+}
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+TEST(stats_add_up) {
+  resp r;
+  double t0 = now_ms();
+  CHECK_EQ(get("/api/v1/stats", &r), 0);
+  double first = now_ms() - t0;
+  CHECK_EQ(r.status, 200);
+  json_t *levels = json_object_get(r.json, "levels");
+  CHECK_EQ(json_array_size(levels), 3);
+  json_int_t hh[3], res[3];
+  for (int l = 0; l < 3; l++) {
+    hh[l] = json_integer_value(json_object_get(json_array_get(levels, (size_t)l), "households"));
+    res[l] = json_integer_value(json_object_get(json_array_get(levels, (size_t)l), "residents"));
+  }
+  CHECK(hh[0] > 0 && res[0] > hh[0]);
+  /* Every level covers the same people (split entrances are shared out). */
+  printf("# levels: households %lld %lld %lld, residents %lld %lld %lld\n", (long long)hh[0],
+         (long long)hh[1], (long long)hh[2], (long long)res[0], (long long)res[1],
+         (long long)res[2]);
+  CHECK(llabs((long long)(hh[1] - hh[0])) <= 2 && llabs((long long)(hh[2] - hh[0])) <= 5);
+  CHECK(llabs((long long)(res[1] - res[0])) <= 2 && llabs((long long)(res[2] - res[0])) <= 5);
+  long active_residents = 0;
+  wg_resident_filter f = {.county = "141127"};
+  CHECK_EQ(wg_store_resident_count(s, &f, &active_residents), WG_OK);
+  CHECK(res[0] <= active_residents && res[0] > active_residents * 9 / 10);
+  CHECK_EQ((long)json_array_size(json_object_get(r.json, "grids")),
+           level_count(1) + level_count(2) + level_count(3));
+  resp_free(&r);
+  t0 = now_ms();
+  CHECK_EQ(get("/api/v1/stats?level=2", &r), 0);
+  double second = now_ms() - t0;
+  CHECK_EQ(r.status, 200);
+  CHECK_EQ((long)json_array_size(json_object_get(r.json, "grids")), level_count(2));
+  resp_free(&r);
+  printf("# stats: first %.1f ms, cached %.1f ms\n", first, second);
+}
+
+/* After a ledger change the cached figures are served at once and
+ * replaced by a builder thread shortly after. */
+TEST(stats_follow_the_ledger) {
+  resp r;
+  CHECK_EQ(get("/api/v1/stats?level=1", &r), 0);
+  json_int_t before = json_integer_value(json_object_get(r.json, "ledger_version"));
+  resp_free(&r);
+  wg_event_t ev;
+  memset(&ev, 0, sizeof ev);
+  snprintf(ev.county, sizeof ev.county, "141127");
+  ev.kind = WG_EV_CORRECTION;
+  ev.effective = 20261129;
+  snprintf(ev.actor, sizeof ev.actor, "test");
+  snprintf(ev.reason, sizeof ev.reason, "a new ledger version");
+  CHECK_EQ(wg_store_event_add(s, &ev), WG_OK);
+  CHECK(ev.id > before);
+  double t0 = now_ms();
+  CHECK_EQ(get("/api/v1/stats?level=1", &r), 0);
+  double stale_ms = now_ms() - t0;
+  CHECK_EQ(r.status, 200);
+  json_int_t first = json_integer_value(json_object_get(r.json, "ledger_version"));
+  CHECK(first == before || first == ev.id);
+  resp_free(&r);
+  json_int_t now = first;
+  for (int i = 0; i < 100 && now != ev.id; i++) {
+    sleep_ms(50);
+    CHECK_EQ(get("/api/v1/stats?level=1", &r), 0);
+    now = json_integer_value(json_object_get(r.json, "ledger_version"));
+    resp_free(&r);
+  }
+  CHECK_EQ(now, ev.id);
+  printf("# stale answer in %.1f ms, fresh figures after the rebuild\n", stale_ms);
+}
+
+typedef struct point {
+  double lon, lat;
+} point;
+
+static int collect_point(void *ctx, const wg_unit_row *u) {
+  point *pts = ctx;
+  static int n;
+  if (n < 40 && u->lon != 0) pts[n++] = (point){u->lon, u->lat};
+  return 0;
+}
+
+TEST(locate_matches_the_library) {
+  point pts[40];
+  memset(pts, 0, sizeof pts);
+  CHECK_EQ(wg_store_unit_each(s, "141127", NULL, collect_point, pts), WG_OK);
+  int compared = 0;
+  for (int i = 0; i < 40; i++) {
+    if (pts[i].lon == 0) continue;
+    /* Points beside the entrance, not on it. */
+    double lon = pts[i].lon + 0.00003 * (i % 3), lat = pts[i].lat - 0.00002 * (i % 2);
+    wg_located want;
+    wg_err e = wg_plan_locate(s, "141127", lon, lat, &want);
+    char t[160];
+    snprintf(t, sizeof t, "/api/v1/locate?lon=%.9f&lat=%.9f", lon, lat);
+    resp r;
+    CHECK_EQ(get(t, &r), 0);
+    if (e == WG_ENOTFOUND) {
+      CHECK_EQ(r.status, 404);
+    } else {
+      CHECK_EQ(r.status, 200);
+      json_t *grids = json_object_get(r.json, "grids");
+      for (int l = 0; l < 3; l++) {
+        const char *code =
+            json_string_value(json_object_get(json_array_get(grids, (size_t)l), "code"));
+        CHECK_STR(code ? code : "", want.code[l]);
+      }
+      compared++;
+    }
+    resp_free(&r);
+    /* The same point as a phone map (GCJ-02) gives it. */
+    if (e == WG_OK && i % 4 == 0) {
+      double gx, gy;
+      CHECK_EQ(wg_coord_wgs84_to_gcj02(lon, lat, &gx, &gy), WG_OK);
+      snprintf(t, sizeof t, "/api/v1/locate?lon=%.10f&lat=%.10f&crs=gcj02", gx, gy);
+      CHECK_EQ(get(t, &r), 0);
+      CHECK_EQ(r.status, 200);
+      const char *code = json_string_value(
+          json_object_get(json_array_get(json_object_get(r.json, "grids"), 0), "code"));
+      CHECK_STR(code ? code : "", want.code[0]);
+      resp_free(&r);
+    }
+  }
+  CHECK(compared >= 20);
+  resp r;
+  CHECK_EQ(get("/api/v1/locate?lon=0&lat=0", &r), 0);
+  CHECK_EQ(r.status, 404);
+  resp_free(&r);
+  CHECK_EQ(get("/api/v1/locate?lon=111.6", &r), 0);
+  CHECK_EQ(r.status, 400);
+  CHECK_STR(err_field(&r), "lat");
+  resp_free(&r);
+  CHECK_EQ(get("/api/v1/locate?lon=abc&lat=38", &r), 0);
+  CHECK_EQ(r.status, 400);
+  CHECK_STR(err_field(&r), "lon");
+  resp_free(&r);
+  CHECK_EQ(get("/api/v1/locate?lon=nan&lat=38", &r), 0);
+  CHECK_EQ(r.status, 400);
+  resp_free(&r);
+  CHECK_EQ(get("/api/v1/locate?lon=500&lat=38", &r), 0);
+  CHECK_EQ(r.status, 422);
+  CHECK_STR(err_field(&r), "lon");
+  resp_free(&r);
+  CHECK_EQ(get("/api/v1/locate?lon=111&lat=38&crs=utm", &r), 0);
+  CHECK_EQ(r.status, 400);
+  CHECK_STR(err_field(&r), "crs");
+  resp_free(&r);
+}
+
+TEST(error_statuses) {
+  resp r;
+  CHECK_EQ(get("/api/v1/nothing", &r), 0);
+  CHECK_EQ(r.status, 404);
+  CHECK(secure_headers(&r));
+  CHECK(json_is_null(json_object_get(json_object_get(r.json, "error"), "field")));
+  resp_free(&r);
+  CHECK_EQ(request("DELETE", "/api/v1/grids", ADMIN, &r), 0);
+  CHECK_EQ(r.status, 405);
+  char v[64];
+  CHECK(header(&r, "Allow", v, sizeof v) && strcmp(v, "GET") == 0);
+  CHECK_STR(err_code(&r), "method_not_allowed");
+  resp_free(&r);
+  CHECK_EQ(request("OPTIONS", "/api/v1/stats", ADMIN, &r), 0);
+  CHECK_EQ(r.status, 405);
+  resp_free(&r);
+  CHECK_EQ(request("HEAD", "/api/v1/plans", ADMIN, &r), 0);
+  CHECK_EQ(r.status, 200);
+  CHECK_EQ(r.len, 0);
+  CHECK(secure_headers(&r));
+  resp_free(&r);
+  CHECK_EQ(get("/api/v1/stats?plan=1&plan=2", &r), 0);
+  CHECK_EQ(r.status, 400);
+  CHECK_STR(err_code(&r), "duplicate_parameter");
+  resp_free(&r);
+  CHECK_EQ(get("/api/v1/stats?x=%ff", &r), 0);
+  CHECK_EQ(r.status, 400);
+  resp_free(&r);
+  CHECK_EQ(get("/api/v1/st%00ats", &r), 0);
+  CHECK_EQ(r.status, 400);
+  resp_free(&r);
+
+  /* 414: a target over 4 KiB, or with too many parameters. */
+  static char longt[6000];
+  int k = snprintf(longt, sizeof longt, "/api/v1/stats?plan=");
+  memset(longt + k, '1', 4500);
+  longt[k + 4500] = '\0';
+  CHECK_EQ(get(longt, &r), 0);
+  CHECK_EQ(r.status, 414);
+  CHECK_STR(err_code(&r), "uri_too_long");
+  resp_free(&r);
+  k = snprintf(longt, sizeof longt, "/api/v1/stats?");
+  for (int i = 0; i < 40; i++) k += snprintf(longt + k, sizeof longt - (size_t)k, "p%d=1&", i);
+  CHECK_EQ(get(longt, &r), 0);
+  CHECK_EQ(r.status, 414);
+  resp_free(&r);
+
+  /* 413: a declared body over the cap is refused before it is read. */
+  int fd = dial();
+  CHECK_EQ(request_on(fd, "POST", "/api/v1/stats", ADMIN,
+                      "Content-Length: 2000000\r\nContent-Type: application/json\r\n", &r),
+           0);
+  CHECK_EQ(r.status, 413);
+  CHECK_STR(err_code(&r), "too_big");
+  CHECK(secure_headers(&r));
+  resp_free(&r);
+  close(fd);
+  /* … and so is a chunked one once it passes the cap. */
+  fd = dial();
+  const char *head =
+      "POST /api/v1/stats HTTP/1.1\r\nHost: x\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n";
+  CHECK_EQ(send_all(fd, head, strlen(head)), 0);
+  static char chunk[65536 + 16];
+  int hl = snprintf(chunk, sizeof chunk, "10000\r\n");
+  memset(chunk + hl, 'x', 65536);
+  memcpy(chunk + hl + 65536, "\r\n", 2);
+  for (int i = 0; i < 20; i++)
+    if (send_all(fd, chunk, (size_t)hl + 65536 + 2)) break;
+  send_all(fd, "0\r\n\r\n", 5);
+  CHECK_EQ(read_resp(fd, &r, 0), 0);
+  CHECK_EQ(r.status, 413);
+  resp_free(&r);
+  close(fd);
+}
+
+TEST(keep_alive) {
+  int fd = dial();
+  resp a, b;
+  CHECK_EQ(request_on(fd, "GET", "/api/v1/plans", ADMIN, NULL, &a), 0);
+  CHECK_EQ(a.status, 200);
+  CHECK(!a.closed);
+  CHECK_EQ(request_on(fd, "GET", "/api/v1/divisions?limit=1", ADMIN, NULL, &b), 0);
+  CHECK_EQ(b.status, 200);
+  CHECK(!b.closed);
+  resp_free(&a);
+  resp_free(&b);
+  /* Errors keep the connection too. */
+  CHECK_EQ(request_on(fd, "GET", "/api/v1/nothing", ADMIN, NULL, &a), 0);
+  CHECK_EQ(a.status, 404);
+  CHECK_EQ(request_on(fd, "GET", "/api/v1/plans", ADMIN, NULL, &b), 0);
+  CHECK_EQ(b.status, 200);
+  resp_free(&a);
+  resp_free(&b);
+  close(fd);
+}
+
+TEST(static_files) {
+  resp r;
+  CHECK_EQ(request("GET", "/", NULL, &r), 0);
+  CHECK_EQ(r.status, 200);
+  char v[128], etag[64] = "";
+  CHECK(header(&r, "Content-Type", v, sizeof v) && strncmp(v, "text/html", 9) == 0);
+  CHECK(strstr(r.body, "网格") != NULL);
+  CHECK(secure_headers(&r));
+  CHECK(header(&r, "ETag", etag, sizeof etag));
+  CHECK(header(&r, "Last-Modified", v, sizeof v));
+  resp_free(&r);
+  int fd = dial();
+  char extra[128];
+  snprintf(extra, sizeof extra, "If-None-Match: %s\r\n", etag);
+  CHECK_EQ(request_on(fd, "GET", "/index.html", NULL, extra, &r), 0);
+  CHECK_EQ(r.status, 304);
+  resp_free(&r);
+  CHECK_EQ(request_on(fd, "HEAD", "/app.js", NULL, NULL, &r), 0);
+  CHECK_EQ(r.status, 200);
+  CHECK(header(&r, "Content-Type", v, sizeof v) && strncmp(v, "text/javascript", 15) == 0);
+  resp_free(&r);
+  close(fd);
+  const char *bad[] = {"/../CMakeLists.txt", "/%2e%2e/CMakeLists.txt", "/..%2fCMakeLists.txt",
+                       "/.hidden", "/nothing.html", "/a//b", "/%5c..%5cx"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    fd = dial();
+    char req[256];
+    snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", bad[i]);
+    send_all(fd, req, strlen(req));
+    CHECK_EQ(read_resp(fd, &r, 0), 0);
+    if (r.status != 404 && r.status != 400) printf("# %s → %d\n", bad[i], r.status);
+    CHECK(r.status == 404 || r.status == 400);
+    CHECK(!strstr(r.body ? r.body : "", "cmake_minimum_required"));
+    resp_free(&r);
+    close(fd);
+  }
+  CHECK_EQ(request("POST", "/index.html", NULL, &r), 0);
+  CHECK_EQ(r.status, 405);
+  resp_free(&r);
+}
+
+/* Stop with a request in flight: its headers are half sent when the stop
+ * begins; new connections are refused, the request still gets its answer,
+ * and the stop returns after it. */
+static void *stopper(void *arg) {
+  (void)arg;
+  wg_http_stop(srv, 5000);
+  return NULL;
+}
+
+TEST(graceful_stop) {
+  int fd = dial();
+  char part[256];
+  snprintf(part, sizeof part, "GET /api/v1/plans HTTP/1.1\r\nHost: x\r\nCookie: %s\r\n",
+           admin_cookie);
+  CHECK_EQ(send_all(fd, part, strlen(part)), 0);
+  sleep_ms(100);
+  pthread_t th;
+  pthread_create(&th, NULL, stopper, NULL);
+  sleep_ms(200);
+  int fd2 = dial();
+  CHECK(fd2 < 0);
+  if (fd2 >= 0) close(fd2);
+  CHECK_EQ(send_all(fd, "\r\n", 2), 0);
+  resp r;
+  CHECK_EQ(read_resp(fd, &r, 0), 0);
+  CHECK_EQ(r.status, 200);
+  CHECK(json_is_array(json_object_get(r.json, "items")));
+  resp_free(&r);
+  close(fd);
+  pthread_join(th, NULL);
+  srv = NULL;
+}
+
+int main(void) {
+  signal(SIGPIPE, SIG_IGN);
+  dir = test_tmpdir();
+  snprintf(dbpath, sizeof dbpath, "%s/demo.db", dir);
+  wg_errinfo ei = {0};
+  if (wg_store_open(dbpath, WG_STORE_CREATE, &s, &ei) != WG_OK) return 2;
+  wg_demo_opts o;
+  wg_demo_opts_init(&o);
+  o.residents = 3000;
+  o.today = 20261129;
+  const char *src = getenv("WG_SRC");
+  if (wg_demo_build(s, &o, NULL, &ei) != WG_OK) {
+    printf("# demo: %s\n", ei.why);
+    return 2;
+  }
+  wg_plan_opts po;
+  wg_plan_opts_init(&po);
+  po.county = "141127";
+  po.actor = "test";
+  wg_plan_report rep;
+  memset(&rep, 0, sizeof rep);
+  if (wg_plan_divide(s, &po, &rep, &ei) != WG_OK ||
+      wg_store_plan_activate(s, rep.plan_id) != WG_OK) {
+    printf("# divide: %s\n", ei.why);
+    return 2;
+  }
+  plan_id = rep.plan_id;
+  wg_plan_report_free(&rep);
+
+  /* Codes and users: the first level-1 grid, two level-3 grids that hold
+   * whole entrances, their workers, the first grid's community. */
+  sqlite3 *db;
+  sqlite3_stmt *st;
+  sqlite3_open(dbpath, &db);
+  sqlite3_prepare_v2(db, "SELECT min(code) FROM grid WHERE level = 1", -1, &st, NULL);
+  if (sqlite3_step(st) == SQLITE_ROW)
+    snprintf(l1_code, sizeof l1_code, "%s", (const char *)sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  /* The first level-3 grid (made of pieces of a split entrance in the
+   * demo) and one far from it. */
+  sqlite3_prepare_v2(db, "SELECT min(code), max(code) FROM grid WHERE level = 3", -1, &st, NULL);
+  if (sqlite3_step(st) == SQLITE_ROW) {
+    snprintf(l3_code, sizeof l3_code, "%s", (const char *)sqlite3_column_text(st, 0));
+    snprintf(other_l3, sizeof other_l3, "%s", (const char *)sqlite3_column_text(st, 1));
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  setenv("WG_AUTH_TEST_FAST", "1", 1);
+  struct {
+    const char *login;
+    wg_role role;
+    const char *scope;
+    char *cookie;
+  } users[] = {
+      {"admin1", WG_ROLE_ADMIN, "141127000000", admin_cookie},
+      {"worker1", WG_ROLE_GRID_WORKER, l3_code, worker_cookie},
+      {"worker2", WG_ROLE_GRID_WORKER, other_l3, other_cookie},
+      {"community1", WG_ROLE_COMMUNITY, NULL, community_cookie},
+  };
+  char comm[13];
+  snprintf(comm, sizeof comm, "%.12s", l1_code);
+  users[3].scope = comm;
+  for (size_t i = 0; i < sizeof users / sizeof users[0]; i++) {
+    wg_user u;
+    memset(&u, 0, sizeof u);
+    snprintf(u.login, sizeof u.login, "%s", users[i].login);
+    u.role = users[i].role;
+    u.nscopes = 1;
+    snprintf(u.scopes[0], sizeof u.scopes[0], "%s", users[i].scope);
+    wg_session sess;
+    wg_principal who;
+    if (wg_auth_user_add(s, &u, "correct horse battery", "test", &ei) != WG_OK ||
+        wg_auth_login(s, NULL, users[i].login, "correct horse battery", "test",
+                      (int64_t)time(NULL), &sess, &who, &ei) != WG_OK) {
+      printf("# user %s: %s\n", users[i].login, ei.why);
+      return 2;
+    }
+    snprintf(users[i].cookie, 128, "wg_session=%s", sess.token);
+  }
+
+  wg_http_opts ho;
+  wg_http_opts_init(&ho);
+  ho.db = dbpath;
+  ho.port = 0;
+  char web[1024];
+  snprintf(web, sizeof web, "%s/web", src ? src : "..");
+  ho.web_dir = web;
+  if (wg_http_start(&ho, &srv, &ei) != WG_OK) {
+    printf("# start: %s\n", ei.why);
+    return 2;
+  }
+  port = wg_http_port(srv);
+  printf("# serving on port %d\n", port);
+
+  RUN(requires_a_principal);
+  RUN(sign_in_and_out);
+  RUN(divisions);
+  RUN(grids_and_geojson);
+  RUN(grid_card);
+  RUN(scope_of_a_grid_worker);
+  RUN(scope_of_a_community);
+  RUN(buildings_and_households);
+  RUN(residents_masked_and_paged);
+  RUN(one_resident_with_history);
+  RUN(nothing_unmasked);
+  RUN(plans);
+  RUN(stats_add_up);
+  RUN(stats_follow_the_ledger);
+  RUN(locate_matches_the_library);
+  RUN(error_statuses);
+  RUN(keep_alive);
+  RUN(static_files);
+  RUN(graceful_stop);
+
+  wg_http_stop(srv, 1000);
+  wg_store_close(s);
+  free(seen);
+  char cmd[600];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  if (system(cmd) != 0) printf("# could not remove %s\n", dir);
+  free(dir);
+  return test_done();
+}
