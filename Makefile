@@ -4,14 +4,19 @@ BUILD_TEST ?= build-test
 JOBS       ?= $(shell nproc)
 DB         ?= demo.db
 
-.PHONY: all deps build demo test clean fuzz fuzz-smoke
+.PHONY: all deps web build demo test clean fuzz fuzz-smoke
 
 all: build
 
 deps:
 	./scripts/install-deps
 
-build: deps
+# The web UI's front-end packages (npm, pinned by web/package-lock.json),
+# copied into web/vendor/ for `wangge serve`; npm ci only when needed.
+web: deps
+	./scripts/build-web
+
+build: deps web
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 
@@ -20,7 +25,7 @@ demo: build
 
 # Tests always run under AddressSanitizer + UndefinedBehaviorSanitizer,
 # after a short smoke run of every fuzz target.
-test: deps fuzz-smoke
+test: deps web fuzz-smoke
 	cmake -S . -B $(BUILD_TEST) -DCMAKE_BUILD_TYPE=Debug -DWG_SANITIZE=ON >/dev/null
 	cmake --build $(BUILD_TEST) -j $(JOBS)
 	cd $(BUILD_TEST) && ctest --output-on-failure -j $(JOBS)
@@ -39,4 +44,4 @@ fuzz-smoke: fuzz
 	done
 
 clean:
-	rm -rf $(BUILD) $(BUILD_TEST) build-fuzz
+	rm -rf $(BUILD) $(BUILD_TEST) build-fuzz web/vendor

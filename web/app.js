@@ -1,17 +1,130 @@
-// Placeholder page: sign in (POST /api/v1/session), then the figures per
-// level from /api/v1/stats; sign out with the session's CSRF token.
+// The wangge web UI: sign-in, grid map (Leaflet, drawn from wangge's own
+// geometry), dashboard (ECharts) and resident ledger, over the JSON API of
+// docs/api.md. Strictly CSP-clean: no inline script or style attributes,
+// DOM built with textContent only. Chinese by default, English switchable.
 (function () {
   "use strict";
   var $ = function (id) { return document.getElementById(id); };
-  var names = { 1: "一级网格", 2: "二级网格", 3: "三级网格" };
-  var roles = { admin: "管理员", county: "县级", township: "乡镇", community: "社区",
-                "grid-worker": "网格员", member: "党员/志愿者", auditor: "审计" };
-  var csrf = "";
-  function text(tag, value) {
-    var el = document.createElement(tag);
-    el.textContent = value;
-    return el;
+
+  // ---- text -------------------------------------------------------------
+  var T = {
+    zh: {
+      title: "网格化服务管理", subtitle: "wangge · 岚县示范",
+      nav_map: "网格地图", nav_dashboard: "数据看板", nav_ledger: "人口台账",
+      sign_in: "登录", sign_out: "退出", login: "账号", password: "密码",
+      sign_in_failed: "登录失败", network: "网络错误，无法连接服务器。",
+      level: "网格级别", level1: "一级网格", level2: "二级网格", level3: "三级网格",
+      grid_code_ph: "网格编码", community_ph: "12 位社区代码", search: "查找",
+      card_hint: "点击地图上的网格查看网格卡片。", settings: "底图设置",
+      tiles_note: "默认不加载底图，地图由 wangge 自己的网格几何绘制。可填写同源的瓦片地址（如经反向代理的天地图），形如 /tiles/{z}/{x}/{y}.png。",
+      save: "保存", per_level: "各级网格", grids: "网格数", households: "户数",
+      residents: "人数", tags: "重点人群", tag: "类别", grid: "网格", community: "社区",
+      all: "全部", resident_id: "居民编号", open: "打开", name: "姓名", sex: "性别",
+      id_number: "身份证号", birth: "出生日期", address: "住址", prev: "上一页",
+      next: "下一页", back: "返回台账", loading: "正在加载…",
+      map_count: "{n} 个网格", map_none: "此级别没有可见的网格",
+      card_title: "网格卡片", code: "编码", parent: "上级网格", children: "下级网格",
+      area: "面积", phone: "电话", relation: "与户主关系", residence: "户籍类型",
+      status: "状态", household: "户号", since: "登记日期", history: "变动记录",
+      valid_from: "起", valid_to: "止", event: "事件", reason: "原因",
+      effective: "生效日期", current: "当前", total: "共 {n} 人，第 {a}–{b} 条",
+      none_found: "没有找到居民", denied: "无权查看（403）", not_found: "未找到（404）",
+      bad_request: "输入有误（400）", error: "错误", plan: "划分方案 #{p}（台账版本 {v}）",
+      chart_title: "各级网格户数与人数", legend: "户数", tiles_saved: "已保存底图设置",
+      role_admin: "管理员", role_county: "县级", role_township: "乡镇", role_community: "社区",
+      "role_grid-worker": "网格员", role_member: "党员/志愿者", role_auditor: "审计",
+      ev_import: "导入", ev_birth: "出生", ev_death: "死亡", ev_move: "迁移",
+      ev_move_out: "迁出", ev_move_in: "迁入", ev_tag: "标签变更", ev_correction: "更正",
+      st_active: "在册", st_moved_out: "已迁出", st_dead: "已死亡",
+      rs_registered: "户籍", rs_resident: "常住", rs_floating: "流动"
+    },
+    en: {
+      title: "Grid governance", subtitle: "wangge · Lan County demo",
+      nav_map: "Grid map", nav_dashboard: "Dashboard", nav_ledger: "Ledger",
+      sign_in: "Sign in", sign_out: "Sign out", login: "Login", password: "Password",
+      sign_in_failed: "Sign-in failed", network: "Network error: the server cannot be reached.",
+      level: "Level", level1: "Level 1", level2: "Level 2", level3: "Level 3",
+      grid_code_ph: "Grid code", community_ph: "12-digit community code", search: "Search",
+      card_hint: "Click a grid on the map to see its card.", settings: "Base map",
+      tiles_note: "No base map by default: the map is drawn from wangge's own grid geometry. A same-origin tile URL (e.g. Tianditu behind a reverse proxy) can be set, like /tiles/{z}/{x}/{y}.png.",
+      save: "Save", per_level: "Grids per level", grids: "Grids", households: "Households",
+      residents: "Residents", tags: "Special groups", tag: "Group", grid: "Grid",
+      community: "Community", all: "All", resident_id: "Resident id", open: "Open",
+      name: "Name", sex: "Sex", id_number: "ID number", birth: "Born", address: "Address",
+      prev: "Previous", next: "Next", back: "Back to the ledger", loading: "Loading…",
+      map_count: "{n} grids", map_none: "No visible grids at this level",
+      card_title: "Grid card", code: "Code", parent: "Parent grid", children: "Sub-grids",
+      area: "Area", phone: "Phone", relation: "Relation to head", residence: "Residence",
+      status: "Status", household: "Household", since: "Since", history: "History",
+      valid_from: "From", valid_to: "To", event: "Event", reason: "Reason",
+      effective: "Effective", current: "current", total: "{n} residents, {a}–{b}",
+      none_found: "No residents found", denied: "Not allowed (403)", not_found: "Not found (404)",
+      bad_request: "Invalid input (400)", error: "Error", plan: "Plan #{p} (ledger version {v})",
+      chart_title: "Households and residents per level", legend: "Households",
+      tiles_saved: "Base map setting saved",
+      role_admin: "admin", role_county: "county", role_township: "township",
+      role_community: "community", "role_grid-worker": "grid worker", role_member: "member",
+      role_auditor: "auditor",
+      ev_import: "import", ev_birth: "birth", ev_death: "death", ev_move: "move",
+      ev_move_out: "moved out", ev_move_in: "moved in", ev_tag: "tag change",
+      ev_correction: "correction", st_active: "active", st_moved_out: "moved out",
+      st_dead: "dead", rs_registered: "registered", rs_resident: "resident",
+      rs_floating: "floating"
+    }
+  };
+  var lang = (function () {
+    try { return localStorage.getItem("wg_lang") === "en" ? "en" : "zh"; } catch (e) { return "zh"; }
+  })();
+  function t(key, vars) {
+    var s = T[lang][key];
+    if (s === undefined) s = T.zh[key];
+    if (s === undefined) return key;
+    if (vars) Object.keys(vars).forEach(function (k) { s = s.split("{" + k + "}").join(String(vars[k])); });
+    return s;
   }
+  function tOr(prefix, value) { var k = prefix + value; return (T[lang][k] !== undefined) ? t(k) : value; }
+  function applyLang() {
+    document.documentElement.lang = lang === "en" ? "en" : "zh-CN";
+    document.title = t("title") + " · wangge";
+    document.querySelectorAll("[data-i18n]").forEach(function (el) { el.textContent = t(el.dataset.i18n); });
+    document.querySelectorAll("[data-i18n-ph]").forEach(function (el) { el.placeholder = t(el.dataset.i18nPh); });
+    document.querySelectorAll("[data-i18n-label]").forEach(function (el) { el.setAttribute("aria-label", t(el.dataset.i18nLabel)); });
+    $("lang").textContent = lang === "en" ? "中文" : "English";
+    $("lang").lang = lang === "en" ? "zh-CN" : "en";
+  }
+
+  // ---- DOM helpers ------------------------------------------------------
+  function el(tag, value, cls) {
+    var e = document.createElement(tag);
+    if (value !== undefined && value !== null) e.textContent = String(value);
+    if (cls) e.className = cls;
+    return e;
+  }
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
+  function dl(rows) {
+    var d = el("dl");
+    rows.forEach(function (r) {
+      d.appendChild(el("dt", r[0]));
+      var dd = el("dd");
+      if (r[1] instanceof Node) dd.appendChild(r[1]); else dd.textContent = (r[1] === null || r[1] === undefined) ? "—" : String(r[1]);
+      if (r[2]) dd.dataset.field = r[2];
+      d.appendChild(dd);
+    });
+    return d;
+  }
+  function errorText(r) {
+    var key = r.status === 403 ? "denied" : r.status === 404 ? "not_found" : r.status === 400 ? "bad_request" : null;
+    var msg = r.json && r.json.error ? r.json.error.message : "";
+    return (key ? t(key) : t("error") + " " + r.status) + (msg ? "：" + msg : "");
+  }
+  function errorBox(r) {
+    var p = el("p", errorText(r), "error");
+    p.dataset.status = String(r.status);
+    return p;
+  }
+
+  // ---- API --------------------------------------------------------------
+  var csrf = "", me = null;
   function api(method, path, body) {
     var opts = { method: method, credentials: "same-origin", headers: {} };
     if (body !== undefined) {
@@ -22,45 +135,396 @@
     return fetch(path, opts).then(function (res) {
       return res.json().then(function (json) { return { status: res.status, json: json }; },
                              function () { return { status: res.status, json: null }; });
+    }).then(function (r) {
+      if (r.status === 401 && me && path !== "/api/v1/session") signedOut();
+      return r;
     });
   }
-  function signedIn(me) {
-    csrf = me.csrf;
-    $("who-name").textContent = me.login + "（" + (roles[me.role] || me.role) + "）";
+  function qs(params) {
+    var parts = [];
+    Object.keys(params).forEach(function (k) {
+      if (params[k] !== "" && params[k] !== null && params[k] !== undefined)
+        parts.push(encodeURIComponent(k) + "=" + encodeURIComponent(params[k]));
+    });
+    return parts.length ? "?" + parts.join("&") : "";
+  }
+
+  // ---- session ----------------------------------------------------------
+  var stats = null;
+  function signedIn(who) {
+    me = who;
+    csrf = who.csrf;
+    $("who-name").textContent = who.login + "（" + tOr("role_", who.role) + "）";
     $("who").hidden = false;
+    $("nav").hidden = false;
     $("sign-in").hidden = true;
-    $("overview").hidden = false;
-    loadStats();
+    stats = null;
+    layerLevel = null;
+    loadStats().then(function () { route(); });
   }
   function signedOut() {
+    me = null;
     csrf = "";
+    stats = null;
     $("who").hidden = true;
-    $("overview").hidden = true;
+    $("nav").hidden = true;
+    document.querySelectorAll(".page").forEach(function (p) { p.hidden = true; });
+    cardHint();
+    clear(document.querySelector("#residents tbody"));
+    clear($("resident"));
+    if (gridLayer && map) { map.removeLayer(gridLayer); gridLayer = null; }
     $("sign-in").hidden = false;
+    document.body.dataset.page = "sign-in";
   }
   function loadStats() {
-    var summary = $("summary"), body = document.querySelector("#levels tbody");
-    body.textContent = "";
-    api("GET", "/api/v1/stats").then(function (r) {
-      summary.textContent = "";
-      if (r.status === 401) { signedOut(); return; }
-      if (r.status !== 200) {
-        var p = text("p", "无法加载统计数据：" + (r.json && r.json.error ? r.json.error.message : r.status));
-        p.className = "error";
-        summary.appendChild(p);
-        return;
+    return api("GET", "/api/v1/stats").then(function (r) {
+      stats = r.status === 200 ? r.json : null;
+      var sel = $("f-tag");
+      while (sel.options.length > 1) sel.remove(1);
+      if (stats) stats.tags.forEach(function (tg) {
+        sel.appendChild(new Option(lang === "en" ? tg.name_en : tg.name_zh, tg.code));
+      });
+    }, function () { stats = null; });
+  }
+  function tagName(code) {
+    var found = stats && stats.tags.filter(function (x) { return x.code === code; })[0];
+    return found ? (lang === "en" ? found.name_en : found.name_zh) : code;
+  }
+
+  // ---- routing ----------------------------------------------------------
+  function route() {
+    if (!me) return;
+    var h = location.hash.replace(/^#/, "") || "map";
+    var m = /^resident\/(\d+)$/.exec(h);
+    var page = m ? "resident" : (["map", "dashboard", "ledger"].indexOf(h) >= 0 ? h : "map");
+    document.querySelectorAll(".page").forEach(function (p) { p.hidden = p.id !== "page-" + page; });
+    document.querySelectorAll("#nav a").forEach(function (a) {
+      if (a.dataset.page === page || (page === "resident" && a.dataset.page === "ledger")) a.setAttribute("aria-current", "page");
+      else a.removeAttribute("aria-current");
+    });
+    document.body.dataset.page = page;
+    if (page === "map") showMap();
+    else if (page === "dashboard") showDashboard();
+    else if (page === "ledger") { if (!ledgerLoaded) searchResidents(0); }
+    else showResident(m[1]);
+  }
+  window.addEventListener("hashchange", route);
+
+  // ---- map --------------------------------------------------------------
+  var map = null, gridLayer = null, dotLayer = null, tileLayer = null, layerLevel = null, legend = null, selected = null;
+  var COLOURS = ["#fee5d9", "#fcbba1", "#fc9272", "#fb6a4a", "#de2d26", "#a50f15"];
+  var breaks = [], minHouseholds = 0;
+  function colour(h) {
+    for (var i = 0; i < breaks.length; i++) if (h <= breaks[i]) return COLOURS[i];
+    return COLOURS[COLOURS.length - 1];
+  }
+  function tilesUrl() { try { return localStorage.getItem("wg_tiles") || ""; } catch (e) { return ""; } }
+  function setTiles() {
+    if (tileLayer) { map.removeLayer(tileLayer); tileLayer = null; }
+    var url = tilesUrl();
+    if (url) tileLayer = L.tileLayer(url, { maxZoom: 19 }).addTo(map);
+  }
+  function ensureMap() {
+    if (map) return;
+    map = L.map("map", { attributionControl: false, preferCanvas: false, zoomSnap: 0.25 });
+    map.setView([38.28, 111.67], 11);
+    setTiles();
+    legend = L.control({ position: "bottomright" });
+    legend.onAdd = function () { return L.DomUtil.create("div", "legend"); };
+    legend.addTo(map);
+    map.on("zoomend", showDots);
+    $("tiles-url").value = tilesUrl();
+  }
+  function defaultLevel() {
+    if (stats && stats.levels.length) return stats.levels[0].level;
+    return 1;
+  }
+  function showMap() {
+    ensureMap();
+    map.invalidateSize();
+    if (layerLevel === null) {
+      $("map-level").value = String(defaultLevel());
+      loadGrids(Number($("map-level").value));
+    }
+  }
+  function drawLegend() {
+    var box = legend.getContainer();
+    clear(box);
+    box.appendChild(el("strong", t("households")));
+    var lo = minHouseholds;
+    breaks.forEach(function (b, i) {
+      var row = el("div");
+      row.appendChild(el("span", "", "swatch c" + i));
+      row.appendChild(el("span", lo === b ? String(b) : lo + "–" + b));
+      box.appendChild(row);
+      lo = b + 1;
+    });
+  }
+  function loadGrids(level) {
+    $("map-status").textContent = t("loading");
+    layerLevel = level;
+    return api("GET", "/api/v1/grids" + qs({ level: level, format: "geojson" })).then(function (r) {
+      if (gridLayer) { map.removeLayer(gridLayer); gridLayer = null; }
+      if (dotLayer) { map.removeLayer(dotLayer); dotLayer = null; }
+      if (r.status !== 200) { $("map-status").textContent = errorText(r); return; }
+      var feats = r.json.features.filter(function (f) { return f.geometry; });
+      var hs = feats.map(function (f) { return f.properties.households || 0; }).sort(function (a, b) { return a - b; });
+      breaks = [];
+      minHouseholds = hs.length ? hs[0] : 0;
+      if (hs.length) {
+        for (var i = 1; i <= COLOURS.length; i++) {
+          var b = hs[Math.min(hs.length - 1, Math.ceil(hs.length * i / COLOURS.length) - 1)];
+          if (!breaks.length || b > breaks[breaks.length - 1]) breaks.push(b);
+        }
       }
-      summary.appendChild(text("p", "划分方案 #" + r.json.plan + "（台账版本 " + r.json.ledger_version + "）"));
-      r.json.levels.forEach(function (l) {
-        var tr = document.createElement("tr");
-        tr.appendChild(text("td", names[l.level] || ("第" + l.level + "级")));
-        tr.appendChild(text("td", String(l.grids)));
-        tr.appendChild(text("td", String(l.households)));
-        tr.appendChild(text("td", String(l.residents)));
+      drawLegend();
+      var few = feats.length <= 40;
+      gridLayer = L.geoJSON({ type: "FeatureCollection", features: feats }, {
+        style: function (f) {
+          return { className: "wg-grid", color: "#5c2a1f", weight: 1, fillOpacity: 0.7,
+                   fillColor: colour(f.properties.households || 0) };
+        },
+        onEachFeature: function (f, layer) {
+          if (few) layer.bindTooltip(f.id.slice(-2), { permanent: true, direction: "center", className: "grid-label" });
+          else layer.bindTooltip(f.id + " · " + (f.properties.households || 0) + " " + t("households"), { sticky: true });
+          layer.on("click", function () { openCard(f.id); });
+          layer.on("add", function () {
+            var e = layer.getElement();
+            if (e) { e.setAttribute("data-code", f.id); e.setAttribute("data-households", String(f.properties.households || 0)); }
+          });
+        }
+      }).addTo(map);
+      // A village grid is a few pixels wide at county scale: a dot at its
+      // centre keeps it visible and clickable until the map is zoomed in.
+      dotLayer = L.layerGroup(feats.map(function (f) {
+        var b = f.properties.bbox;
+        var dot = L.circleMarker([(b[1] + b[3]) / 2, (b[0] + b[2]) / 2], {
+          className: "wg-grid-dot", radius: 5, weight: 1, color: "#5c2a1f", fillOpacity: 0.9,
+          fillColor: colour(f.properties.households || 0) });
+        dot.bindTooltip(f.id + " · " + (f.properties.households || 0) + " " + t("households"));
+        dot.on("click", function () { openCard(f.id); });
+        return dot;
+      }));
+      $("map-status").textContent = feats.length ? t("map_count", { n: feats.length }) : t("map_none");
+      $("map-status").dataset.count = String(feats.length);
+      if (feats.length) map.fitBounds(gridLayer.getBounds(), { padding: [12, 12] });
+      showDots();
+    }, function () { $("map-status").textContent = t("network"); });
+  }
+  function showDots() {
+    if (!dotLayer) return;
+    var small = false;
+    if (gridLayer) {
+      // Dots while the median grid is under 12 pixels across.
+      var sizes = [];
+      gridLayer.eachLayer(function (layer) {
+        var b = layer.getBounds(), a = map.latLngToLayerPoint(b.getNorthWest()), c = map.latLngToLayerPoint(b.getSouthEast());
+        sizes.push(Math.max(c.x - a.x, c.y - a.y));
+      });
+      sizes.sort(function (x, y) { return x - y; });
+      small = sizes.length > 0 && sizes[Math.floor(sizes.length / 2)] < 12;
+    }
+    if (small && !map.hasLayer(dotLayer)) dotLayer.addTo(map);
+    if (!small && map.hasLayer(dotLayer)) map.removeLayer(dotLayer);
+  }
+  function highlight(code) {
+    if (!gridLayer) return;
+    gridLayer.eachLayer(function (layer) {
+      var on = layer.feature.id === code;
+      layer.setStyle({ weight: on ? 3 : 1, color: on ? "#1d4ed8" : "#5c2a1f" });
+      if (on) layer.bringToFront();
+    });
+    selected = code;
+  }
+  function cardHint() {
+    var card = clear($("card"));
+    delete card.dataset.code;
+    var p = el("p", t("card_hint"), "muted");
+    p.dataset.i18n = "card_hint";
+    card.appendChild(p);
+  }
+  function zoomTo(bbox) {
+    if (map && bbox) map.fitBounds([[bbox[1], bbox[0]], [bbox[3], bbox[2]]], { maxZoom: 15, padding: [40, 40] });
+  }
+  function openCard(code, zoom) {
+    var card = $("card");
+    clear(card).appendChild(el("p", t("loading"), "muted"));
+    return api("GET", "/api/v1/grids/" + encodeURIComponent(code)).then(function (r) {
+      clear(card);
+      if (r.status !== 200) { card.appendChild(errorBox(r)); return; }
+      var g = r.json;
+      card.dataset.code = g.code;
+      card.appendChild(el("h2", t("card_title")));
+      var parent = g.parent;
+      var parentNode = null;
+      if (parent && parent.length >= 14 && parent.length !== 12) {
+        parentNode = el("a", parent);
+        parentNode.href = "#map";
+        parentNode.addEventListener("click", function (ev) { ev.preventDefault(); openCard(parent); });
+      }
+      var tags = el("ul", null, "tags");
+      Object.keys(g.tags || {}).forEach(function (k) { tags.appendChild(el("li", tagName(k) + " " + g.tags[k])); });
+      card.appendChild(dl([
+        [t("code"), g.code, "code"],
+        [t("level"), t("level" + g.level), "level"],
+        [t("households"), g.households, "households"],
+        [t("residents"), g.residents, "residents"],
+        [t("parent"), parentNode || parent, "parent"],
+        [t("community"), g.community, "community"],
+        [t("area"), g.area ? Math.round(g.area / 100) / 100 + " ha" : null, "area"],
+        [t("children"), (g.children || []).length ? g.children.length : null, "children"],
+        [t("tags"), tags, "tags"]
+      ]));
+      var list = el("a", t("nav_ledger") + " →");
+      list.href = "#ledger";
+      list.addEventListener("click", function () { $("f-grid").value = g.code; $("f-community").value = ""; ledgerLoaded = false; });
+      card.appendChild(el("p")).appendChild(list);
+      if (g.level !== layerLevel && map) {
+        $("map-level").value = String(g.level);
+        loadGrids(g.level).then(function () { highlight(g.code); if (zoom) zoomTo(g.bbox); });
+      } else { highlight(g.code); if (zoom) zoomTo(g.bbox); }
+    }, function () { clear(card).appendChild(el("p", t("network"), "error")); });
+  }
+  $("map-level").addEventListener("change", function () { loadGrids(Number(this.value)); });
+  $("grid-search").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var code = $("grid-code").value.trim();
+    if (code) openCard(code, true);
+  });
+  $("tiles-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    try { localStorage.setItem("wg_tiles", $("tiles-url").value.trim()); } catch (e) { /* private mode */ }
+    setTiles();
+    $("map-status").textContent = t("tiles_saved");
+  });
+
+  // ---- dashboard --------------------------------------------------------
+  var chart = null;
+  function showDashboard() {
+    var status = $("dash-status");
+    status.textContent = t("loading");
+    loadStats().then(function () {
+      var lv = clear(document.querySelector("#levels tbody"));
+      var tg = clear(document.querySelector("#tags tbody"));
+      if (!stats) { status.textContent = t("error"); return; }
+      status.textContent = t("plan", { p: stats.plan, v: stats.ledger_version });
+      stats.levels.forEach(function (l) {
+        var tr = el("tr");
+        tr.appendChild(el("td", t("level" + l.level)));
+        tr.appendChild(el("td", l.grids));
+        tr.appendChild(el("td", l.households));
+        tr.appendChild(el("td", l.residents));
+        lv.appendChild(tr);
+      });
+      stats.tags.forEach(function (x) {
+        var tr = el("tr");
+        tr.appendChild(el("td", lang === "en" ? x.name_en : x.name_zh));
+        tr.appendChild(el("td", x.residents));
+        tg.appendChild(tr);
+      });
+      if (!chart) chart = echarts.init($("chart"), null, { renderer: "canvas" });
+      chart.setOption({
+        title: { text: t("chart_title"), left: "center", top: 6, textStyle: { fontSize: 15 } },
+        tooltip: { trigger: "axis" },
+        legend: { top: 34, data: [t("households"), t("residents"), t("grids")] },
+        grid: { left: 56, right: 56, top: 72, bottom: 32 },
+        xAxis: { type: "category", data: stats.levels.map(function (l) { return t("level" + l.level); }) },
+        yAxis: [{ type: "value", name: t("residents") }, { type: "value", name: t("grids"), splitLine: { show: false } }],
+        series: [
+          { name: t("households"), type: "bar", data: stats.levels.map(function (l) { return l.households; }), itemStyle: { color: "#de2d26" } },
+          { name: t("residents"), type: "bar", data: stats.levels.map(function (l) { return l.residents; }), itemStyle: { color: "#fc9272" } },
+          { name: t("grids"), type: "bar", yAxisIndex: 1, data: stats.levels.map(function (l) { return l.grids; }), itemStyle: { color: "#5c2a1f" } }
+        ]
+      }, true);
+      chart.resize();
+    });
+  }
+  window.addEventListener("resize", function () { if (chart) chart.resize(); if (map) map.invalidateSize(); });
+
+  // ---- ledger -----------------------------------------------------------
+  var ledgerLoaded = false, offset = 0, PAGE = 50, lastTotal = 0;
+  function searchResidents(off) {
+    ledgerLoaded = true;
+    offset = off;
+    var status = $("ledger-status"), body = document.querySelector("#residents tbody");
+    status.textContent = t("loading");
+    return api("GET", "/api/v1/residents" + qs({
+      grid: $("f-grid").value.trim(), community: $("f-community").value.trim(),
+      tag: $("f-tag").value, limit: PAGE, offset: off
+    })).then(function (r) {
+      clear(body);
+      if (r.status !== 200) { status.textContent = errorText(r); status.dataset.status = String(r.status); return; }
+      delete status.dataset.status;
+      lastTotal = r.json.total;
+      var items = r.json.items;
+      status.textContent = items.length ? t("total", { n: r.json.total, a: off + 1, b: off + items.length }) : t("none_found");
+      items.forEach(function (p) {
+        var tr = el("tr");
+        tr.dataset.id = String(p.id);
+        tr.tabIndex = 0;
+        var a = el("a", p.name);
+        a.href = "#resident/" + p.id;
+        var td = el("td");
+        td.appendChild(a);
+        tr.appendChild(td);
+        tr.appendChild(el("td", p.sex));
+        tr.appendChild(el("td", p.id_number, "idno"));
+        tr.appendChild(el("td", p.birth));
+        tr.appendChild(el("td", p.address));
+        tr.appendChild(el("td", (p.tags || []).map(tagName).join("、")));
+        tr.addEventListener("click", function (ev) { if (ev.target.tagName !== "A") location.hash = "#resident/" + p.id; });
         body.appendChild(tr);
       });
-    }, function () { summary.textContent = "网络错误，无法连接服务器。"; });
+      $("prev").disabled = off <= 0;
+      $("next").disabled = off + items.length >= lastTotal;
+    }, function () { status.textContent = t("network"); });
   }
+  $("ledger-search").addEventListener("submit", function (ev) { ev.preventDefault(); searchResidents(0); });
+  $("prev").addEventListener("click", function () { searchResidents(Math.max(0, offset - PAGE)); });
+  $("next").addEventListener("click", function () { searchResidents(offset + PAGE); });
+  $("resident-open").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var id = $("r-id").value.trim();
+    if (/^\d+$/.test(id)) location.hash = "#resident/" + id;
+  });
+  function showResident(id) {
+    var box = clear($("resident"));
+    box.appendChild(el("p", t("loading"), "muted"));
+    api("GET", "/api/v1/residents/" + id).then(function (r) {
+      clear(box);
+      if (r.status !== 200) { box.appendChild(errorBox(r)); return; }
+      var p = r.json;
+      box.dataset.id = String(p.id);
+      box.appendChild(el("h2", p.name));
+      box.appendChild(dl([
+        [t("sex"), p.sex], [t("id_number"), p.id_number, "id_number"], [t("birth"), p.birth],
+        [t("phone"), p.phone], [t("relation"), p.relation], [t("residence"), tOr("rs_", p.residence)],
+        [t("status"), tOr("st_", p.status)], [t("household"), p.household], [t("address"), p.address],
+        [t("community"), p.community], [t("tags"), (p.tags || []).map(tagName).join("、") || null],
+        [t("since"), p.since]
+      ]));
+      box.appendChild(el("h3", t("history")));
+      var wrap = el("div", null, "table-wrap"), table = el("table", null, "history");
+      var head = el("tr");
+      [t("valid_from"), t("valid_to"), t("event"), t("effective"), t("reason"), t("address")].forEach(function (h) { head.appendChild(el("th", h)); });
+      table.appendChild(el("thead")).appendChild(head);
+      var tb = table.appendChild(el("tbody"));
+      (p.history || []).forEach(function (v) {
+        var tr = el("tr");
+        tr.appendChild(el("td", v.valid_from));
+        tr.appendChild(el("td", v.valid_to || t("current")));
+        tr.appendChild(el("td", v.event ? tOr("ev_", v.event.kind) : "—"));
+        tr.appendChild(el("td", v.event ? v.event.effective : "—"));
+        tr.appendChild(el("td", v.event ? v.event.reason : "—"));
+        tr.appendChild(el("td", v.address));
+        tb.appendChild(tr);
+      });
+      wrap.appendChild(table);
+      box.appendChild(wrap);
+    }, function () { clear(box).appendChild(el("p", t("network"), "error")); });
+  }
+
+  // ---- sign-in / out, language -----------------------------------------
   $("sign-in").addEventListener("submit", function (ev) {
     ev.preventDefault();
     $("sign-in-error").textContent = "";
@@ -68,12 +532,27 @@
       .then(function (r) {
         $("password").value = "";
         if (r.status === 201) { signedIn(r.json); return; }
-        $("sign-in-error").textContent = r.json && r.json.error ? r.json.error.message : "登录失败";
-      }, function () { $("sign-in-error").textContent = "网络错误，无法连接服务器。"; });
+        $("sign-in-error").textContent = r.json && r.json.error ? r.json.error.message : t("sign_in_failed");
+      }, function () { $("sign-in-error").textContent = t("network"); });
   });
   $("sign-out").addEventListener("click", function () {
     api("DELETE", "/api/v1/session").then(signedOut, signedOut);
   });
+  $("lang").addEventListener("click", function () {
+    lang = lang === "en" ? "zh" : "en";
+    try { localStorage.setItem("wg_lang", lang); } catch (e) { /* private mode */ }
+    applyLang();
+    if (me) {
+      $("who-name").textContent = me.login + "（" + tOr("role_", me.role) + "）";
+      loadStats().then(function () {
+        ledgerLoaded = false;
+        route();
+        if (layerLevel !== null) loadGrids(layerLevel);
+        if ($("card").dataset.code) openCard($("card").dataset.code);
+      });
+    }
+  });
+  applyLang();
   api("GET", "/api/v1/session").then(function (r) {
     if (r.status === 200) signedIn(r.json); else signedOut();
   }, signedOut);

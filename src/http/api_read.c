@@ -680,7 +680,11 @@ char *wg__api_stats_body(const wg_http_req *r, const wg_http_plan *p, const wg_h
     lv_n[g->level - 1]++;
     lv_hh[g->level - 1] += st->households[i];
     lv_res[g->level - 1] += st->residents[i];
-    if (tag_total && g->level == (level ? level : 1))
+    /* Residents per tag count each visible grid once: those of the level
+     * asked for, or else the top-most visible ones (level 1, or a grid
+     * whose parent grid is outside the scope, as for a grid worker). */
+    int top = level ? 1 : (g->level == 1 || (r && !wg__http_can_see(r, g->parent)));
+    if (tag_total && top)
       for (int t = 0; t < st->ntags; t++)
         tag_total[t] += st->tags[(size_t)i * (size_t)st->ntags + (size_t)t];
     json_array_append_new(

@@ -216,7 +216,11 @@ static int safe_path(const char *path) {
 void wg__http_static(wg_http_req *r) {
   wg_http_server *srv = r->srv;
   const char *path = strcmp(r->path, "/") == 0 ? "/index.html" : r->path;
-  if (!srv->web_dir[0] || strlen(path) > 512 || !safe_path(path)) {
+  /* The web directory also holds the front-end build's inputs: only the
+   * page, its scripts, styles and the vendored packages are served. */
+  int build_input = strncmp(path, "/node_modules/", 14) == 0 || strncmp(path, "/package", 8) == 0 ||
+                    strncmp(path, "/vendor.new/", 12) == 0;
+  if (!srv->web_dir[0] || strlen(path) > 512 || !safe_path(path) || build_input) {
     wg__http_error(r, 404, "not_found", NULL, "no such file");
     return;
   }

@@ -548,6 +548,22 @@ TEST(scope_of_a_grid_worker) {
   resp_free(&r);
   CHECK_EQ(request("GET", "/api/v1/stats", worker_cookie, &r), 0);
   CHECK_EQ(json_array_size(json_object_get(r.json, "grids")), 1);
+  {
+    /* The tag totals are the worker's own grid's, not the county's level-1
+     * grids' (which the worker cannot see: they used to come out as 0). */
+    json_t *own = json_object_get(json_array_get(json_object_get(r.json, "grids"), 0), "tags");
+    json_t *totals = json_object_get(r.json, "tags");
+    json_int_t sum = 0;
+    CHECK(json_array_size(totals) > 0);
+    for (size_t i = 0; i < json_array_size(totals); i++) {
+      json_t *tg = json_array_get(totals, i);
+      json_t *mine_n = json_object_get(own, json_string_value(json_object_get(tg, "code")));
+      CHECK_EQ(json_integer_value(json_object_get(tg, "residents")),
+               mine_n ? json_integer_value(mine_n) : 0);
+      sum += json_integer_value(json_object_get(tg, "residents"));
+    }
+    CHECK(sum > 0);
+  }
   resp_free(&r);
   /* Plans and divisions are the offices' business. */
   CHECK_EQ(request("GET", "/api/v1/plans", worker_cookie, &r), 0);
@@ -1078,6 +1094,13 @@ TEST(static_files) {
   }
   CHECK_EQ(request("POST", "/index.html", NULL, &r), 0);
   CHECK_EQ(r.status, 405);
+  resp_free(&r);
+  /* The front-end build's inputs are not served. */
+  CHECK_EQ(request("GET", "/package.json", NULL, &r), 0);
+  CHECK_EQ(r.status, 404);
+  resp_free(&r);
+  CHECK_EQ(request("GET", "/node_modules/leaflet/package.json", NULL, &r), 0);
+  CHECK_EQ(r.status, 404);
   resp_free(&r);
 }
 
