@@ -145,16 +145,22 @@ static int interval_admits(long plo, long phi, long lo, long hi) {
 
 /* A unit with 0 < w < lo is stuck when no grid within [lo, hi] can hold it:
  * through its zero-household neighbours it reaches only units v with
- * w + w_v > hi. Same-group neighbours only, so this is forced by the data.
+ * w + w_v > hi, where a split neighbour counts as its lightest possible
+ * piece (wg__piece_min). Same-group neighbours only, so this is forced by
+ * the data.
  * Returns 1 if stuck; conservative (0) when the search is cut off. */
 static int unit_stuck(chk_t *c, int u, long lo, long hi) {
   const wg__dv_t *dv = c->dv;
   const wg_divide_input_t *in = dv->in;
   long w = in->households[u];
   if (w <= 0 || w >= lo) return 0;
+  /* a split neighbour can give a piece as light as wg__piece_min */
+  long lo3, hi3;
+  wg__dv_bounds(in, dv->group[dv->ustart[u]], dv->nlevels - 1, &lo3, &hi3,
+                NULL);
   int zeros = 0;
   for (int e = dv->uxadj[u]; e < dv->uxadj[u + 1]; e++) {
-    long wv = in->households[dv->uadj[e]];
+    long wv = wg__piece_min(in->households[dv->uadj[e]], hi3);
     if (wv == 0) zeros = 1;
     else if (w + wv <= hi) return 0;
   }
@@ -170,7 +176,7 @@ static int unit_stuck(chk_t *c, int u, long lo, long hi) {
       int v = dv->uadj[e];
       if (c->uvis[v] == c->stamp) continue;
       c->uvis[v] = c->stamp;
-      long wv = in->households[v];
+      long wv = wg__piece_min(in->households[v], hi3);
       if (wv > 0) {
         if (w + wv <= hi) return 0;
         continue;

@@ -1,7 +1,10 @@
 /* divide.c — wg_divide_run: hierarchical division, stability, numbering.
  *
- * Top down: level 1 within each group, level 2 within each level-1 grid,
- * level 3 within each level-2 grid. Within one parent:
+ * Units above the last level's ceiling are cut into pieces first, as even
+ * as possible; a piece beside a light unit that even pieces leave with no
+ * partner is made light enough to join it (reshape_pieces). Then top down:
+ * level 1 within each group, level 2 within each level-1 grid, level 3
+ * within each level-2 grid. Within one parent:
  *   1. with a previous assignment, every previous child grid lying wholly in
  *      the parent that still meets the rules (bounds, contiguity) is kept;
  *   2. the remaining units, per connected part, are cut afresh (part.c);
@@ -15,7 +18,8 @@
  *      again (the ring widens, DISSOLVE_ROUNDS times), and at last the whole
  *      parent is divided afresh;
  *   5. look-ahead, so that the levels below can be met (children kept
- *      exactly as before are trusted and skipped, which keeps re-division
+ *      exactly as before whose previous children all still hold a total
+ *      within bounds are trusted and skipped, which keeps re-division
  *      stable): a unit lighter than the last level's floor whose every
  *      neighbour in its grid would take it over the ceiling is moved to a
  *      sibling holding a partner, or the partner is brought in; a child
@@ -27,6 +31,9 @@
  *      grids, the parts being kept as the last level's grids (deep_pair);
  *      failing that, the whole parent is cut at the last level first and
  *      those parts are grouped upwards (bottom-up), likewise kept;
+ *   5b. at the last level, if a repairable violation is left, households
+ *      are shifted between two pieces of one split unit and the parent cut
+ *      again (shift_pieces);
  *   6. grids inherit a previous number when they share a strict majority of
  *      households with a previous grid both ways; the others take fresh
  *      numbers above the highest ever used (see divide.h for the order).
@@ -1012,6 +1019,31 @@ static int kept_as_before(const run_t *r, int level, const int *R, int m,
   return cnt == r->old[o].count;
 }
 
+/* Do the previous grids one level below child c (kept as before) all
+ * still hold a total within that level's bounds? Piece sizes and moved
+ * households can change them although c itself still fits. */
+static int children_still_fit(run_t *r, int level, int group, const int *R,
+                              int m, int c) {
+  const wg__dv_t *dv = &r->dv;
+  if (level + 1 >= r->in->nlevels) return 1;
+  const int *og = r->og + (size_t)(level + 1) * r->n;
+  long lo, hi;
+  wg__dv_bounds(r->in, group, level + 1, &lo, &hi, NULL);
+  int ok = 1;
+  for (int i = 0; i < m; i++) {
+    if (r->part.lab[R[i]] != c) continue;
+    if (og[R[i]] < 0) ok = 0;
+    else r->oacc[og[R[i]]] += dv->w[R[i]];
+  }
+  for (int i = 0; i < m; i++) {
+    if (r->part.lab[R[i]] != c || og[R[i]] < 0) continue;
+    if (wg__viol(r->oacc[og[R[i]]], lo, hi)) ok = 0;
+  }
+  for (int i = 0; i < m; i++)
+    if (r->part.lab[R[i]] == c && og[R[i]] >= 0) r->oacc[og[R[i]]] = 0;
+  return ok;
+}
+
 /* Child grids first..ng-1 of one parent (items R[0..m)) whose own division
  * at the next level fails are merged with a neighbouring sibling, the union
  * is cut at the next level, and its parts are regrouped into two grids
@@ -1042,7 +1074,8 @@ static wg_err look_ahead(run_t *r, int level, int parent, int group, int *R,
     return WG_ENOMEM;
   }
   for (int c = first; c < r->ng; c++)
-    skip[c - first] = (char)kept_as_before(r, level, R, m, c);
+    skip[c - first] = (char)(kept_as_before(r, level, R, m, c) &&
+                             children_still_fit(r, level, group, R, m, c));
   for (int c = first; c < r->ng && !err; c++) {
     if (skip[c - first]) continue;
     int ms = 0;
@@ -1342,6 +1375,247 @@ out:
   return fixed;
 }
 
+/* ---- last level: reshaping split units' pieces ----------------------------- */
+
+#define SHIFT_TRIES 96     /* re-cuts tried per parent when reshaping pieces */
+
+/* Cut the last level's parent R afresh and repair as divide_parent does. */
+static wg_err recut_last(run_t *r, int level, int parent, int group, long lo,
+                         long hi, int *R, int m, int first, int *comp_buf,
+                         char *bad) {
+  int *lab = r->part.lab;
+  r->ng = first;
+  for (int i = 0; i < m; i++) lab[R[i]] = -1;
+  wg_err err =
+      cut_free(r, level, parent, group, lo, hi, 0, R, m, comp_buf, 0);
+  if (!err) err = wg__refine(&r->part, R, m, lo, hi, r->passes);
+  for (int round = 0; !err && round < 2; round++) {
+    if (!repairable_left(r, R, m, lo, hi, first, comp_buf, bad)) break;
+    int got = pair_repair(r, level, group, R, m, lo, hi, first, bad);
+    if (got < 0) err = WG_ENOMEM;
+    if (got <= 0) break;
+  }
+  return err;
+}
+
+/* Pieces of a split unit are cut as evenly as possible, which can leave a
+ * light unit with no partner: 9 households beside pieces of 19 and 14 fit
+ * no grid of 10-20, though pieces of 11, 15 and 16 would. At the last level,
+ * when grids of this parent are still out of bounds, shift households
+ * between two pieces of one unit (one of them in this parent), each piece
+ * staying within 1..hi (lo..hi outside this parent) and every grid the
+ * shift touches above (and at this level outside the parent) no further
+ * out of bounds than before, then cut the parent again; the first shift
+ * that leaves no repairable violation is kept, else all is restored. The
+ * unit's total is unchanged. Returns WG_OK or WG_ENOMEM. */
+static wg_err shift_pieces(run_t *r, int level, int parent, int group,
+                           int *R, int m, int first, int *comp_buf,
+                           char *bad) {
+  wg__dv_t *dv = &r->dv;
+  wg__part_t *p = &r->part;
+  int *lab = p->lab, n = r->n;
+  long lo, hi;
+  wg__dv_bounds(r->in, group, level, &lo, &hi, NULL);
+  int k0 = r->ng - first, ng0 = r->ng;
+  int *save = malloc((size_t)(m > 0 ? m : 1) * sizeof(int));
+  ngrid_t *gsave = malloc((size_t)(k0 > 0 ? k0 : 1) * sizeof *gsave);
+  int *fsave = malloc((size_t)(k0 > 0 ? k0 : 1) * sizeof(int));
+  long *tot = calloc((size_t)(ng0 > 0 ? ng0 : 1), sizeof(long));
+  long *bw = malloc((size_t)(k0 > 0 ? k0 : 1) * sizeof(long));
+  wg_err err = WG_ENOMEM;
+  if (!save || !gsave || !fsave || !tot || !bw) goto out;
+  err = WG_OK;
+  for (int i = 0; i < m; i++) save[i] = lab[R[i]];
+  memcpy(gsave, r->g + first, (size_t)k0 * sizeof *gsave);
+  memcpy(fsave, p->gfrozen + first, (size_t)k0 * sizeof(int));
+  /* households of every grid so far (this parent's current children too) */
+  for (int l = 0; l <= level; l++)
+    for (int i = 0; i < n; i++) {
+      int g = r->lab[(size_t)l * n + i];
+      if (g >= 0 && g < ng0) tot[g] += dv->w[i];
+    }
+  /* bad grids of the current cut: their households */
+  int nb = 0;
+  for (int g = first; g < ng0; g++)
+    if (bad[g - first]) bw[nb++] = tot[g];
+  p->stamp++;
+  int inR = p->stamp;
+  for (int i = 0; i < m; i++) p->mark[R[i]] = inR;
+  int tries = 0, done = 0;
+  for (int a = 0; a < m && !done && !err && tries < SHIFT_TRIES; a++) {
+    int i = R[a], u = dv->unit[i];
+    int b0 = dv->ustart[u], b1 = dv->ustart[u + 1];
+    if (b1 - b0 < 2) continue;
+    long wi = dv->w[i];
+    /* targets: the bounds of a lone piece, and what would bring a bad grid
+     * within bounds by joining it (or, inside it, by resizing) */
+    long tg[2 + 4 * 8];
+    int nt = 0;
+    tg[nt++] = lo;
+    tg[nt++] = hi;
+    for (int b = 0; b < nb && b < 8; b++) {
+      tg[nt++] = lo - bw[b];
+      tg[nt++] = hi - bw[b];
+      tg[nt++] = wi + lo - bw[b];
+      tg[nt++] = wi - (bw[b] - hi);
+    }
+    for (int t = 0; t < nt && !done && !err && tries < SHIFT_TRIES; t++) {
+      long ti = tg[t];
+      int dup = 0;
+      for (int s = 0; s < t; s++) dup |= tg[s] == ti;
+      if (dup || ti < 1 || ti > hi || ti == wi) continue;
+      long d = ti - wi; /* i gains d, j loses d */
+      for (int j = b0; j < b1 && !done && !err && tries < SHIFT_TRIES; j++) {
+        if (j == i) continue;
+        long wj = dv->w[j] - d;
+        int jin = p->mark[j] == inR;
+        if (wj < (jin ? 1 : lo) || wj > hi) continue;
+        int ok = 1;
+        for (int l = 0; l <= level && ok; l++) {
+          int gi = r->lab[(size_t)l * n + i], gj = r->lab[(size_t)l * n + j];
+          if (l == level && jin) break; /* the re-cut decides */
+          if (gi == gj || gj < 0) continue;
+          long llo, lhi;
+          int whole;
+          wg__dv_bounds(r->in, group, l, &llo, &lhi, &whole);
+          if (whole) continue;
+          if (l < level && wg__viol(tot[gi] + d, llo, lhi) >
+                               wg__viol(tot[gi], llo, lhi))
+            ok = 0;
+          if (wg__viol(tot[gj] - d, llo, lhi) > wg__viol(tot[gj], llo, lhi))
+            ok = 0;
+        }
+        if (!ok) continue;
+        tries++;
+        dv->w[i] += d;
+        dv->w[j] -= d;
+        err = recut_last(r, level, parent, group, lo, hi, R, m, first,
+                         comp_buf, bad);
+        if (!err && !repairable_left(r, R, m, lo, hi, first, comp_buf, bad)) {
+          done = 1;
+          break;
+        }
+        dv->w[i] -= d;
+        dv->w[j] += d;
+      }
+    }
+  }
+  if (!done) {
+    /* restore the cut as it was */
+    r->ng = first;
+    if (!err && wg__part_reserve(p, ng0)) err = WG_ENOMEM;
+    if (!err) {
+      memcpy(r->g + first, gsave, (size_t)k0 * sizeof *gsave);
+      memcpy(p->gfrozen + first, fsave, (size_t)k0 * sizeof(int));
+      r->ng = ng0;
+      for (int i = 0; i < m; i++) lab[R[i]] = save[i];
+    }
+  }
+out:
+  free(save);
+  free(gsave);
+  free(fsave);
+  free(tot);
+  free(bw);
+  return err;
+}
+
+/* Pieces as even as possible can leave a light unit (below the last level's
+ * floor) with no partner: 9 households whose neighbours are a unit of 17
+ * and a unit of 25 cut into 13 and 12 fit no grid of 10-20, though pieces
+ * of 11 and 14 would. For each such unit, in unit order, one piece of a
+ * split neighbour (the one with the lightest possible piece, then the
+ * lowest index) is made as heavy as joining the unit allows, hi - w, and its
+ * households go to the neighbour's other pieces, none above hi; that piece
+ * is then left alone. A unit reached only through zero-household units is
+ * left to the rest of the search. Needs r->part for stuck_within. */
+static wg_err reshape_pieces(run_t *r) {
+  wg__dv_t *dv = &r->dv;
+  if (dv->n == dv->nunits) return WG_OK;
+  char *fixed = calloc((size_t)dv->n, 1);
+  char *stuck = calloc((size_t)dv->nunits, 1);
+  int *demand = calloc((size_t)dv->nunits, sizeof(int));
+  if (!fixed || !stuck || !demand) {
+    free(fixed);
+    free(stuck);
+    free(demand);
+    return WG_ENOMEM;
+  }
+  /* light units stuck beside even pieces, and how many such units each
+   * split unit borders (its demand) */
+  for (int v = 0; v < dv->nunits; v++) {
+    int i = dv->ustart[v];
+    if (dv->ustart[v + 1] - i != 1) continue;
+    long lo, hi, w = dv->w[i];
+    wg__dv_bounds(r->in, dv->group[i], dv->nlevels - 1, &lo, &hi, NULL);
+    if (w <= 0 || w >= lo || hi - w < 1) continue;
+    if (!stuck_within(r, i, lo, hi, 0)) continue;
+    stuck[v] = 1;
+    for (int e = dv->uxadj[v]; e < dv->uxadj[v + 1]; e++)
+      demand[dv->uadj[e]]++;
+  }
+  for (int v = 0; v < dv->nunits; v++) {
+    if (!stuck[v]) continue;
+    int i = dv->ustart[v];
+    long lo, hi, w = dv->w[i];
+    wg__dv_bounds(r->in, dv->group[i], dv->nlevels - 1, &lo, &hi, NULL);
+    /* a neighbour an earlier reshape already serves */
+    if (!stuck_within(r, i, lo, hi, 0)) continue;
+    int best = -1;
+    long best_min = LONG_MAX;
+    for (int e = dv->uxadj[v]; e < dv->uxadj[v + 1]; e++) {
+      int u = dv->uadj[e], b0 = dv->ustart[u], b1 = dv->ustart[u + 1];
+      if (b1 - b0 < 2) continue;
+      long wu = 0, room = 0;
+      int free_pieces = 0;
+      for (int j = b0; j < b1; j++) {
+        wu += dv->w[j];
+        if (!fixed[j]) free_pieces++;
+      }
+      if (free_pieces < 2) continue;
+      /* one free piece at hi - w, the other free ones at most hi */
+      long fixed_w = 0;
+      for (int j = b0; j < b1; j++)
+        if (fixed[j]) fixed_w += dv->w[j];
+      room = (hi - w) + (long)(free_pieces - 1) * hi;
+      if (wu - fixed_w > room || wu - fixed_w - (hi - w) < free_pieces - 1)
+        continue;
+      /* the split unit fewest other stuck units border, then the one
+       * with the lightest possible piece */
+      long pm = wg__piece_min(wu, hi);
+      if (best < 0 || demand[u] < demand[best] ||
+          (demand[u] == demand[best] && pm < best_min)) {
+        best_min = pm;
+        best = u;
+      }
+    }
+    if (best < 0) continue;
+    int b0 = dv->ustart[best], b1 = dv->ustart[best + 1], jj = -1;
+    for (int j = b0; j < b1; j++)
+      if (!fixed[j] && (jj < 0 || dv->w[j] < dv->w[jj])) jj = j;
+    long extra = dv->w[jj] - (hi - w);
+    dv->w[jj] = hi - w;
+    fixed[jj] = 1;
+    /* extra > 0: spread it over the lightest free pieces; < 0: take it from
+     * the heaviest, keeping every piece at least 1 */
+    while (extra != 0) {
+      int t = -1;
+      for (int j = b0; j < b1; j++) {
+        if (fixed[j]) continue;
+        if (extra > 0 && dv->w[j] < hi && (t < 0 || dv->w[j] < dv->w[t])) t = j;
+        if (extra < 0 && dv->w[j] > 1 && (t < 0 || dv->w[j] > dv->w[t])) t = j;
+      }
+      if (t < 0) break; /* cannot happen: room was checked */
+      dv->w[t] += extra > 0 ? 1 : -1;
+      extra += extra > 0 ? -1 : 1;
+    }
+  }
+  free(fixed);
+  free(stuck);
+  free(demand);
+  return WG_OK;
+}
+
 /* Divide one parent's items R[0..m) at level. */
 static wg_err divide_parent(run_t *r, int level, int parent, int group,
                             int *R, int m) {
@@ -1489,6 +1763,13 @@ static wg_err divide_parent(run_t *r, int level, int parent, int group,
                    0);
     if (!err) err = wg__refine(p, R, m, lo, hi, r->passes);
   }
+  if (!err && !whole && level + 1 == r->in->nlevels && dv->n > dv->nunits) {
+    /* pieces as even as possible may be what blocks the bounds */
+    if (!bad) bad = malloc((size_t)(m > 0 ? m : 1) + 1);
+    if (!bad) err = WG_ENOMEM;
+    if (!err && repairable_left(r, R, m, lo, hi, first, comp_buf, bad))
+      err = shift_pieces(r, level, parent, group, R, m, first, comp_buf, bad);
+  }
   free(bad);
   free(comp_buf);
   if (!err && !whole && !grouped && level + 1 < r->in->nlevels) {
@@ -1534,7 +1815,8 @@ static void free_run(run_t *r) {
 }
 
 /* Pieces: a unit above the last level's upper bound is cut into the fewest
- * pieces of at most that bound, as even as possible. */
+ * pieces of at most that bound, as even as possible (reshape_pieces and
+ * shift_pieces may later move households between them). */
 static wg_err plan_pieces(const wg_divide_input_t *in, int **npiece_out,
                           long **pw_out, wg_errinfo *ei) {
   int n = in->n;
@@ -1604,6 +1886,7 @@ wg_err wg_divide_run(const wg_divide_input_t *in, wg_divide_result_t *out,
   if (!r.lab || !r.scratch || !r.scratch2) goto nomem;
   for (size_t i = 0; i < (size_t)L * nn; i++) r.lab[i] = -1;
   if (wg__part_init(&r.part, dv, r.lab)) goto nomem;
+  if (reshape_pieces(&r)) goto nomem;
   if (in->prev && n > 0 && load_prev(&r)) goto nomem;
 
   int *R = malloc(nn * sizeof(int));

@@ -8,7 +8,10 @@
  *   level 1 ⊃ level 2 ⊃ level 3, every grid inside one group;
  *   grids are contiguous in the adjacency graph and cover every unit;
  *   a unit is split only when it alone exceeds the last level's upper bound,
- *   and then into the fewest pieces within that bound (wg_divide_piece_t).
+ *   and then into the fewest pieces within that bound (wg_divide_piece_t),
+ *   as even as possible except where a neighbour lighter than the last
+ *   level's floor needs a lighter piece to make a grid with (the pieces'
+ *   households are in the result).
  *
  * Numbering: within each parent, grids are sorted by rows then by x. The
  * parent's units span [ymin, ymax]; with k children there are
@@ -42,7 +45,8 @@
  * Forced or avoidable: a bound violation is forced when the grid holds one
  * unit alone over the bound, or a unit with no neighbour in its group, or a
  * unit lighter than the floor that no neighbour can join without passing
- * the ceiling, or when the grid's connected area (within its parent) holds
+ * the ceiling (a split neighbour counting as the lightest piece the fewest
+ * pieces allow, max(1, w - (k-1)·hi)), or when the grid's connected area (within its parent) holds
  * a total H with no k >= 1 such that k·lo <= H <= k·hi and that area is
  * fixed by the data (a connected part of the group at level 1; below, a
  * parent whose own size was forced or whose bounds admit no child count).

@@ -53,6 +53,15 @@ void wg__dv_bounds(const wg_divide_input_t *in, int group, int level,
  * range ceil(H/hi) .. floor(H/lo) (kmax = LONG_MAX when lo == 0). */
 int wg__admits(long H, long lo, long hi, long *kmin, long *kmax);
 
+/* The fewest households one piece of a unit of w households can hold when
+ * the unit is cut into the fewest pieces of at most hi (the last level's
+ * ceiling): w itself when w <= hi, else max(1, w - (k-1)·hi), k = ⌈w/hi⌉. */
+static inline long wg__piece_min(long w, long hi) {
+  if (w <= hi || hi <= 0) return w;
+  long k = (w + hi - 1) / hi, m = w - (k - 1) * hi;
+  return m > 1 ? m : 1;
+}
+
 /* Parts to cut H into: an admissible k nearest H / ((lo+hi)/2), or, when
  * none is admissible, the k with the smallest bound violation; clamped to
  * 1..maxparts. */

@@ -248,9 +248,111 @@ TEST(polsby_popper_with_unequal_areas) {
   free(L);
 }
 
+/* A light unit beside a split one: 9 households next to a building of 25,
+ * whose even pieces (13, 12) would make a grid of 21 with it. The pieces
+ * are reshaped to 11 and 14 ({9, 11} = 20, {14}). The checker does not call
+ * the even cut's 21 forced: a building of 25 can give a piece as light as
+ * 5 (wg__piece_min), so the 9 was never stuck. */
+TEST(light_unit_reshapes_piece) {
+  long hh[2] = {9, 25};
+  double x[2] = {0, 30}, y[2] = {0, 0};
+  int xs[3] = {0, 1, 1}, adj[1] = {1};
+  wg_divide_input_t in;
+  memset(&in, 0, sizeof in);
+  in.n = 2;
+  in.households = hh;
+  in.x = x;
+  in.y = y;
+  in.adj_start = xs;
+  in.adj = adj;
+  in.nlevels = 1;
+  in.bounds[0] = (wg_divide_bounds_t){10, 20};
+  wg_divide_result_t res;
+  wg_errinfo ei;
+  memset(&ei, 0, sizeof ei);
+  CHECK_EQ(wg_divide_run(&in, &res, &ei), WG_OK);
+  CHECK_EQ(res.npieces, 2);
+  CHECK_EQ(res.stats[0].grids, 2);
+  CHECK_EQ(res.stats[0].out_of_bounds, 0);
+  CHECK_EQ(res.avoidable, 0);
+  CHECK_EQ(res.forced, 1); /* the split notice only */
+  CHECK_EQ(res.pieces[0].households + res.pieces[1].households, 25);
+  CHECK(res.pieces[0].households <= 11 || res.pieces[1].households <= 11);
+  check_clean(&in, &res);
+  wg_divide_result_free(&res);
+
+  /* the even cut, checked: {9, 12} = 21 is avoidable, not forced */
+  int labels[2] = {0, -1};
+  wg_divide_piece_t pc[2] = {{1, 13, {1, 0, 0}}, {1, 12, {0, 0, 0}}};
+  CHECK_EQ(wg_divide_check(&in, labels, pc, 2, &res, &ei), WG_OK);
+  CHECK_EQ(res.stats[0].out_of_bounds, 1);
+  CHECK_EQ(res.avoidable, 1);
+  wg_divide_result_free(&res);
+}
+
+/* The demo county's level-1 grid 1411271000090 5 (before the fix, through
+ * `wangge demo`): 12 entrances, 410 households, most of them above 20 and
+ * split. Units of 9, 10 and 7 form a path (9 - 10 - 7); the 9 also touches
+ * buildings of 57 (pieces 19) and 42 (pieces 14), the 7 only buildings
+ * whose pieces are 14 or more. {9, 10} leaves the 7 needing a piece of at
+ * most 13, {10, 7} leaves the 9 needing one of at most 11: even pieces
+ * allow neither, so a level-3 grid of 9 was left (reported avoidable). At
+ * the last level the pieces of the 42 are now reshaped (11, 15, 16) and
+ * {9, 11} = 20. Coordinates are the entrances' lon/lat. */
+TEST(demo_level1_grid_pieces_reshaped) {
+  long hh[12] = {27, 57, 54, 9, 10, 7, 43, 60, 42, 43, 28, 30};
+  double x[12] = {111.6761567, 111.6738317, 111.6739232, 111.6737807,
+                  111.6738722, 111.6739637, 111.6745182, 111.6751624,
+                  111.6738300, 111.6739216, 111.6744904, 111.6745819};
+  double y[12] = {38.2682477, 38.2689977, 38.2689977, 38.2686274,
+                  38.2686274, 38.2686274, 38.2686197, 38.2686256,
+                  38.2682228, 38.2682228, 38.2682158, 38.2682158};
+  int xs[13] = {0, 2, 5, 8, 11, 17, 22, 26, 29, 33, 37, 42, 46};
+  int adj[46] = {7, 11, 2, 3, 4, 1, 4, 5, 1, 4, 8, 1, 2, 3, 5, 8,
+                 9, 2, 4, 6, 9, 10, 5, 7, 10, 11, 0, 6, 11, 3, 4, 9,
+                 10, 4, 5, 8, 10, 5, 6, 8, 9, 11, 0, 6, 7, 10};
+  /* the county cut this grid as a level-1 grid of 300-500; here the group
+   * is one level-1 grid (a whole-village rule) with the same bounds below */
+  wg_divide_group_rule_t rule;
+  memset(&rule, 0, sizeof rule);
+  rule.whole_l1 = 1;
+  wg_divide_input_t in;
+  memset(&in, 0, sizeof in);
+  in.n = 12;
+  in.households = hh;
+  in.x = x;
+  in.y = y;
+  in.lonlat = 1;
+  in.adj_start = xs;
+  in.adj = adj;
+  in.nlevels = 3;
+  in.bounds[0] = (wg_divide_bounds_t){300, 500};
+  in.bounds[1] = (wg_divide_bounds_t){50, 100};
+  in.bounds[2] = (wg_divide_bounds_t){10, 20};
+  in.rules = &rule;
+  wg_divide_result_t res;
+  wg_errinfo ei;
+  memset(&ei, 0, sizeof ei);
+  CHECK_EQ(wg_divide_run(&in, &res, &ei), WG_OK);
+  CHECK_EQ(res.avoidable, 0);
+  for (int l = 0; l < 3; l++) CHECK_EQ(res.stats[l].out_of_bounds, 0);
+  check_clean(&in, &res);
+  /* every split unit's pieces still add up and stay within 1..20 */
+  long sum[12] = {0};
+  for (int k = 0; k < res.npieces; k++) {
+    CHECK(res.pieces[k].households >= 1 && res.pieces[k].households <= 20);
+    sum[res.pieces[k].unit] += res.pieces[k].households;
+  }
+  for (int u = 0; u < 12; u++)
+    if (hh[u] > 20) CHECK_EQ(sum[u], hh[u]);
+  wg_divide_result_free(&res);
+}
+
 int main(void) {
   RUN(split_piece_reaches_neighbours);
   RUN(level2_cut_repaired);
   RUN(polsby_popper_with_unequal_areas);
+  RUN(light_unit_reshapes_piece);
+  RUN(demo_level1_grid_pieces_reshaped);
   return test_done();
 }
