@@ -416,9 +416,10 @@ void wg__api_households(wg_http_req *r) {
 
 /* A resident as JSON, masked by present.h (the only way a resident becomes
  * text). NULL on failure. */
-static json_t *resident_json(wg_store_t *s, const wg_resident_t *res) {
+static json_t *resident_json_as(wg_store_t *s, const wg_resident_t *res,
+                                const wg_unmask_grant *grant) {
   wg_present_row row;
-  if (wg_present_resident(s, res, NULL, &row) != WG_OK) return NULL;
+  if (wg_present_resident(s, res, grant, &row) != WG_OK) return NULL;
   json_t *tags = json_array();
   const char *t = row.tags;
   while (*t) {
@@ -435,6 +436,10 @@ static json_t *resident_json(wg_store_t *s, const wg_resident_t *res) {
                    "residence", row.residence, "status", row.status, "household", row.household,
                    "tags", tags, "address", row.address, "community",
                    jcode_or_null(row.where.community), "since", since);
+}
+
+static json_t *resident_json(wg_store_t *s, const wg_resident_t *res) {
+  return resident_json_as(s, res, NULL);
 }
 
 static int resident_row(void *ctx, const wg_resident_t *res, int64_t entrance_id,
@@ -498,11 +503,12 @@ typedef struct history_ctx {
   wg_store_t *s;
   json_t *versions;
   int failed;
+  const wg_unmask_grant *grant; /* clear ID numbers and phones when granted */
 } history_ctx;
 
 static int history_row(void *ctx, const wg_resident_t *v, int32_t valid_to) {
   history_ctx *h = ctx;
-  json_t *o = resident_json(h->s, v);
+  json_t *o = resident_json_as(h->s, v, h->grant);
   if (!o) {
     h->failed = 1;
     return 1;
@@ -527,8 +533,20 @@ static int history_row(void *ctx, const wg_resident_t *v, int32_t valid_to) {
 }
 
 void wg__api_resident(wg_http_req *r) {
-  static const char *const allowed[] = {NULL};
+  static const char *const allowed[] = {"unmask", "reason", NULL};
   if (!wg__param_only(r, allowed)) return;
+  long unmask = 0;
+  if (!wg__param_long(r, "unmask", 0, 0, 1, &unmask)) return;
+  const char *reason = wg__query_get(&r->query, "reason");
+  if (unmask && !(r->who.perms & WG_PERM_UNMASK)) {
+    wg__http_error(r, 403, "forbidden", "unmask", "you may not see ID numbers and phones in clear");
+    return;
+  }
+  if (unmask && (!reason || !*reason)) {
+    wg__http_error(r, 422, "reason_required", "reason",
+                   "seeing ID numbers and phones in clear needs a reason (it is audited)");
+    return;
+  }
   const char *idtext = r->params[0];
   char *end;
   long long id = strtoll(idtext, &end, 10);
@@ -562,8 +580,18 @@ void wg__api_resident(wg_http_req *r) {
     wg__http_error(r, 403, "forbidden", "id", "this resident is outside your scope");
     return;
   }
-  json_t *o = resident_json(s, &res);
-  history_ctx h = {s, json_array(), 0};
+  /* Unmasking writes its audit row first; no row, no clear data. */
+  wg_unmask_grant grant = {0};
+  if (unmask) {
+    char target[48];
+    snprintf(target, sizeof target, "resident #%lld", id);
+    if ((e = wg_present_unmask_grant(s, r->who.login, target, reason, "http", &grant)) != WG_OK) {
+      wg__http_fail(r, e, NULL, NULL);
+      return;
+    }
+  }
+  json_t *o = resident_json_as(s, &res, &grant);
+  history_ctx h = {s, json_array(), 0, &grant};
   e = o ? wg_store_resident_versions(s, id, history_row, &h) : WG_ENOMEM;
   if (e || h.failed || !o) {
     json_decref(o);
