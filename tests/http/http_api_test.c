@@ -178,6 +178,7 @@ static int request_on(int fd, const char *method, const char *target, const char
 
 static char admin_cookie[128], worker_cookie[128], other_cookie[128], community_cookie[128];
 static char county_cookie[128], township_cookie[128], member_cookie[128], auditor_cookie[128];
+static char expired_cookie[128], idle_cookie[128];
 #define ADMIN admin_cookie
 
 static void sleep_ms(int ms) {
@@ -316,6 +317,41 @@ TEST(sign_in_and_out) {
   resp_free(&r);
   CHECK_EQ(request("GET", "/api/v1/stats", token_cookie, &r), 0);
   CHECK_EQ(r.status, 401);
+  resp_free(&r);
+}
+
+TEST(sessions_expire) {
+  resp r = {0};
+  CHECK_EQ(request("GET", "/api/v1/session", county_cookie, &r), 0);
+  CHECK_EQ(r.status, 200);
+  resp_free(&r);
+  CHECK_EQ(request("GET", "/api/v1/session", expired_cookie, &r), 0);
+  CHECK_EQ(r.status, 401);
+  resp_free(&r);
+  CHECK_EQ(request("GET", "/api/v1/stats", idle_cookie, &r), 0);
+  CHECK_EQ(r.status, 401);
+  resp_free(&r);
+}
+
+TEST(lock_out_after_failures) {
+  resp r = {0};
+  /* Five wrong passwords lock the account; then even the right one is
+   * refused, with a message saying until when. */
+  for (int i = 0; i < 5; i++) {
+    CHECK_EQ(post_json("POST", "/api/v1/session", NULL, "Content-Type: application/json\r\n",
+                       "{\"login\":\"member1\",\"password\":\"wrong wrong wrong\"}", &r),
+             0);
+    CHECK(r.status == 401 || (i == 4 && r.status == 403));
+    resp_free(&r);
+  }
+  CHECK_EQ(post_json("POST", "/api/v1/session", NULL, "Content-Type: application/json\r\n",
+                     "{\"login\":\"member1\",\"password\":\"correct horse battery\"}", &r),
+           0);
+  CHECK_EQ(r.status, 403);
+  CHECK_STR(err_code(&r), "locked");
+  CHECK(r.body && strstr(r.body, "Set-Cookie") == NULL);
+  char cookie[256];
+  CHECK(!header(&r, "Set-Cookie", cookie, sizeof cookie));
   resp_free(&r);
 }
 
@@ -1409,6 +1445,21 @@ int main(void) {
     }
     snprintf(users[i].cookie, 128, "wg_session=%s", sess.token);
   }
+  /* Two sessions of the county user that have run out: one signed in 13
+   * hours ago (past the 12-hour absolute limit), one idle for an hour
+   * (past the 30-minute idle limit; it was last used when it was made). */
+  {
+    wg_session sess;
+    wg_principal who;
+    if (wg_auth_login(s, NULL, "county1", "correct horse battery", "test",
+                      (int64_t)time(NULL) - 13 * 3600, &sess, &who, &ei) != WG_OK)
+      return 2;
+    snprintf(expired_cookie, sizeof expired_cookie, "wg_session=%s", sess.token);
+    if (wg_auth_login(s, NULL, "county1", "correct horse battery", "test",
+                      (int64_t)time(NULL) - 3600, &sess, &who, &ei) != WG_OK)
+      return 2;
+    snprintf(idle_cookie, sizeof idle_cookie, "wg_session=%s", sess.token);
+  }
 
   wg_http_opts ho;
   wg_http_opts_init(&ho);
@@ -1426,12 +1477,14 @@ int main(void) {
 
   RUN(requires_a_principal);
   RUN(sign_in_and_out);
+  RUN(sessions_expire);
   RUN(divisions);
   RUN(grids_and_geojson);
   RUN(grid_card);
   RUN(scope_of_a_grid_worker);
   RUN(scope_of_a_community);
   RUN(scope_matrix);
+  RUN(lock_out_after_failures);
   RUN(buildings_and_households);
   RUN(residents_masked_and_paged);
   RUN(one_resident_with_history);
