@@ -13,6 +13,7 @@
 
 #include "http/http_int.h"
 #include "ledger/present.h"
+#include "territory/plan.h"
 #include "ledger/validate.h"
 #include "territory/coord.h"
 #include "territory/geometry.h"
@@ -663,29 +664,90 @@ void wg__api_plans(wg_http_req *r) {
   wg__http_json(r, 200, envelope(c.items, c.total, &c.pg, next));
 }
 
+static int plan_route_param(wg_http_req *r, int i, const char *field, wg_plan_t *out);
+
 void wg__api_plan(wg_http_req *r) {
   static const char *const allowed[] = {NULL};
   if (!wg__param_only(r, allowed)) return;
-  char *end;
-  long long id = strtoll(r->params[0], &end, 10);
-  if (*end || id <= 0 || r->params[0][0] < '1' || r->params[0][0] > '9' ||
-      strlen(r->params[0]) > 12) {
-    wg__http_error(r, 400, "invalid_parameter", "id", "a plan id is a positive integer");
-    return;
-  }
-  wg_http_worker *w = wg__http_worker(r);
-  if (!w) return;
   wg_plan_t p;
-  wg_err e = wg_store_plan_get(w->store, id, &p);
-  if (e || strcmp(p.county, r->srv->county) != 0) {
-    wg__http_fail(r, e ? e : WG_ENOTFOUND, "id", "no such plan");
-    return;
-  }
+  if (!plan_route_param(r, 0, "id", &p)) return;
   if (!can_see_plans(r)) {
     wg__http_error(r, 403, "forbidden", "id", "plans are visible to the county's offices");
     return;
   }
   wg__http_json(r, 200, plan_json(&p, 1));
+}
+
+/* Parses route parameter i as a plan id of this county into *out; 0 after
+ * setting the error response. */
+static int plan_route_param(wg_http_req *r, int i, const char *field, wg_plan_t *out) {
+  char *end;
+  long long id = strtoll(r->params[i], &end, 10);
+  if (*end || id <= 0 || r->params[i][0] < '1' || r->params[i][0] > '9' ||
+      strlen(r->params[i]) > 12) {
+    wg__http_error(r, 400, "invalid_parameter", field, "a plan id is a positive integer");
+    return 0;
+  }
+  wg_http_worker *w = wg__http_worker(r);
+  if (!w) return 0;
+  wg_err e = wg_store_plan_get(w->store, id, out);
+  if (e || strcmp(out->county, r->srv->county) != 0) {
+    wg__http_fail(r, e ? e : WG_ENOTFOUND, field, "no such plan");
+    return 0;
+  }
+  return 1;
+}
+
+void wg__api_plan_diff(wg_http_req *r) {
+  static const char *const allowed[] = {NULL};
+  if (!wg__param_only(r, allowed)) return;
+  wg_plan_t a, b;
+  if (!plan_route_param(r, 0, "id", &a) || !plan_route_param(r, 1, "other", &b)) return;
+  if (!can_see_plans(r)) {
+    wg__http_error(r, 403, "forbidden", "id", "plans are visible to the county's offices");
+    return;
+  }
+  wg_plan_diff d;
+  wg_err e = wg_plan_compare(r->worker->store, a.id, b.id, &d);
+  if (e) {
+    wg__http_fail(r, e, NULL, NULL);
+    return;
+  }
+  wg__http_json(r, 200,
+                json_pack("{s:I,s:I,s:i,s:i,s:i,s:i,s:i,s:i,s:I,s:I}", "from", (json_int_t)a.id, "to",
+                          (json_int_t)b.id, "grids_from", d.grids_a, "grids_to", d.grids_b,
+                          "unchanged", d.same, "changed", d.changed, "retired", d.only_a, "new",
+                          d.only_b, "households", (json_int_t)d.households,
+                          "households_changed", (json_int_t)d.changed_households));
+}
+
+void wg__api_plan_activate(wg_http_req *r) {
+  static const char *const allowed[] = {NULL};
+  if (!wg__param_only(r, allowed)) return;
+  wg_plan_t p;
+  if (!plan_route_param(r, 0, "id", &p)) return;
+  /* Which division is used county-wide is the county office's decision. */
+  if (r->who.role != WG_ROLE_ADMIN && r->who.role != WG_ROLE_COUNTY) {
+    wg__http_error(r, 403, "forbidden", "id", "only the county office activates a plan");
+    return;
+  }
+  wg_store_t *s = r->worker->store;
+  wg_err e = wg_store_plan_activate(s, p.id);
+  if (e == WG_ECONFLICT) {
+    wg__http_error(r, 409, "conflict", "id",
+                   "plan #%lld is retired; divide again to make a new draft", (long long)p.id);
+    return;
+  }
+  wg_audit_t a = {.action = "plan_activate", .origin = "http"};
+  snprintf(a.actor, sizeof a.actor, "%s", r->who.login);
+  snprintf(a.target, sizeof a.target, "plan #%lld", (long long)p.id);
+  if (!e) e = wg_store_audit_add(s, &a);
+  if (!e) e = wg_store_plan_get(s, p.id, &p);
+  if (e) {
+    wg__http_fail(r, e, NULL, NULL);
+    return;
+  }
+  wg__http_json(r, 200, plan_json(&p, 0));
 }
 
 /* ---- stats ------------------------------------------------------------------------------- */

@@ -343,6 +343,8 @@ void wg__api_plan(wg_http_req *r);
 void wg__api_stats(wg_http_req *r);
 void wg__api_locate(wg_http_req *r);
 void wg__api_session_create(wg_http_req *r);
+void wg__api_plan_diff(wg_http_req *r);
+void wg__api_plan_activate(wg_http_req *r);
 void wg__api_session_get(wg_http_req *r);
 void wg__api_session_delete(wg_http_req *r);
 

@@ -1330,6 +1330,65 @@ TEST(static_files) {
 /* Stop with a request in flight: its headers are half sent when the stop
  * begins; new connections are refused, the request still gets its answer,
  * and the stop returns after it. */
+/* A second plan: compare it with the first, then activate it through the
+ * API as the county office. */
+TEST(plans_compare_and_activate) {
+  wg_plan_opts po;
+  wg_plan_opts_init(&po);
+  po.county = "141127";
+  po.actor = "test";
+  po.fresh = 1;
+  wg_plan_report rep;
+  memset(&rep, 0, sizeof rep);
+  wg_errinfo ei = {0};
+  CHECK_EQ(wg_plan_divide(s, &po, &rep, &ei), WG_OK);
+  int64_t second = rep.plan_id;
+  wg_plan_report_free(&rep);
+  char t[128];
+  resp r = {0};
+  snprintf(t, sizeof t, "/api/v1/plans/%lld/diff/%lld", (long long)plan_id, (long long)second);
+  CHECK_EQ(get(t, &r), 0);
+  CHECK_EQ(r.status, 200);
+  /* Divided afresh from the same ledger: the same grids. */
+  json_int_t grids_from = json_integer_value(json_object_get(r.json, "grids_from"));
+  CHECK(grids_from > 0);
+  CHECK_EQ(json_integer_value(json_object_get(r.json, "unchanged")), grids_from);
+  CHECK_EQ(json_integer_value(json_object_get(r.json, "households_changed")), 0);
+  resp_free(&r);
+  /* The CSRF token of the county user's session. */
+  CHECK_EQ(request("GET", "/api/v1/session", county_cookie, &r), 0);
+  char csrf_hdr[128];
+  snprintf(csrf_hdr, sizeof csrf_hdr, "X-CSRF-Token: %s\r\n",
+           json_string_value(json_object_get(r.json, "csrf")) ? json_string_value(json_object_get(r.json, "csrf")) : "");
+  resp_free(&r);
+  snprintf(t, sizeof t, "/api/v1/plans/%lld/activate", (long long)second);
+  CHECK_EQ(post_json("POST", t, county_cookie, NULL, "", &r), 0);
+  CHECK_EQ(r.status, 403); /* no CSRF token */
+  CHECK_STR(err_code(&r), "csrf");
+  resp_free(&r);
+  /* A community user may not, whatever the token. */
+  CHECK_EQ(request("GET", "/api/v1/session", community_cookie, &r), 0);
+  char other_hdr[128];
+  snprintf(other_hdr, sizeof other_hdr, "X-CSRF-Token: %s\r\n",
+           json_string_value(json_object_get(r.json, "csrf")) ? json_string_value(json_object_get(r.json, "csrf")) : "");
+  resp_free(&r);
+  CHECK_EQ(post_json("POST", t, community_cookie, other_hdr, "", &r), 0);
+  CHECK_EQ(r.status, 403);
+  CHECK_STR(err_code(&r), "forbidden");
+  resp_free(&r);
+  long before = audit_rows("plan_activate");
+  CHECK_EQ(post_json("POST", t, county_cookie, csrf_hdr, "", &r), 0);
+  CHECK_EQ(r.status, 200);
+  CHECK_STR(json_string_value(json_object_get(r.json, "status")), "active");
+  resp_free(&r);
+  CHECK_EQ(audit_rows("plan_activate"), before + 1);
+  /* The first plan is retired now: activating it again is a conflict. */
+  snprintf(t, sizeof t, "/api/v1/plans/%lld/activate", (long long)plan_id);
+  CHECK_EQ(post_json("POST", t, county_cookie, csrf_hdr, "", &r), 0);
+  CHECK_EQ(r.status, 409);
+  resp_free(&r);
+}
+
 static void *stopper(void *arg) {
   (void)arg;
   wg_http_stop(srv, 5000);
@@ -1497,6 +1556,7 @@ int main(void) {
   RUN(error_statuses);
   RUN(keep_alive);
   RUN(static_files);
+  RUN(plans_compare_and_activate);
   RUN(graceful_stop);
 
   wg_http_stop(srv, 1000);
