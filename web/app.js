@@ -36,7 +36,12 @@
       ev_import: "导入", ev_birth: "出生", ev_death: "死亡", ev_move: "迁移",
       ev_move_out: "迁出", ev_move_in: "迁入", ev_tag: "标签变更", ev_correction: "更正",
       st_active: "在册", st_moved_out: "已迁出", st_dead: "已死亡",
-      rs_registered: "户籍", rs_resident: "常住", rs_floating: "流动"
+      rs_registered: "户籍", rs_resident: "常住", rs_floating: "流动",
+      nav_plans: "划分方案", plan_id: "编号", created: "创建", bounds: "户数界限", note: "说明",
+      pst_draft: "草案", pst_active: "使用中", pst_retired: "已停用", activate: "启用",
+      compare: "与使用中方案比较", activated: "方案 #{p} 已启用",
+      diff: "方案 #{a} → #{b}：网格 {ga} → {gb}；未变 {u}，变动 {c}，停用 {r}，新增 {n}；网格变动的户数 {h} / {t}",
+      no_plans: "还没有划分方案", plans_denied: "划分方案仅对县级办公室可见（403）"
     },
     en: {
       title: "Grid governance", subtitle: "wangge · Lan County demo",
@@ -69,7 +74,12 @@
       ev_move_out: "moved out", ev_move_in: "moved in", ev_tag: "tag change",
       ev_correction: "correction", st_active: "active", st_moved_out: "moved out",
       st_dead: "dead", rs_registered: "registered", rs_resident: "resident",
-      rs_floating: "floating"
+      rs_floating: "floating",
+      nav_plans: "Plans", plan_id: "Plan", created: "Created", bounds: "Bounds", note: "Note",
+      pst_draft: "draft", pst_active: "active", pst_retired: "retired", activate: "Activate",
+      compare: "Compare with the active plan", activated: "Plan #{p} is now active",
+      diff: "Plan #{a} → #{b}: grids {ga} → {gb}; {u} unchanged, {c} changed, {r} retired, {n} new; households whose grid changed {h} / {t}",
+      no_plans: "No plans yet", plans_denied: "Plans are visible to the county office (403)"
     }
   };
   var lang = (function () {
@@ -196,7 +206,7 @@
     if (!me) return;
     var h = location.hash.replace(/^#/, "") || "map";
     var m = /^resident\/(\d+)$/.exec(h);
-    var page = m ? "resident" : (["map", "dashboard", "ledger"].indexOf(h) >= 0 ? h : "map");
+    var page = m ? "resident" : (["map", "dashboard", "ledger", "plans"].indexOf(h) >= 0 ? h : "map");
     document.querySelectorAll(".page").forEach(function (p) { p.hidden = p.id !== "page-" + page; });
     document.querySelectorAll("#nav a").forEach(function (a) {
       if (a.dataset.page === page || (page === "resident" && a.dataset.page === "ledger")) a.setAttribute("aria-current", "page");
@@ -206,9 +216,68 @@
     if (page === "map") showMap();
     else if (page === "dashboard") showDashboard();
     else if (page === "ledger") { if (!ledgerLoaded) searchResidents(0); }
+    else if (page === "plans") showPlans("");
     else showResident(m[1]);
   }
   window.addEventListener("hashchange", route);
+
+  // ---- plans ------------------------------------------------------------
+  // The county's plans: compare a draft with the plan in use; the county
+  // office activates one (POST with the CSRF token; audited by the server).
+  function showPlans(message) {
+    var body = clear(document.querySelector("#plans tbody"));
+    clear($("plan-diff"));
+    $("plans-status").textContent = t("loading");
+    api("GET", "/api/v1/plans").then(function (r) {
+      $("plans-status").textContent = message || "";
+      if (r.status === 403) { $("plans-status").textContent = t("plans_denied"); return; }
+      if (r.status !== 200) { $("plans-status").textContent = errorText(r); return; }
+      var items = r.json.items || [];
+      if (!items.length) { $("plans-status").textContent = t("no_plans"); return; }
+      var active = items.filter(function (p) { return p.status === "active"; })[0];
+      var mayActivate = me && (me.role === "admin" || me.role === "county");
+      items.forEach(function (p) {
+        var tr = document.createElement("tr");
+        tr.appendChild(el("td", "#" + p.id));
+        tr.appendChild(el("td", tOr("pst_", p.status)));
+        tr.appendChild(el("td", (p.created_at || "").replace("T", " ").replace("Z", "")));
+        tr.appendChild(el("td", p.bounds));
+        tr.appendChild(el("td", p.note || ""));
+        var td = document.createElement("td");
+        if (active && p.id !== active.id) {
+          var cmp = el("button", t("compare"));
+          cmp.type = "button";
+          cmp.addEventListener("click", function () { comparePlans(active.id, p.id); });
+          td.appendChild(cmp);
+        }
+        if (mayActivate && p.status === "draft") {
+          var act = el("button", t("activate"));
+          act.type = "button";
+          act.addEventListener("click", function () { activatePlan(p.id); });
+          td.appendChild(act);
+        }
+        tr.appendChild(td);
+        body.appendChild(tr);
+      });
+    }, function () { $("plans-status").textContent = t("network"); });
+  }
+  function comparePlans(a, b) {
+    api("GET", "/api/v1/plans/" + a + "/diff/" + b).then(function (r) {
+      var box = clear($("plan-diff"));
+      if (r.status !== 200) { box.appendChild(el("p", errorText(r), "error")); return; }
+      var d = r.json;
+      box.appendChild(el("p", t("diff", { a: d.from, b: d.to, ga: d.grids_from, gb: d.grids_to,
+        u: d.unchanged, c: d.changed, r: d.retired, n: d.new, h: d.households_changed,
+        t: d.households })));
+    }, function () { $("plans-status").textContent = t("network"); });
+  }
+  function activatePlan(id) {
+    api("POST", "/api/v1/plans/" + id + "/activate", {}).then(function (r) {
+      if (r.status !== 200) { $("plans-status").textContent = errorText(r); return; }
+      layerLevel = null;
+      showPlans(t("activated", { p: id }));
+    }, function () { $("plans-status").textContent = t("network"); });
+  }
 
   // ---- map --------------------------------------------------------------
   var map = null, gridLayer = null, dotLayer = null, tileLayer = null, layerLevel = null, legend = null, selected = null;

@@ -262,6 +262,14 @@ async function main() {
       await county.locator(`#card[data-code="${first}"]`).waitFor();
       await county.waitForTimeout(400);
       await county.screenshot({ path: path.join(SHOTS, "map-county.png") });
+      /* The plans page: the demo has one plan, active, with nothing to
+       * compare or activate; the table lists it. */
+      await county.goto(BASE + "#plans");
+      await county.locator("#plans tbody tr").first().waitFor();
+      const rows = await county.locator("#plans tbody tr").count();
+      if (rows < 1) throw new Error(`plans page lists ${rows} plans`);
+      const status = await county.locator("#plans tbody tr td:nth-child(2)").first().textContent();
+      if (!/使用中|active/.test(status)) throw new Error(`first plan's status shows ${status}`);
       await county.click("#sign-out");
       await county.locator("#sign-in").waitFor({ state: "visible" });
       await county.close();
