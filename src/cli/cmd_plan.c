@@ -411,7 +411,8 @@ int wg_cli_check_plan(const wg_cli *cli, const char *id_text, int json) {
     for (int v = 0; v < r.result.nviolations && shown < 50; v++) {
       const wg_divide_violation_t *vi = &r.result.violations[v];
       if (vi->forced) continue;
-      printf("  AVOIDABLE %s level %d: %s\n", wg_divide_vkind_name(vi->kind), vi->level,
+      const char *code = vi->grid >= 0 && r.codes ? r.codes[vi->grid] : "";
+      printf("  AVOIDABLE %s level %d %s: %s\n", wg_divide_vkind_name(vi->kind), vi->level, code,
              vi->reason);
       shown++;
     }

@@ -321,7 +321,8 @@ static wg_err prepare(wg_store_t *s, const char *county, const char *community,
   static const char *const barrier_keys[] = {"demo.river", "barriers"};
   for (int k = 0; k < 2 && !e; k++) {
     char *text = NULL;
-    if (wg_store_meta_get(s, barrier_keys[k], &text) == WG_OK &&
+    /* An empty value is a setting put back to its default. */
+    if (wg_store_meta_get(s, barrier_keys[k], &text) == WG_OK && text[0] &&
         (e = wg_barriers_parse(&w->barriers, text, ei)) != WG_OK)
       snprintf(ei->field, sizeof ei->field, "setting %s", barrier_keys[k]);
     free(text);
@@ -740,7 +741,51 @@ static void poly_ctx_free(poly_ctx *c) {
 }
 
 void wg_plan_check_report_free(wg_plan_check_report *r) {
-  if (r) wg_divide_result_free(&r->result);
+  if (!r) return;
+  wg_divide_result_free(&r->result);
+  free(r->codes);
+  r->codes = NULL;
+}
+
+typedef struct label_code {
+  int label;
+  const char *code;
+} label_code;
+
+static int cmp_label(const void *a, const void *b) {
+  int x = ((const label_code *)a)->label, y = ((const label_code *)b)->label;
+  return (x > y) - (x < y);
+}
+
+typedef struct code_list {
+  label_code *items;
+  int n;
+} code_list;
+
+static int list_code(void *ctx, const char *key, size_t len, int64_t value) {
+  (void)len;
+  code_list *c = ctx;
+  c->items[c->n++] = (label_code){(int)value, key};
+  return 0;
+}
+
+/* The checker makes one grid per label present, level by level, in label
+ * order: give each result grid the code its label stands for. */
+static wg_err name_grids(check_ctx *c, wg_plan_check_report *out) {
+  const wg_divide_result_t *r = &out->result;
+  out->codes = calloc((size_t)r->ngrids + 1, sizeof *out->codes);
+  if (!out->codes) return WG_ENOMEM;
+  int g = 0;
+  for (int l = 0; l < c->nlevels && g < r->ngrids; l++) {
+    code_list list = {calloc((size_t)c->nlabels[l] + 1, sizeof *list.items), 0};
+    if (!list.items) return WG_ENOMEM;
+    wg_strmap_each(&c->codes[l], list_code, &list);
+    qsort(list.items, (size_t)list.n, sizeof *list.items, cmp_label);
+    for (int k = 0; k < list.n && g < r->ngrids && r->grids[g].level == l + 1; k++, g++)
+      snprintf(out->codes[g], sizeof out->codes[g], "%s", list.items[k].code);
+    free(list.items);
+  }
+  return WG_OK;
 }
 
 wg_err wg_plan_check(wg_store_t *s, int64_t plan_id, wg_plan_check_report *out, wg_errinfo *ei) {
@@ -819,6 +864,7 @@ wg_err wg_plan_check(wg_store_t *s, int64_t plan_id, wg_plan_check_report *out, 
                           .adj = adj.adj, .nlevels = o.nlevels, .rules = w.rules};
   memcpy(in.bounds, o.bounds, sizeof in.bounds);
   e = wg_divide_check(&in, labels, c.pieces, c.npieces, &out->result, ei);
+  if (!e) e = name_grids(&c, out);
   if (e) goto done;
 
   /* Polygons: overlap per level and community; levels 2-3 also their gap

@@ -68,6 +68,7 @@ typedef struct wg_plan_check_report {
   wg_divide_bounds_t bounds[3];
   int units;
   wg_divide_result_t result;    /* owned */
+  char (*codes)[19];            /* [result.ngrids] the code of each result grid (owned) */
   double overlap_m2[3], gap_m2[3], mean_polsby_popper[3];
 } wg_plan_check_report;
 

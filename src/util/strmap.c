@@ -110,6 +110,11 @@ struct wg_u64pair {
   int64_t value;
 };
 
+void wg_strmap_each(const wg_strmap *m, wg_strmap_fn fn, void *ctx) {
+  for (size_t i = 0; i < m->capacity; i++)
+    if (m->slots[i].key && fn(ctx, m->slots[i].key, m->slots[i].len, m->slots[i].value)) return;
+}
+
 void wg_u64map_init(wg_u64map *m) { memset(m, 0, sizeof *m); }
 
 void wg_u64map_free(wg_u64map *m) {

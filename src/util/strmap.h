@@ -26,6 +26,11 @@ int wg_strmap_get(const wg_strmap *m, const char *key, size_t len, int64_t *valu
 /* Inserts or replaces. WG_ENOMEM on allocation failure (map unchanged). */
 wg_err wg_strmap_put(wg_strmap *m, const char *key, size_t len, int64_t value) WG_MUST_CHECK;
 
+/* Calls fn for every entry, in no particular order; keys are
+ * NUL-terminated copies. fn returning non-zero stops the walk. */
+typedef int (*wg_strmap_fn)(void *ctx, const char *key, size_t len, int64_t value);
+void wg_strmap_each(const wg_strmap *m, wg_strmap_fn fn, void *ctx);
+
 /* uint64 keys (never 0: it marks an empty slot) with an int64 value each;
  * one array of pairs, so a look-up touches one cache line. */
 typedef struct wg_u64map {

@@ -131,5 +131,17 @@ walled=$(sqlite3 "$DB" "SELECT max(id) FROM plan")
 check "with the barrier no level-1 grid crosses it" [ "$(straddling "$walled" "$wall")" = 0 ]
 run --db "$DB" settings unset barriers
 check "settings unset" grep -q "back to its default" "$TMP/out"
+run --db "$DB" divide --fresh --note "barrier unset"
+check "divide works again with the setting unset" [ "$rc" = 0 -o "$rc" = 1 ]
+
+# ---- a hand-broken stored plan: check names the grid by its code -------------
+cp "$DB" "$TMP/broken.db"
+first=$(sqlite3 "$TMP/broken.db" "SELECT entrance_id FROM grid_assignment WHERE plan_id = 1 AND piece = 0 ORDER BY entrance_id LIMIT 1")
+last=$(sqlite3 "$TMP/broken.db" "SELECT l1 || ' ' || l2 || ' ' || l3 FROM grid_assignment WHERE plan_id = 1 AND piece = 0 ORDER BY entrance_id DESC LIMIT 1")
+read -r l1 l2 l3 <<<"$last"
+sqlite3 "$TMP/broken.db" "UPDATE grid_assignment SET l1 = '$l1', l2 = '$l2', l3 = '$l3' WHERE plan_id = 1 AND entrance_id = $first AND piece = 0"
+run --db "$TMP/broken.db" check --plan 1
+check "a far entrance moved into another grid fails the check" [ "$rc" = 1 ]
+check "… naming that grid's code" grep -q "AVOIDABLE noncontiguous level 3 $l3" "$TMP/out"
 
 tap_done

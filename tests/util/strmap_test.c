@@ -1,6 +1,13 @@
 #include "test.h"
 #include "util/strmap.h"
 
+static int add_value(void *ctx, const char *key, size_t len, int64_t value) {
+  (void)key;
+  (void)len;
+  *(long *)ctx += (long)value;
+  return 0;
+}
+
 TEST(strmap_put_get_grow) {
   wg_strmap m;
   wg_strmap_init(&m);
@@ -23,6 +30,11 @@ TEST(strmap_put_get_grow) {
   /* Keys are compared by bytes and length, embedded NULs included. */
   CHECK_EQ(wg_strmap_put(&m, "a\0b", 3, 1), WG_OK);
   CHECK(!wg_strmap_get(&m, "a", 1, &v));
+  long sum = 0;
+  wg_strmap_each(&m, add_value, &sum);
+  long want = 0;
+  for (int i = 0; i < 50000; i++) want += i == 7 ? -1 : i * 3;
+  CHECK_EQ(sum, want + 1); /* and the "a\0b" key's 1 */
   wg_strmap_free(&m);
   wg_strmap_free(&m);
 }
