@@ -964,6 +964,16 @@ wg_err wg_import_residents(wg_store_t *s, const char *path, const wg_import_opts
     im.rejects = NULL;
     e = wg_table_writer_close(w, ei);
   }
+  if (!e) { /* the audit row, in the same transaction */
+    wg_audit_t a = {.action = "import_residents"};
+    snprintf(a.actor, sizeof a.actor, "%s", o->actor ? o->actor : "unknown");
+    const char *base = strrchr(path, '/');
+    snprintf(a.target, sizeof a.target, "%.90s: %ld residents (event #%lld)", base ? base + 1 : path,
+             res->imported, (long long)ev.id);
+    snprintf(a.reason, sizeof a.reason, "%s", ev.reason);
+    snprintf(a.origin, sizeof a.origin, "%s", o->origin ? o->origin : "cli");
+    e = wg_store_audit_add(s, &a);
+  }
   /* The caches are done with: free them before the commit builds the
    * deferred indexes, so the two peaks of memory do not add up. */
   importer_free(&im);

@@ -25,6 +25,7 @@ typedef struct wg_import_opts {
   const char *rejects_path; /* with skip_bad: bad rows + reasons (CSV or .xlsx) */
   int32_t effective;        /* date the residents are on the ledger from; 0 = today */
   const char *actor;        /* who runs the import */
+  const char *origin;       /* for the audit log ("cli" when NULL) */
   const char *reason;       /* why; default "import <file>" */
   FILE *report;             /* bad rows are listed here (NULL = not listed) */
   long max_listed;          /* list at most this many bad fields; 0 = 1000 */

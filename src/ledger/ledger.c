@@ -389,6 +389,19 @@ static wg_err place(wg_store_t *s, const wg_address *to, const char *household,
   return WG_OK;
 }
 
+/* The audit row of a ledger change (who, what, why, from where). */
+static wg_err audit_change(wg_store_t *s, const char *actor, wg_event_kind kind, int64_t resident,
+                           int64_t event, const char *reason, const char *origin) {
+  wg_audit_t a = {0};
+  snprintf(a.actor, sizeof a.actor, "%s", actor ? actor : "unknown");
+  snprintf(a.action, sizeof a.action, "%s", wg_event_kind_name(kind));
+  snprintf(a.target, sizeof a.target, "resident #%lld (event #%lld)", (long long)resident,
+           (long long)event);
+  snprintf(a.reason, sizeof a.reason, "%s", reason ? reason : "");
+  snprintf(a.origin, sizeof a.origin, "%s", origin ? origin : "cli");
+  return wg_store_audit_add(s, &a);
+}
+
 wg_err wg_ledger_apply(wg_store_t *s, const wg_change *c, int64_t *event_id, wg_errinfo *ei) {
   if (!c->reason || !*c->reason) {
     set_field(ei, "reason");
@@ -501,6 +514,7 @@ wg_err wg_ledger_apply(wg_store_t *s, const wg_change *c, int64_t *event_id, wg_
       e = wg_errinfo_set(ei, e, "another resident already has that ID number");
     }
   }
+  if (!e) e = audit_change(s, c->actor, c->kind, r.id, ev.id, c->reason, c->origin);
   if (own_tx) {
     if (!e) e = wg_store_commit(s);
     if (e) wg_store_rollback(s);
@@ -573,6 +587,7 @@ wg_err wg_ledger_add(wg_store_t *s, const wg_newcomer *n, int64_t *resident_id,
       e = wg_errinfo_set(ei, e, "already in the ledger");
     }
   }
+  if (!e) e = audit_change(s, n->actor, n->kind, r.id, ev.id, n->reason, n->origin);
   if (own_tx) {
     if (!e) e = wg_store_commit(s);
     if (e) wg_store_rollback(s);

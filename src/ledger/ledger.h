@@ -61,6 +61,7 @@ typedef struct wg_change {
   int64_t resident_id;
   int32_t effective;    /* yyyymmdd; 0 = today */
   const char *actor;
+  const char *origin;   /* where the change came from, for the audit log ("cli" when NULL) */
   const char *reason;   /* required: why */
   /* MOVE / MOVE_IN: the new address (community resolved) */
   const wg_address *to;
@@ -73,6 +74,9 @@ typedef struct wg_change {
   const char *const *fields;
   const char *const *values;
 } wg_change;
+
+/* Every change is also an audit row (who, when, what, from where), written
+ * in the same transaction as its event. */
 
 /* Validates and applies c in one transaction (or inside the caller's).
  * Returns the new event id in *event_id (may be NULL). Errors: WG_ENOTFOUND
@@ -89,6 +93,7 @@ typedef struct wg_newcomer {
   wg_event_kind kind;
   int32_t effective;
   const char *actor;
+  const char *origin;   /* for the audit log ("cli" when NULL) */
   const char *reason;
   const char *id_number, *name, *sex, *birth, *phone, *relation, *residence, *tags;
   const wg_address *at;

@@ -94,6 +94,10 @@ check "… and records no event" [ "$(events)" -eq "$e0" ]
 run --db "$DB" resident move 1 --address '5号楼2单元301' --community 141127100202 \
   --reason '搬入新居' --date 2026-06-01
 expect "resident move" 0 "recorded as event #"
+check "… and an audit row: who, what, why, from where" \
+  [ "$(sqlite3 "$DB" "SELECT count(*) FROM audit WHERE action = 'move' AND target LIKE 'resident #1 %' AND origin = 'cli' AND actor LIKE 'cli:%' AND reason != ''")" -eq 1 ]
+check "the import wrote its audit row too" \
+  [ "$(sqlite3 "$DB" "SELECT count(*) FROM audit WHERE action = 'import_residents' AND target LIKE 'residents.csv: % residents%'")" -eq 1 ]
 check "move creates an event" [ "$(events)" -eq $((e0 + 1)) ]
 show 1
 expect "show after move: old and new address" 0 "2026-01-01 … 2026-06-01" "东村村委会 3号楼 1单元 101" \
