@@ -495,6 +495,13 @@ wg_err wg_plan_divide(wg_store_t *s, const wg_plan_opts *o, wg_plan_report *rep,
     snprintf(row.reason, sizeof row.reason, "%s", vi->reason);
     e = wg_store_violation_add(s, p.id, &row);
   }
+  if (!e) {
+    wg_audit_t a = {.action = "plan_create", .origin = "cli"};
+    snprintf(a.actor, sizeof a.actor, "%s", p.actor);
+    snprintf(a.target, sizeof a.target, "plan #%lld (%d grids)", (long long)p.id, r->ngrids);
+    snprintf(a.reason, sizeof a.reason, "%s", p.note);
+    e = wg_store_audit_add(s, &a);
+  }
   if (!e) e = wg_store_commit(s);
   if (e) {
     wg_store_rollback(s);

@@ -58,6 +58,7 @@ run --db "$DB" divide --villages bounds --note first
 div_rc=$rc
 check "divide ran (0 = clean, 1 = avoidable violations listed)" [ "$rc" = 0 -o "$rc" = 1 ]
 check "… reports three levels" grep -q "^      3 " "$TMP/out"
+check "… audited" [ "$(sqlite3 "$DB" "SELECT count(*) FROM audit WHERE action = 'plan_create' AND target LIKE 'plan #1 %'")" = 1 ]
 check "… every entrance assigned" [ "$(sqlite3 "$DB" 'SELECT count(DISTINCT entrance_id) FROM grid_assignment')" = 192 ]
 for l in 1 2 3; do
   check "… level $l households add up" [ "$(sqlite3 "$DB" "SELECT sum(households) FROM grid WHERE level = $l")" = "$total" ]
