@@ -369,7 +369,12 @@ static int building_row(void *ctx, const wg_building_t *b, const char *estate, i
   return c->failed;
 }
 
-void wg__api_buildings(wg_http_req *r) {
+/* A listing of places (buildings, households): the same parameters, scope
+ * and envelope; only the store call differs. */
+typedef wg_err (*place_page_fn)(wg_http_req *r, const wg_place_filter *f, list_ctx *c,
+                                const wg_store_page *pg, long *total);
+
+static void place_listing(wg_http_req *r, place_page_fn page) {
   static const char *const allowed[] = {"community", "grid",  "plan", "limit",
                                         "offset",    "after", NULL};
   if (!wg__param_only(r, allowed)) return;
@@ -380,9 +385,16 @@ void wg__api_buildings(wg_http_req *r) {
   list_ctx c;
   if (!list_begin(r, &c, active)) return;
   long total = 0;
-  wg_err e = wg_store_building_page(r->worker->store, &f, &c.scope, &pg, building_row, &c, &total);
+  wg_err e = page(r, &f, &c, &pg, &total);
   list_end(r, &c, e, total, &pg);
 }
+
+static wg_err building_page(wg_http_req *r, const wg_place_filter *f, list_ctx *c,
+                            const wg_store_page *pg, long *total) {
+  return wg_store_building_page(r->worker->store, f, &c->scope, pg, building_row, c, total);
+}
+
+void wg__api_buildings(wg_http_req *r) { place_listing(r, building_page); }
 
 static int household_row(void *ctx, const wg_household_item *h) {
   list_ctx *c = ctx;
@@ -399,21 +411,12 @@ static int household_row(void *ctx, const wg_household_item *h) {
   return c->failed;
 }
 
-void wg__api_households(wg_http_req *r) {
-  static const char *const allowed[] = {"community", "grid",  "plan", "limit",
-                                        "offset",    "after", NULL};
-  if (!wg__param_only(r, allowed)) return;
-  wg_place_filter f;
-  wg_store_page pg;
-  int64_t active, ledger;
-  if (!place_params(r, &f, &pg, &active, &ledger)) return;
-  list_ctx c;
-  if (!list_begin(r, &c, active)) return;
-  long total = 0;
-  wg_err e =
-      wg_store_household_page(r->worker->store, &f, &c.scope, &pg, household_row, &c, &total);
-  list_end(r, &c, e, total, &pg);
+static wg_err household_page(wg_http_req *r, const wg_place_filter *f, list_ctx *c,
+                             const wg_store_page *pg, long *total) {
+  return wg_store_household_page(r->worker->store, f, &c->scope, pg, household_row, c, total);
 }
+
+void wg__api_households(wg_http_req *r) { place_listing(r, household_page); }
 
 /* A resident as JSON, masked by present.h (the only way a resident becomes
  * text). NULL on failure. */

@@ -24,25 +24,6 @@ run() {
   rc=0
   "$WANGGE" "$@" >"$TMP/out" 2>"$TMP/err" || rc=$?
 }
-# expect DESC WANT_RC [NEEDLE…]: the last run exited WANT_RC and printed
-# each NEEDLE (stdout or stderr).
-expect() {
-  local desc=$1 want=$2
-  shift 2
-  local problems=()
-  [ "$rc" -eq "$want" ] || problems+=("exit status $rc, want $want")
-  for needle in "$@"; do
-    cat "$TMP/out" "$TMP/err" | grep -qF -- "$needle" || problems+=("output lacks: $needle")
-  done
-  if grep -q 'ERROR: AddressSanitizer\|runtime error:\|LeakSanitizer' "$TMP/err"; then
-    problems+=("sanitizer report")
-  fi
-  if [ ${#problems[@]} -eq 0 ]; then
-    ok "$desc"
-  else
-    not_ok "$desc" "${problems[@]}" "stdout: $(head -n 12 "$TMP/out")" "stderr: $(head -n 8 "$TMP/err")"
-  fi
-}
 
 # A JSON validator that needs no extra package when jq is missing: python3,
 # else the test is skipped.

@@ -33,23 +33,6 @@ run() {
   cat "$TMP/out" "$TMP/err" >>"$TMP/everything"
   STDIN=
 }
-# expect DESC WANT_RC [NEEDLE…]: the last run exited WANT_RC and printed
-# each NEEDLE (stdout or stderr).
-expect() {
-  local desc=$1 want=$2
-  shift 2
-  local problems=()
-  [ "$rc" -eq "$want" ] || problems+=("exit status $rc, want $want")
-  for needle in "$@"; do
-    cat "$TMP/out" "$TMP/err" | grep -qF -- "$needle" || problems+=("output lacks: $needle")
-  done
-  if grep -q 'ERROR: AddressSanitizer\|runtime error:' "$TMP/err"; then problems+=("sanitizer report"); fi
-  if [ ${#problems[@]} -eq 0 ]; then
-    ok "$desc"
-  else
-    not_ok "$desc" "${problems[@]}" "stdout: $(head -n 8 "$TMP/out")" "stderr: $(head -n 8 "$TMP/err")"
-  fi
-}
 has() { grep -qF -- "$2" "$1"; }
 lacks() { ! grep -qF -- "$2" "$1"; }
 q() { sqlite3 "$DB" "$1"; }
