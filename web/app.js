@@ -5,6 +5,11 @@
 (function () {
   "use strict";
   var $ = function (id) { return document.getElementById(id); };
+  // Pages defined in their own files (web/pages/*.js, loaded before this
+  // one) register themselves: WG_PAGES.push({name, zh: {...}, en: {...},
+  // show: function (ui, arg) {...}}). Each gets a nav link from index.html
+  // and a <section id="page-NAME" class="page">; "#NAME/ARG" passes ARG.
+  var extraPages = (window.WG_PAGES || []).slice();
 
   // ---- text -------------------------------------------------------------
   var T = {
@@ -82,6 +87,11 @@
       no_plans: "No plans yet", plans_denied: "Plans are visible to the county office (403)"
     }
   };
+  extraPages.forEach(function (pg) {
+    ["zh", "en"].forEach(function (l) {
+      if (pg[l]) Object.keys(pg[l]).forEach(function (k) { T[l][k] = pg[l][k]; });
+    });
+  });
   var lang = (function () {
     try { return localStorage.getItem("wg_lang") === "en" ? "en" : "zh"; } catch (e) { return "zh"; }
   })();
@@ -206,7 +216,12 @@
     if (!me) return;
     var h = location.hash.replace(/^#/, "") || "map";
     var m = /^resident\/(\d+)$/.exec(h);
-    var page = m ? "resident" : (["map", "dashboard", "ledger", "plans"].indexOf(h) >= 0 ? h : "map");
+    var extra = null, arg = "";
+    extraPages.forEach(function (pg) {
+      if (h === pg.name || h.indexOf(pg.name + "/") === 0) { extra = pg; arg = h.slice(pg.name.length + 1); }
+    });
+    var page = m ? "resident" : extra ? extra.name :
+      (["map", "dashboard", "ledger", "plans"].indexOf(h) >= 0 ? h : "map");
     document.querySelectorAll(".page").forEach(function (p) { p.hidden = p.id !== "page-" + page; });
     document.querySelectorAll("#nav a").forEach(function (a) {
       if (a.dataset.page === page || (page === "resident" && a.dataset.page === "ledger")) a.setAttribute("aria-current", "page");
@@ -217,6 +232,7 @@
     else if (page === "dashboard") showDashboard();
     else if (page === "ledger") { if (!ledgerLoaded) searchResidents(0); }
     else if (page === "plans") showPlans("");
+    else if (extra) extra.show(ui, arg);
     else showResident(m[1]);
   }
   window.addEventListener("hashchange", route);
@@ -592,6 +608,13 @@
       box.appendChild(wrap);
     }, function () { clear(box).appendChild(el("p", t("network"), "error")); });
   }
+
+  // What a page in its own file may use (see extraPages above).
+  var ui = {
+    $: $, t: t, tOr: tOr, el: el, clear: clear, dl: dl, api: api, qs: qs,
+    errorText: errorText, errorBox: errorBox, tagName: tagName,
+    me: function () { return me; }, lang: function () { return lang; }
+  };
 
   // ---- sign-in / out, language -----------------------------------------
   $("sign-in").addEventListener("submit", function (ev) {
