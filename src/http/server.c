@@ -49,6 +49,7 @@ static const struct {
     [WG_EBUSY] = {503, "busy"},
     [WG_EPERM] = {403, "forbidden"},
     [WG_EREJECTED] = {422, "rejected"},
+    [WG_ENOTSUP] = {501, "not_supported"},
 };
 
 int wg__http_status_of(wg_err e, const char **code) {

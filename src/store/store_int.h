@@ -33,4 +33,41 @@ void wg__now_iso(char out[32]);
 /* "YYYY-MM-DD" as stored → yyyymmdd (0 when not that shape). */
 int32_t wg__date_parse(const char *text);
 
+/* ---- backends: SQLite and PostgreSQL ---------------------------------------
+ *
+ * A wg_store_t is a SQLite database, or a PostgreSQL one when wg_store_open
+ * was given a postgresql:// or postgres:// URI (store_pg*.c). Every function
+ * of store.h starts with
+ *
+ *     WG__ON_PG(s, wg__pg_<name>(s, <the same arguments>));
+ *
+ * which, on a PostgreSQL store, returns what the PostgreSQL implementation
+ * returns; the SQLite code below it runs only on SQLite.
+ *
+ * A function with no PostgreSQL implementation yet (SQLite-only: it has no
+ * WG__ON_PG line) still compiles and works on SQLite. On a PostgreSQL store
+ * wg__store_db() returns a private, empty in-memory SQLite connection that
+ * refuses every statement, so such a function fails cleanly: prepare and
+ * exec return SQLITE_AUTH, which wg__store_rc maps to WG_ENOTSUP ("not
+ * available on this database backend yet"), and wg_store_errmsg says which.
+ * It never touches the PostgreSQL data and never crashes.
+ *
+ * Porting a function to PostgreSQL:
+ *  1. its tables: the next migration in schema_pg.c, in step with
+ *     schema_sqlite.c (same table and column names — store_pg_test compares
+ *     them; county first in every key of county data; geometry columns as
+ *     geometry(…, 4326) with a GiST index);
+ *  2. wg_err wg__pg_<name>(wg_store_t *s, …) in a store_pg_<domain>.c, using
+ *     the helpers of store_pg.h (prepared statements with $n parameters,
+ *     wg__pg_* error mapping: unique violation → WG_ECONFLICT/WG_EEXIST as
+ *     the SQLite code does);
+ *  3. the WG__ON_PG line at the top of the SQLite function;
+ *  4. run tests/store and tests/http with WG_TEST_PG set (make test does). */
+struct wg_pg;
+struct wg_pg *wg__store_pg(wg_store_t *s); /* NULL on a SQLite store */
+#define WG__ON_PG(s, call)              \
+  do {                                  \
+    if (wg__store_pg(s)) return (call); \
+  } while (0)
+
 #endif

@@ -12,6 +12,7 @@
 
 #include "ledger/validate.h"
 #include "store/store_int.h"
+#include "store/store_pg.h"
 
 enum stmt_id {
   ST_META_GET,
@@ -154,7 +155,8 @@ static const char *const stmt_sql[ST_COUNT_] = {
 enum batch_id { B_RESIDENT, B_DWELLING, B_HOUSEHOLD, B_COUNT_ };
 
 struct wg_store {
-  sqlite3 *db;
+  sqlite3 *db;      /* on a PostgreSQL store: an empty one refusing everything */
+  struct wg_pg *pg; /* the PostgreSQL connection, or NULL for SQLite */
   sqlite3_stmt *batch[B_COUNT_]; /* WG_STORE_BATCH-row inserts, prepared on first use */
   char batch_dates[WG_STORE_BATCH][2][11];
   char batch_sex[WG_STORE_BATCH][2];
@@ -210,6 +212,8 @@ static wg_err map_rc(int rc) {
       return WG_ECORRUPT;
     case SQLITE_CONSTRAINT:
       return WG_ECONFLICT;
+    case SQLITE_AUTH: /* a SQLite-only function on a PostgreSQL store */
+      return WG_ENOTSUP;
     case SQLITE_IOERR:
     case SQLITE_FULL:
     case SQLITE_CANTOPEN:
@@ -301,13 +305,39 @@ static wg_err migrate(wg_store_t *s, int from, int upto, wg_errinfo *ei) {
   return WG_OK;
 }
 
+/* Refuses every statement: a SQLite-only function on a PostgreSQL store
+ * fails with SQLITE_AUTH (→ WG_ENOTSUP) instead of touching anything. */
+static int refuse_all(void *ctx, int action, const char *a, const char *b, const char *c,
+                      const char *d) {
+  (void)ctx, (void)action, (void)a, (void)b, (void)c, (void)d;
+  return SQLITE_DENY;
+}
+
+static wg_err open_pg(const char *uri, unsigned flags, int upto, wg_store_t **out,
+                      wg_errinfo *ei) {
+  wg_store_t *s = calloc(1, sizeof *s);
+  if (!s) return WG_ENOMEM;
+  if (sqlite3_open_v2(":memory:", &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+      SQLITE_OK) {
+    wg_store_close(s);
+    return WG_ENOMEM;
+  }
+  sqlite3_set_authorizer(s->db, refuse_all, NULL);
+  wg_err e = wg__pg_connect(uri, flags, upto, &s->pg, &s->version, ei);
+  if (e) {
+    wg_store_close(s);
+    return e;
+  }
+  *out = s;
+  return WG_OK;
+}
+
 wg_err wg__store_open_upto(const char *uri, unsigned flags, int upto, wg_store_t **out,
                            wg_errinfo *ei) {
   *out = NULL;
   if (!uri || !*uri) return wg_errinfo_set(ei, WG_EINVAL, "no database path given");
   if (strncmp(uri, "postgres://", 11) == 0 || strncmp(uri, "postgresql://", 13) == 0)
-    return wg_errinfo_set(ei, WG_EINVAL,
-                          "this build has no PostgreSQL backend yet; use a SQLite file path");
+    return open_pg(uri, flags, upto, out, ei);
   const char *path = strncmp(uri, "sqlite:", 7) == 0 ? uri + 7 : uri;
   if (ei) snprintf(ei->file, sizeof ei->file, "%s", path);
 
@@ -402,6 +432,7 @@ wg_err wg_store_open(const char *uri, unsigned flags, wg_store_t **out, wg_errin
 
 void wg_store_close(wg_store_t *s) {
   if (!s) return;
+  wg__pg_free(s->pg);
   for (int i = 0; i < ST_COUNT_; i++) sqlite3_finalize(s->stmts[i]);
   for (int i = 0; i < B_COUNT_; i++) sqlite3_finalize(s->batch[i]);
   if (s->db) sqlite3_close_v2(s->db);
@@ -412,11 +443,20 @@ int wg_store_schema_version(wg_store_t *s) { return s->version; }
 
 struct sqlite3 *wg__store_db(wg_store_t *s) { return s->db; }
 
+struct wg_pg *wg__store_pg(wg_store_t *s) { return s->pg; }
+
 wg_err wg__store_rc(int rc) { return map_rc(rc); }
 
-const char *wg_store_errmsg(wg_store_t *s) { return sqlite3_errmsg(s->db); }
+const char *wg_store_errmsg(wg_store_t *s) {
+  if (s->pg)
+    return sqlite3_errcode(s->db) == SQLITE_AUTH
+               ? "this function is not available on PostgreSQL yet (SQLite only)"
+               : wg__pg_errmsg(s->pg);
+  return sqlite3_errmsg(s->db);
+}
 
 wg_err wg_store_integrity(wg_store_t *s, char *msg, size_t cap) {
+  WG__ON_PG(s, wg__pg_integrity(s, msg, cap));
   static const char *const checks[] = {"PRAGMA integrity_check(5)", "PRAGMA foreign_key_check"};
   snprintf(msg, cap, "ok");
   for (size_t i = 0; i < 2; i++) {
@@ -452,6 +492,7 @@ wg_err wg_store_integrity(wg_store_t *s, char *msg, size_t cap) {
 }
 
 wg_err wg_store_begin(wg_store_t *s) {
+  WG__ON_PG(s, wg__pg_begin(s));
   if (s->in_tx) return WG_ECONFLICT;
   wg_err e = exec(s, "BEGIN IMMEDIATE");
   if (e == WG_OK) s->in_tx = 1;
@@ -461,6 +502,7 @@ wg_err wg_store_begin(wg_store_t *s) {
 static void end_bulk(wg_store_t *s);
 
 wg_err wg_store_begin_bulk(wg_store_t *s) {
+  WG__ON_PG(s, wg__pg_begin_bulk(s));
   if (s->in_tx) return WG_ECONFLICT;
   /* foreign_keys can only change outside a transaction. */
   (void)exec(s, "PRAGMA foreign_keys = OFF");
@@ -492,6 +534,7 @@ static const char bulk_indexes[] =
     "CREATE UNIQUE INDEX household_number ON household(county, number);";
 
 wg_err wg_store_bulk_defer_indexes(wg_store_t *s) {
+  WG__ON_PG(s, wg__pg_bulk_defer_indexes(s));
   if (!s->in_tx || !s->bulk || s->deferred) return WG_ECONFLICT;
   int has = 0;
   if (pragma_int(s->db,
@@ -525,6 +568,7 @@ static void end_bulk(wg_store_t *s) {
 }
 
 wg_err wg_store_commit(wg_store_t *s) {
+  WG__ON_PG(s, wg__pg_commit(s));
   if (!s->in_tx) return WG_ECONFLICT;
   if (s->deferred) {
     int rc = sqlite3_exec(s->db, bulk_indexes, NULL, NULL, NULL);
@@ -541,6 +585,10 @@ wg_err wg_store_commit(wg_store_t *s) {
 }
 
 void wg_store_rollback(wg_store_t *s) {
+  if (s && s->pg) {
+    wg__pg_rollback(s);
+    return;
+  }
   if (!s || !s->in_tx) return;
   (void)exec(s, "ROLLBACK");
   s->in_tx = 0;
@@ -551,6 +599,7 @@ void wg_store_rollback(wg_store_t *s) {
 /* ---- meta ----------------------------------------------------------------- */
 
 wg_err wg_store_meta_get(wg_store_t *s, const char *key, char **out) {
+  WG__ON_PG(s, wg__pg_meta_get(s, key, out));
   *out = NULL;
   sqlite3_stmt *st = stmt(s, ST_META_GET);
   if (!st) return WG_EDB;
@@ -566,6 +615,7 @@ wg_err wg_store_meta_get(wg_store_t *s, const char *key, char **out) {
 }
 
 wg_err wg_store_meta_set(wg_store_t *s, const char *key, const char *value) {
+  WG__ON_PG(s, wg__pg_meta_set(s, key, value));
   sqlite3_stmt *st = stmt(s, ST_META_SET);
   if (!st) return WG_EDB;
   wg__bind_text(st, 1, key);
@@ -576,6 +626,7 @@ wg_err wg_store_meta_set(wg_store_t *s, const char *key, const char *value) {
 /* ---- divisions ------------------------------------------------------------ */
 
 wg_err wg_store_division_put(wg_store_t *s, const wg_division_t *d) {
+  WG__ON_PG(s, wg__pg_division_put(s, d));
   sqlite3_stmt *st = stmt(s, ST_DIV_PUT);
   if (!st) return WG_EDB;
   wg__bind_text(st, 1, d->code);
@@ -600,6 +651,7 @@ static void read_division(sqlite3_stmt *st, wg_division_t *d) {
 }
 
 wg_err wg_store_division_get(wg_store_t *s, const char *code, wg_division_t *out) {
+  WG__ON_PG(s, wg__pg_division_get(s, code, out));
   sqlite3_stmt *st = stmt(s, ST_DIV_GET);
   if (!st) return WG_EDB;
   wg__bind_text(st, 1, code);
@@ -611,6 +663,7 @@ wg_err wg_store_division_get(wg_store_t *s, const char *code, wg_division_t *out
 
 wg_err wg_store_division_find(wg_store_t *s, const char *within, const char *name,
                               wg_division_t *out) {
+  WG__ON_PG(s, wg__pg_division_find(s, within, name, out));
   sqlite3_stmt *st = stmt(s, ST_DIV_FIND);
   if (!st) return WG_EDB;
   wg__bind_text(st, 1, within);
@@ -628,6 +681,7 @@ wg_err wg_store_division_find(wg_store_t *s, const char *within, const char *nam
 
 wg_err wg_store_division_each(wg_store_t *s, const char *prefix, int level,
                               wg_division_fn fn, void *ctx) {
+  WG__ON_PG(s, wg__pg_division_each(s, prefix, level, fn, ctx));
   sqlite3_stmt *st;
   int rc = sqlite3_prepare_v2(
       s->db,
@@ -650,6 +704,7 @@ wg_err wg_store_division_each(wg_store_t *s, const char *prefix, int level,
 }
 
 wg_err wg_store_division_count(wg_store_t *s, const char *prefix, int level, long *out) {
+  WG__ON_PG(s, wg__pg_division_count(s, prefix, level, out));
   sqlite3_stmt *st;
   int rc = sqlite3_prepare_v2(s->db,
                               "SELECT count(*) FROM division WHERE substr(code, 1, "
@@ -698,6 +753,7 @@ static wg_err get_or_add(wg_store_t *s, sqlite3_stmt *get, sqlite3_stmt *add, in
 
 wg_err wg_store_estate_ensure(wg_store_t *s, const char *community, const char *name,
                               int64_t *id) {
+  WG__ON_PG(s, wg__pg_estate_ensure(s, community, name, id));
   sqlite3_stmt *get = stmt(s, ST_ESTATE_GET), *add = stmt(s, ST_ESTATE_ADD);
   if (!get || !add) return WG_EDB;
   wg__bind_text(get, 1, community);
@@ -708,6 +764,7 @@ wg_err wg_store_estate_ensure(wg_store_t *s, const char *community, const char *
 }
 
 wg_err wg_store_building_ensure(wg_store_t *s, wg_building_t *b) {
+  WG__ON_PG(s, wg__pg_building_ensure(s, b));
   sqlite3_stmt *get = stmt(s, ST_BUILDING_GET), *add = stmt(s, ST_BUILDING_ADD);
   if (!get || !add) return WG_EDB;
   sqlite3_bind_int64(get, 1, b->estate_id);
@@ -724,6 +781,7 @@ wg_err wg_store_building_ensure(wg_store_t *s, wg_building_t *b) {
 
 wg_err wg_store_building_place(wg_store_t *s, int64_t building_id, double lon, double lat,
                                int floors, const unsigned char *footprint, size_t footprint_len) {
+  WG__ON_PG(s, wg__pg_building_place(s, building_id, lon, lat, floors, footprint, footprint_len));
   sqlite3_stmt *st;
   int rc = sqlite3_prepare_v2(s->db,
                               "UPDATE building SET lon = ?2, lat = ?3,"
@@ -746,6 +804,7 @@ wg_err wg_store_building_place(wg_store_t *s, int64_t building_id, double lon, d
 }
 
 wg_err wg_store_entrance_declare(wg_store_t *s, int64_t entrance_id, long households) {
+  WG__ON_PG(s, wg__pg_entrance_declare(s, entrance_id, households));
   sqlite3_stmt *st;
   int rc = sqlite3_prepare_v2(s->db,
                               "UPDATE entrance SET declared_households = ?2 WHERE id = ?1", -1,
@@ -761,6 +820,7 @@ wg_err wg_store_entrance_declare(wg_store_t *s, int64_t entrance_id, long househ
 
 wg_err wg_store_entrance_ensure(wg_store_t *s, int64_t building_id, const char *name,
                                 int64_t *id) {
+  WG__ON_PG(s, wg__pg_entrance_ensure(s, building_id, name, id));
   sqlite3_stmt *get = stmt(s, ST_ENTRANCE_GET), *add = stmt(s, ST_ENTRANCE_ADD);
   if (!get || !add) return WG_EDB;
   sqlite3_bind_int64(get, 1, building_id);
@@ -772,6 +832,7 @@ wg_err wg_store_entrance_ensure(wg_store_t *s, int64_t building_id, const char *
 
 wg_err wg_store_dwelling_ensure(wg_store_t *s, int64_t entrance_id, int floor,
                                 const char *room, int64_t *id) {
+  WG__ON_PG(s, wg__pg_dwelling_ensure(s, entrance_id, floor, room, id));
   sqlite3_stmt *get = stmt(s, ST_DWELLING_GET), *add = stmt(s, ST_DWELLING_ADD);
   if (!get || !add) return WG_EDB;
   sqlite3_bind_int64(get, 1, entrance_id);
@@ -784,6 +845,7 @@ wg_err wg_store_dwelling_ensure(wg_store_t *s, int64_t entrance_id, int floor,
 
 wg_err wg_store_estate_add(wg_store_t *s, const char *community, const char *name,
                            int64_t *id) {
+  WG__ON_PG(s, wg__pg_estate_add(s, community, name, id));
   sqlite3_stmt *add = stmt(s, ST_ESTATE_ADD);
   if (!add) return WG_EDB;
   wg__bind_text(add, 1, community);
@@ -792,6 +854,7 @@ wg_err wg_store_estate_add(wg_store_t *s, const char *community, const char *nam
 }
 
 wg_err wg_store_building_add(wg_store_t *s, wg_building_t *b) {
+  WG__ON_PG(s, wg__pg_building_add(s, b));
   sqlite3_stmt *add = stmt(s, ST_BUILDING_ADD);
   if (!add) return WG_EDB;
   wg__bind_text(add, 1, b->community);
@@ -806,6 +869,7 @@ wg_err wg_store_building_add(wg_store_t *s, wg_building_t *b) {
 
 wg_err wg_store_entrance_add(wg_store_t *s, const char *county, int64_t building_id,
                              const char *name, int64_t *id) {
+  WG__ON_PG(s, wg__pg_entrance_add(s, county, building_id, name, id));
   sqlite3_stmt *add = stmt(s, ST_ENTRANCE_NEW);
   if (!add) return WG_EDB;
   sqlite3_bind_int64(add, 1, building_id);
@@ -816,6 +880,7 @@ wg_err wg_store_entrance_add(wg_store_t *s, const char *county, int64_t building
 
 wg_err wg_store_dwelling_add(wg_store_t *s, const char *county, int64_t entrance_id, int floor,
                              const char *room, int64_t *id) {
+  WG__ON_PG(s, wg__pg_dwelling_add(s, county, entrance_id, floor, room, id));
   sqlite3_stmt *add = stmt(s, ST_DWELLING_NEW);
   if (!add) return WG_EDB;
   sqlite3_bind_int64(add, 1, entrance_id);
@@ -827,6 +892,7 @@ wg_err wg_store_dwelling_add(wg_store_t *s, const char *county, int64_t entrance
 
 wg_err wg_store_county_counts(wg_store_t *s, const char *county, long *dwellings,
                               long *residents) {
+  WG__ON_PG(s, wg__pg_county_counts(s, county, dwellings, residents));
   sqlite3_stmt *st;
   int rc = sqlite3_prepare_v2(s->db,
                               "SELECT (SELECT count(*) FROM dwelling WHERE county = ?1),"
@@ -844,6 +910,7 @@ wg_err wg_store_county_counts(wg_store_t *s, const char *county, long *dwellings
 }
 
 wg_err wg_store_dwelling_parts(wg_store_t *s, int64_t dwelling_id, wg_dwelling_parts *out) {
+  WG__ON_PG(s, wg__pg_dwelling_parts(s, dwelling_id, out));
   sqlite3_stmt *st = stmt(s, ST_DWELLING_LABEL);
   if (!st) return WG_EDB;
   sqlite3_bind_int64(st, 1, dwelling_id);
@@ -863,6 +930,7 @@ wg_err wg_store_dwelling_parts(wg_store_t *s, int64_t dwelling_id, wg_dwelling_p
 }
 
 wg_err wg_store_dwelling_label(wg_store_t *s, int64_t dwelling_id, char *buf, size_t cap) {
+  WG__ON_PG(s, wg__pg_dwelling_label(s, dwelling_id, buf, cap));
   wg_dwelling_parts p;
   wg_err e = wg_store_dwelling_parts(s, dwelling_id, &p);
   if (e) return e;
@@ -878,6 +946,7 @@ wg_err wg_store_dwelling_label(wg_store_t *s, int64_t dwelling_id, char *buf, si
 }
 
 wg_err wg_store_household_number(wg_store_t *s, int64_t id, char *out, size_t cap) {
+  WG__ON_PG(s, wg__pg_household_number(s, id, out, cap));
   sqlite3_stmt *st = stmt(s, ST_HOUSEHOLD_NUMBER);
   if (!st) return WG_EDB;
   sqlite3_bind_int64(st, 1, id);
@@ -912,6 +981,7 @@ wg_err wg_event_kind_parse(const char *name, wg_event_kind *out) {
 }
 
 wg_err wg_store_event_add(wg_store_t *s, wg_event_t *ev) {
+  WG__ON_PG(s, wg__pg_event_add(s, ev));
   sqlite3_stmt *st = stmt(s, ST_EVENT_ADD);
   if (!st) return WG_EDB;
   if (!ev->recorded_at[0]) wg__now_iso(ev->recorded_at);
@@ -929,6 +999,7 @@ wg_err wg_store_event_add(wg_store_t *s, wg_event_t *ev) {
 }
 
 wg_err wg_store_event_get(wg_store_t *s, int64_t id, wg_event_t *out) {
+  WG__ON_PG(s, wg__pg_event_get(s, id, out));
   sqlite3_stmt *st = stmt(s, ST_EVENT_GET);
   if (!st) return WG_EDB;
   sqlite3_bind_int64(st, 1, id);
@@ -953,6 +1024,7 @@ wg_err wg_store_event_get(wg_store_t *s, int64_t id, wg_event_t *out) {
 
 wg_err wg_store_household_ensure(wg_store_t *s, const char *county, const char *number,
                                  int64_t dwelling_id, int64_t *id) {
+  WG__ON_PG(s, wg__pg_household_ensure(s, county, number, dwelling_id, id));
   sqlite3_stmt *get = stmt(s, ST_HOUSEHOLD_GET), *add = stmt(s, ST_HOUSEHOLD_ADD);
   if (!get || !add) return WG_EDB;
   wg__bind_text(get, 1, county);
@@ -965,6 +1037,7 @@ wg_err wg_store_household_ensure(wg_store_t *s, const char *county, const char *
 
 wg_err wg_store_household_add(wg_store_t *s, const char *county, const char *number,
                               int64_t dwelling_id, int64_t *id) {
+  WG__ON_PG(s, wg__pg_household_add(s, county, number, dwelling_id, id));
   sqlite3_stmt *add = stmt(s, ST_HOUSEHOLD_ADD);
   if (!add) return WG_EDB;
   wg__bind_text(add, 1, county);
@@ -1025,6 +1098,7 @@ static void read_resident(sqlite3_stmt *st, wg_resident_t *r) {
 }
 
 wg_err wg_store_resident_insert(wg_store_t *s, wg_resident_t *r) {
+  WG__ON_PG(s, wg__pg_resident_insert(s, r));
   sqlite3_stmt *st = stmt(s, ST_RES_INSERT);
   if (!st) return WG_EDB;
   bind_resident(s, st, r);
@@ -1075,6 +1149,7 @@ static wg_err batch_step(sqlite3_stmt *st) {
 
 wg_err wg_store_dwelling_insert_batch(wg_store_t *s, const char *county,
                                       const wg_dwelling_row *rows, int n) {
+  WG__ON_PG(s, wg__pg_dwelling_insert_batch(s, county, rows, n));
   for (; n > 0 && n < WG_STORE_BATCH; n--, rows++) { /* a short tail: one by one */
     sqlite3_stmt *st = stmt(s, ST_DWELLING_ID);
     if (!st) return WG_EDB;
@@ -1104,6 +1179,7 @@ wg_err wg_store_dwelling_insert_batch(wg_store_t *s, const char *county,
 
 wg_err wg_store_household_insert_batch(wg_store_t *s, const char *county,
                                        const wg_household_row *rows, int n) {
+  WG__ON_PG(s, wg__pg_household_insert_batch(s, county, rows, n));
   for (; n > 0 && n < WG_STORE_BATCH; n--, rows++) {
     sqlite3_stmt *st = stmt(s, ST_HOUSEHOLD_ID);
     if (!st) return WG_EDB;
@@ -1130,6 +1206,7 @@ wg_err wg_store_household_insert_batch(wg_store_t *s, const char *county,
 }
 
 wg_err wg_store_resident_insert_batch(wg_store_t *s, wg_resident_t *rs, int n) {
+  WG__ON_PG(s, wg__pg_resident_insert_batch(s, rs, n));
   enum { NCOL = 14 };
   if (n <= 0) return WG_OK;
   if (n < WG_STORE_BATCH) {
@@ -1177,6 +1254,7 @@ wg_err wg_store_resident_insert_batch(wg_store_t *s, wg_resident_t *rs, int n) {
 }
 
 wg_err wg_store_resident_update(wg_store_t *s, const wg_resident_t *r) {
+  WG__ON_PG(s, wg__pg_resident_update(s, r));
   sqlite3_stmt *st = stmt(s, ST_RES_UPDATE);
   if (!st) return WG_EDB;
   bind_resident(s, st, r);
@@ -1197,6 +1275,7 @@ static wg_err get_one_resident(sqlite3_stmt *st, wg_resident_t *out) {
 }
 
 wg_err wg_store_resident_get(wg_store_t *s, int64_t id, wg_resident_t *out) {
+  WG__ON_PG(s, wg__pg_resident_get(s, id, out));
   sqlite3_stmt *st = stmt(s, ST_RES_GET);
   if (!st) return WG_EDB;
   sqlite3_bind_int64(st, 1, id);
@@ -1204,6 +1283,7 @@ wg_err wg_store_resident_get(wg_store_t *s, int64_t id, wg_resident_t *out) {
 }
 
 wg_err wg_store_resident_find(wg_store_t *s, const char *id_number, wg_resident_t *out) {
+  WG__ON_PG(s, wg__pg_resident_find(s, id_number, out));
   sqlite3_stmt *st = stmt(s, ST_RES_FIND);
   if (!st) return WG_EDB;
   wg__bind_text(st, 1, id_number);
@@ -1211,6 +1291,7 @@ wg_err wg_store_resident_find(wg_store_t *s, const char *id_number, wg_resident_
 }
 
 wg_err wg_store_resident_versions(wg_store_t *s, int64_t id, wg_version_fn fn, void *ctx) {
+  WG__ON_PG(s, wg__pg_resident_versions(s, id, fn, ctx));
   sqlite3_stmt *st = stmt(s, ST_RES_HISTORY);
   if (!st) return WG_EDB;
   sqlite3_bind_int64(st, 1, id);
@@ -1274,6 +1355,7 @@ static int prepare_filter(wg_store_t *s, const wg_resident_filter *f, int count_
 
 wg_err wg_store_resident_each(wg_store_t *s, const wg_resident_filter *f,
                               wg_resident_fn fn, void *ctx) {
+  WG__ON_PG(s, wg__pg_resident_each(s, f, fn, ctx));
   sqlite3_stmt *st;
   int rc = prepare_filter(s, f, 0, &st);
   if (rc != SQLITE_OK) return map_rc(rc);
@@ -1290,6 +1372,7 @@ wg_err wg_store_resident_each(wg_store_t *s, const wg_resident_filter *f,
 }
 
 wg_err wg_store_resident_count(wg_store_t *s, const wg_resident_filter *f, long *out) {
+  WG__ON_PG(s, wg__pg_resident_count(s, f, out));
   sqlite3_stmt *st;
   int rc = prepare_filter(s, f, 1, &st);
   if (rc != SQLITE_OK) return map_rc(rc);
@@ -1303,6 +1386,7 @@ wg_err wg_store_resident_count(wg_store_t *s, const wg_resident_filter *f, long 
 
 wg_err wg_store_tag_put(wg_store_t *s, const char *code, const char *name_zh,
                         const char *name_en) {
+  WG__ON_PG(s, wg__pg_tag_put(s, code, name_zh, name_en));
   sqlite3_stmt *st = stmt(s, ST_TAG_PUT);
   if (!st) return WG_EDB;
   wg__bind_text(st, 1, code);
@@ -1312,6 +1396,7 @@ wg_err wg_store_tag_put(wg_store_t *s, const char *code, const char *name_zh,
 }
 
 wg_err wg_store_tag_resolve(wg_store_t *s, const char *word, char *code_out, size_t cap) {
+  WG__ON_PG(s, wg__pg_tag_resolve(s, word, code_out, cap));
   sqlite3_stmt *st = stmt(s, ST_TAG_RESOLVE);
   if (!st) return WG_EDB;
   wg__bind_text(st, 1, word);
@@ -1322,6 +1407,7 @@ wg_err wg_store_tag_resolve(wg_store_t *s, const char *word, char *code_out, siz
 }
 
 wg_err wg_store_tag_each(wg_store_t *s, wg_tag_fn fn, void *ctx) {
+  WG__ON_PG(s, wg__pg_tag_each(s, fn, ctx));
   sqlite3_stmt *st;
   int rc = sqlite3_prepare_v2(s->db, "SELECT code, name_zh, name_en FROM tag ORDER BY code", -1,
                               &st, NULL);
@@ -1340,6 +1426,7 @@ wg_err wg_store_tag_each(wg_store_t *s, wg_tag_fn fn, void *ctx) {
 
 wg_err wg_store_unit_each(wg_store_t *s, const char *county, const char *community,
                           wg_unit_fn fn, void *ctx) {
+  WG__ON_PG(s, wg__pg_unit_each(s, county, community, fn, ctx));
   sqlite3_stmt *st;
   int rc = sqlite3_prepare_v2(
       s->db,
@@ -1385,6 +1472,7 @@ const char *wg_plan_status_name(wg_plan_status st) {
 }
 
 wg_err wg_store_plan_add(wg_store_t *s, wg_plan_t *p) {
+  WG__ON_PG(s, wg__pg_plan_add(s, p));
   sqlite3_stmt *st;
   int rc = sqlite3_prepare_v2(s->db,
                               "INSERT INTO plan(county, status, created_at, actor, note, based_on,"
@@ -1461,18 +1549,22 @@ static wg_err plan_query(wg_store_t *s, const char *where, const char *text, int
 }
 
 wg_err wg_store_plan_get(wg_store_t *s, int64_t id, wg_plan_t *out) {
+  WG__ON_PG(s, wg__pg_plan_get(s, id, out));
   return plan_query(s, "WHERE id = ?1", NULL, id, NULL, NULL, out);
 }
 
 wg_err wg_store_plan_active(wg_store_t *s, const char *county, wg_plan_t *out) {
+  WG__ON_PG(s, wg__pg_plan_active(s, county, out));
   return plan_query(s, "WHERE county = ?1 AND status = 2", county, 0, NULL, NULL, out);
 }
 
 wg_err wg_store_plan_each(wg_store_t *s, const char *county, wg_plan_fn fn, void *ctx) {
+  WG__ON_PG(s, wg__pg_plan_each(s, county, fn, ctx));
   return plan_query(s, "WHERE county = ?1 ORDER BY id", county, 0, fn, ctx, NULL);
 }
 
 wg_err wg_store_plan_activate(wg_store_t *s, int64_t id) {
+  WG__ON_PG(s, wg__pg_plan_activate(s, id));
   wg_plan_t p;
   wg_err e = wg_store_plan_get(s, id, &p);
   if (e) return e;
@@ -1505,6 +1597,7 @@ wg_err wg_store_plan_activate(wg_store_t *s, int64_t id) {
 }
 
 wg_err wg_store_grid_add(wg_store_t *s, wg_grid_t *g) {
+  WG__ON_PG(s, wg__pg_grid_add(s, g));
   sqlite3_stmt *st = stmt(s, ST_GRID_ADD);
   if (!st) return WG_EDB;
   sqlite3_bind_int64(st, 1, g->plan_id);
@@ -1579,6 +1672,7 @@ static wg_err grid_walk(sqlite3_stmt *st, wg_grid_fn fn, void *ctx) {
 }
 
 wg_err wg_store_grid_each(wg_store_t *s, int64_t plan_id, int level, wg_grid_fn fn, void *ctx) {
+  WG__ON_PG(s, wg__pg_grid_each(s, plan_id, level, fn, ctx));
   char sql[768];
   snprintf(sql, sizeof sql, "%s WHERE g.plan_id = ?1 AND (?2 = 0 OR g.level = ?2) ORDER BY g.code",
            grid_cols);
@@ -1592,6 +1686,7 @@ wg_err wg_store_grid_each(wg_store_t *s, int64_t plan_id, int level, wg_grid_fn 
 
 wg_err wg_store_grid_at(wg_store_t *s, int64_t plan_id, double lon, double lat, wg_grid_fn fn,
                         void *ctx) {
+  WG__ON_PG(s, wg__pg_grid_at(s, plan_id, lon, lat, fn, ctx));
   char sql[768];
   snprintf(sql, sizeof sql,
            "%s JOIN grid_rtree r ON r.id = g.id WHERE r.minx <= ?2 AND r.maxx >= ?2"
@@ -1607,6 +1702,7 @@ wg_err wg_store_grid_at(wg_store_t *s, int64_t plan_id, double lon, double lat, 
 }
 
 wg_err wg_store_assignment_add(wg_store_t *s, int64_t plan_id, const wg_assignment_t *a) {
+  WG__ON_PG(s, wg__pg_assignment_add(s, plan_id, a));
   sqlite3_stmt *st = stmt(s, ST_ASSIGN_ADD);
   if (!st) return WG_EDB;
   sqlite3_bind_int64(st, 1, plan_id);
@@ -1621,6 +1717,7 @@ wg_err wg_store_assignment_add(wg_store_t *s, int64_t plan_id, const wg_assignme
 
 wg_err wg_store_assignment_each(wg_store_t *s, int64_t plan_id, wg_assignment_fn fn,
                                 void *ctx) {
+  WG__ON_PG(s, wg__pg_assignment_each(s, plan_id, fn, ctx));
   sqlite3_stmt *st;
   int rc = sqlite3_prepare_v2(s->db,
                               "SELECT entrance_id, piece, households, l1, l2, l3 FROM"
@@ -1645,6 +1742,7 @@ wg_err wg_store_assignment_each(wg_store_t *s, int64_t plan_id, wg_assignment_fn
 }
 
 wg_err wg_store_violation_add(wg_store_t *s, int64_t plan_id, const wg_plan_violation_t *v) {
+  WG__ON_PG(s, wg__pg_violation_add(s, plan_id, v));
   sqlite3_stmt *st = stmt(s, ST_VIOLATION_ADD);
   if (!st) return WG_EDB;
   sqlite3_bind_int64(st, 1, plan_id);
@@ -1658,6 +1756,7 @@ wg_err wg_store_violation_add(wg_store_t *s, int64_t plan_id, const wg_plan_viol
 }
 
 wg_err wg_store_violation_each(wg_store_t *s, int64_t plan_id, wg_violation_fn fn, void *ctx) {
+  WG__ON_PG(s, wg__pg_violation_each(s, plan_id, fn, ctx));
   sqlite3_stmt *st;
   int rc = sqlite3_prepare_v2(s->db,
                               "SELECT kind, level, code, forced, households, reason FROM"
@@ -1684,6 +1783,7 @@ wg_err wg_store_violation_each(wg_store_t *s, int64_t plan_id, wg_violation_fn f
 }
 
 wg_err wg_store_grid_number_each(wg_store_t *s, const char *county, wg_number_fn fn, void *ctx) {
+  WG__ON_PG(s, wg__pg_grid_number_each(s, county, fn, ctx));
   sqlite3_stmt *st;
   int rc = sqlite3_prepare_v2(s->db,
                               "SELECT parent, max_number FROM grid_number WHERE county = ?1"
@@ -1701,6 +1801,7 @@ wg_err wg_store_grid_number_each(wg_store_t *s, const char *county, wg_number_fn
 }
 
 wg_err wg_store_grid_number_used(wg_store_t *s, const char *parent, int *max_number) {
+  WG__ON_PG(s, wg__pg_grid_number_used(s, parent, max_number));
   sqlite3_stmt *st = stmt(s, ST_NUMBER_GET);
   if (!st) return WG_EDB;
   wg__bind_text(st, 1, parent);
@@ -1711,6 +1812,7 @@ wg_err wg_store_grid_number_used(wg_store_t *s, const char *parent, int *max_num
 }
 
 wg_err wg_store_grid_number_use(wg_store_t *s, const char *parent, int number) {
+  WG__ON_PG(s, wg__pg_grid_number_use(s, parent, number));
   sqlite3_stmt *st = stmt(s, ST_NUMBER_USE);
   if (!st) return WG_EDB;
   wg__bind_text(st, 1, parent);
@@ -1721,6 +1823,7 @@ wg_err wg_store_grid_number_use(wg_store_t *s, const char *parent, int number) {
 /* ---- audit ---------------------------------------------------------------- */
 
 wg_err wg_store_audit_add(wg_store_t *s, const wg_audit_t *a) {
+  WG__ON_PG(s, wg__pg_audit_add(s, a));
   sqlite3_stmt *st = stmt(s, ST_AUDIT_ADD);
   if (!st) return WG_EDB;
   char at[32];

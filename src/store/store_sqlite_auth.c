@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "store/store_int.h"
+#include "store/store_pg.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -94,6 +95,7 @@ static void read_user(sqlite3_stmt *st, int c, wg_user_row *u) {
 }
 
 wg_err wg_store_user_add(wg_store_t *s, wg_user_row *u) {
+  WG__ON_PG(s, wg__pg_user_add(s, u));
   if (u->nscopes < 0 || u->nscopes > WG_STORE_MAX_SCOPES) return WG_EINVAL;
   if (!u->created_at[0]) wg__now_iso(u->created_at);
   wg_err e = sp_begin(s);
@@ -152,14 +154,17 @@ static wg_err user_query(wg_store_t *s, const char *where, const char *login, in
 }
 
 wg_err wg_store_user_get(wg_store_t *s, const char *login, wg_user_row *out) {
+  WG__ON_PG(s, wg__pg_user_get(s, login, out));
   return user_query(s, "u.login = ?1", login ? login : "", 0, out);
 }
 
 wg_err wg_store_user_get_id(wg_store_t *s, int64_t id, wg_user_row *out) {
+  WG__ON_PG(s, wg__pg_user_get_id(s, id, out));
   return user_query(s, "u.id = ?1", NULL, id, out);
 }
 
 wg_err wg_store_user_each(wg_store_t *s, wg_user_row_fn fn, void *ctx) {
+  WG__ON_PG(s, wg__pg_user_each(s, fn, ctx));
   sqlite3_stmt *st = prepare(s, "SELECT " USER_COLS " FROM app_user u ORDER BY u.login");
   if (!st) return WG_EDB;
   wg_user_row *u = malloc(sizeof *u);
@@ -189,6 +194,7 @@ static wg_err user_update(wg_store_t *s, sqlite3_stmt *st) {
 }
 
 wg_err wg_store_user_set_password(wg_store_t *s, int64_t id, const char *hash) {
+  WG__ON_PG(s, wg__pg_user_set_password(s, id, hash));
   sqlite3_stmt *st = prepare(s,
                              "UPDATE app_user SET password_hash = ?2, failed_logins = 0,"
                              " locked_until = 0 WHERE id = ?1");
@@ -200,6 +206,7 @@ wg_err wg_store_user_set_password(wg_store_t *s, int64_t id, const char *hash) {
 }
 
 wg_err wg_store_user_set_disabled(wg_store_t *s, int64_t id, int disabled) {
+  WG__ON_PG(s, wg__pg_user_set_disabled(s, id, disabled));
   wg_err e = sp_begin(s);
   if (e) return e;
   sqlite3_stmt *st = prepare(s, "UPDATE app_user SET disabled = ?2 WHERE id = ?1");
@@ -219,6 +226,7 @@ wg_err wg_store_user_set_disabled(wg_store_t *s, int64_t id, int disabled) {
 
 wg_err wg_store_user_login_failed(wg_store_t *s, int64_t id, int max_failures,
                                   int64_t lock_until, int *locked) {
+  WG__ON_PG(s, wg__pg_user_login_failed(s, id, max_failures, lock_until, locked));
   if (locked) *locked = 0;
   /* One statement, so concurrent failures cannot lose a count. The right
    * hand sides all see the row as it was. */
@@ -246,6 +254,7 @@ wg_err wg_store_user_login_failed(wg_store_t *s, int64_t id, int max_failures,
 }
 
 wg_err wg_store_user_login_ok(wg_store_t *s, int64_t id) {
+  WG__ON_PG(s, wg__pg_user_login_ok(s, id));
   sqlite3_stmt *st = prepare(s,
                              "UPDATE app_user SET failed_logins = 0, locked_until = 0"
                              " WHERE id = ?1");
@@ -254,6 +263,7 @@ wg_err wg_store_user_login_ok(wg_store_t *s, int64_t id) {
 }
 
 wg_err wg_store_code_known(wg_store_t *s, const char *code) {
+  WG__ON_PG(s, wg__pg_code_known(s, code));
   sqlite3_stmt *st = prepare(s,
                              "SELECT EXISTS (SELECT 1 FROM division WHERE code = ?1)"
                              " OR EXISTS (SELECT 1 FROM grid WHERE code = ?1)");
@@ -268,6 +278,7 @@ wg_err wg_store_code_known(wg_store_t *s, const char *code) {
 /* ---- sessions --------------------------------------------------------------- */
 
 wg_err wg_store_session_add(wg_store_t *s, const wg_session_row *r) {
+  WG__ON_PG(s, wg__pg_session_add(s, r));
   sqlite3_stmt *st = prepare(s,
                              "INSERT INTO session(token_hash, csrf, user_id, created_at,"
                              " expires_idle, expires_absolute, origin)"
@@ -285,6 +296,7 @@ wg_err wg_store_session_add(wg_store_t *s, const wg_session_row *r) {
 
 wg_err wg_store_session_get(wg_store_t *s, const char *token_hash, wg_session_row *out,
                             wg_user_row *user) {
+  WG__ON_PG(s, wg__pg_session_get(s, token_hash, out, user));
   sqlite3_stmt *st = prepare(s,
                              "SELECT s.token_hash, s.csrf, s.user_id, s.created_at,"
                              " s.expires_idle, s.expires_absolute, s.origin, " USER_COLS
@@ -312,6 +324,7 @@ wg_err wg_store_session_get(wg_store_t *s, const char *token_hash, wg_session_ro
 }
 
 wg_err wg_store_session_touch(wg_store_t *s, const char *token_hash, int64_t expires_idle) {
+  WG__ON_PG(s, wg__pg_session_touch(s, token_hash, expires_idle));
   sqlite3_stmt *st = prepare(s, "UPDATE session SET expires_idle = ?2 WHERE token_hash = ?1");
   if (st) {
     wg__bind_text(st, 1, token_hash);
@@ -321,12 +334,14 @@ wg_err wg_store_session_touch(wg_store_t *s, const char *token_hash, int64_t exp
 }
 
 wg_err wg_store_session_delete(wg_store_t *s, const char *token_hash) {
+  WG__ON_PG(s, wg__pg_session_delete(s, token_hash));
   sqlite3_stmt *st = prepare(s, "DELETE FROM session WHERE token_hash = ?1");
   if (st) wg__bind_text(st, 1, token_hash);
   return user_update(s, st);
 }
 
 wg_err wg_store_session_delete_user(wg_store_t *s, int64_t user_id) {
+  WG__ON_PG(s, wg__pg_session_delete_user(s, user_id));
   sqlite3_stmt *st = prepare(s, "DELETE FROM session WHERE user_id = ?1");
   if (!st) return WG_EDB;
   sqlite3_bind_int64(st, 1, user_id);
@@ -334,6 +349,7 @@ wg_err wg_store_session_delete_user(wg_store_t *s, int64_t user_id) {
 }
 
 wg_err wg_store_session_purge(wg_store_t *s, int64_t now, long *deleted) {
+  WG__ON_PG(s, wg__pg_session_purge(s, now, deleted));
   if (deleted) *deleted = 0;
   sqlite3_stmt *st = prepare(s,
                              "DELETE FROM session WHERE expires_idle <= ?1"
@@ -349,6 +365,7 @@ wg_err wg_store_session_purge(wg_store_t *s, int64_t now, long *deleted) {
 
 wg_err wg_store_audit_each(wg_store_t *s, const wg_audit_filter *f, wg_audit_fn fn,
                            void *ctx) {
+  WG__ON_PG(s, wg__pg_audit_each(s, f, fn, ctx));
   sqlite3_stmt *st = prepare(s,
                              "SELECT id, at, actor, action, target, reason, origin FROM audit"
                              " WHERE (?1 IS NULL OR actor = ?1)"

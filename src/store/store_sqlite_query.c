@@ -14,6 +14,7 @@
 
 #include "ledger/validate.h"
 #include "store/store_int.h"
+#include "store/store_pg.h"
 
 /* ---- a tiny SQL builder with bound values ------------------------------- */
 
@@ -175,6 +176,7 @@ static void building_where(qbuild *q, const wg_place_filter *f, const wg_store_s
 wg_err wg_store_building_page(wg_store_t *s, const wg_place_filter *f, const wg_store_scope *sc,
                               const wg_store_page *pg, wg_building_page_fn fn, void *ctx,
                               long *total) {
+  WG__ON_PG(s, wg__pg_building_page(s, f, sc, pg, fn, ctx, total));
   qbuild *q = calloc(1, sizeof *q);
   if (!q) return WG_ENOMEM;
   wg_err e = WG_OK;
@@ -245,6 +247,7 @@ static void household_where(qbuild *q, const wg_place_filter *f, const wg_store_
 wg_err wg_store_household_page(wg_store_t *s, const wg_place_filter *f, const wg_store_scope *sc,
                                const wg_store_page *pg, wg_household_page_fn fn, void *ctx,
                                long *total) {
+  WG__ON_PG(s, wg__pg_household_page(s, f, sc, pg, fn, ctx, total));
   qbuild *q = calloc(1, sizeof *q);
   if (!q) return WG_ENOMEM;
   wg_err e = WG_OK;
@@ -345,6 +348,7 @@ static void resident_where(qbuild *q, const wg_resident_query *f, const wg_store
 wg_err wg_store_resident_page(wg_store_t *s, const wg_resident_query *f, const wg_store_scope *sc,
                               const wg_store_page *pg, wg_resident_page_fn fn, void *ctx,
                               long *total) {
+  WG__ON_PG(s, wg__pg_resident_page(s, f, sc, pg, fn, ctx, total));
   qbuild *q = calloc(1, sizeof *q);
   if (!q) return WG_ENOMEM;
   char as_of[11];
@@ -403,6 +407,7 @@ out:
 
 wg_err wg_store_dwelling_place(wg_store_t *s, int64_t dwelling_id, int64_t *entrance_id,
                                char community[13]) {
+  WG__ON_PG(s, wg__pg_dwelling_place(s, dwelling_id, entrance_id, community));
   *entrance_id = 0;
   community[0] = '\0';
   sqlite3_stmt *st;
@@ -426,6 +431,7 @@ wg_err wg_store_dwelling_place(wg_store_t *s, int64_t dwelling_id, int64_t *entr
 
 wg_err wg_store_resident_place_each(wg_store_t *s, const char *county, wg_resident_place_fn fn,
                                     void *ctx) {
+  WG__ON_PG(s, wg__pg_resident_place_each(s, county, fn, ctx));
   sqlite3_stmt *st;
   int rc = sqlite3_prepare_v2(wg__store_db(s),
                               "SELECT d.entrance_id, ifnull(r.household_id, 0), r.tags"
@@ -458,6 +464,10 @@ wg_err wg_store_probe_open(wg_store_t *s, wg_store_probe_t **out) {
   wg_store_probe_t *p = calloc(1, sizeof *p);
   if (!p) return WG_ENOMEM;
   p->s = s;
+  if (wg__store_pg(s)) { /* statements are per connection there: nothing to hold */
+    *out = p;
+    return WG_OK;
+  }
   int rc = sqlite3_prepare_v3(wg__store_db(s),
                               "SELECT (SELECT id FROM plan WHERE county = ?1 AND status = 2),"
                               " (SELECT max(id) FROM event)",
@@ -472,6 +482,7 @@ wg_err wg_store_probe_open(wg_store_t *s, wg_store_probe_t **out) {
 
 wg_err wg_store_probe_versions(wg_store_probe_t *p, const char *county, int64_t *active_plan,
                                int64_t *ledger_version) {
+  WG__ON_PG(p->s, wg__pg_probe_versions(p->s, county, active_plan, ledger_version));
   sqlite3_reset(p->versions);
   sqlite3_bind_text(p->versions, 1, county, -1, SQLITE_TRANSIENT);
   int rc = sqlite3_step(p->versions);

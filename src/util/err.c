@@ -21,6 +21,7 @@ static const char *const messages[WG_ERR_COUNT_] = {
     [WG_EBUSY] = "database is busy",
     [WG_EPERM] = "not permitted",
     [WG_EREJECTED] = "input rejected",
+    [WG_ENOTSUP] = "not available on this database backend yet",
 };
 
 const char *wg_strerror(wg_err err) {

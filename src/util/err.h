@@ -27,6 +27,7 @@ typedef enum wg_err {
   WG_EBUSY,      /* database is locked */
   WG_EPERM,      /* not permitted */
   WG_EREJECTED,  /* input rejected: bad rows reported, nothing written */
+  WG_ENOTSUP,    /* not available on this store backend (yet) */
   WG_ERR_COUNT_
 } wg_err;
 
