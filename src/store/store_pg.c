@@ -103,9 +103,9 @@ static const char *const stmt_sql[ST_COUNT_] = {
     [ST_DWELLING_NEW] = "INSERT INTO dwelling(county, entrance_id, floor, room)"
                         " VALUES ($4, $1, $2, $3) ON CONFLICT DO NOTHING RETURNING id",
     [ST_DWELLING_ID] = "INSERT INTO dwelling(id, county, entrance_id, floor, room)"
-                       " VALUES ($1, $2, $3, $4, $5)",
+                       " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (county, id) DO NOTHING",
     [ST_HOUSEHOLD_ID] = "INSERT INTO household(id, county, number, dwelling_id)"
-                        " VALUES ($1, $2, $3, NULLIF($4::bigint, 0))",
+                        " VALUES ($1, $2, $3, NULLIF($4::bigint, 0)) ON CONFLICT (county, id) DO NOTHING",
     [ST_DWELLING_LABEL] =
         "SELECT dv.name, es.name, b.name, en.name, d.room, dv.code, d.floor FROM dwelling d"
         " JOIN entrance en ON en.county = d.county AND en.id = d.entrance_id"
@@ -172,6 +172,7 @@ struct wg_pg {
   PGconn *c;
   int in_tx;
   int bulk;
+  int deferred; /* unique indexes of the people tables dropped until the commit */
   unsigned char prepared[ST_COUNT_];
   char err[320];
 };
@@ -272,8 +273,9 @@ const char *wg__pg_sqlstate(const PGresult *r) {
 
 PGresult *wg__pg_exec(wg_store_t *s, const char *sql, const wg_pgp *q, wg_err *e) {
   struct wg_pg *pg = wg__store_pg(s);
-  PGresult *r = PQexecParams(pg->c, sql, q ? q->n : 0, NULL, q ? q->v : NULL,
-                             q ? q->len : NULL, q ? q->fmt : NULL, 0);
+  /* Without parameters, PQexec: it also runs several statements at once. */
+  PGresult *r = q ? PQexecParams(pg->c, sql, q->n, NULL, q->v, q->len, q->fmt, 0)
+                  : PQexec(pg->c, sql);
   *e = check(pg, r);
   return r;
 }
@@ -525,18 +527,56 @@ wg_err wg__pg_begin_bulk(wg_store_t *s) {
   return WG_OK;
 }
 
+/* The unique indexes a bulk load into empty people tables drops (DDL is
+ * transactional here: a rollback brings them back) and the commit builds
+ * again, sorted, in one pass each. */
+static const char bulk_indexes[] =
+    /* deferred reference checks run first: an index cannot be built over
+     * rows with checks pending */
+    "SET CONSTRAINTS ALL IMMEDIATE;"
+    "CREATE UNIQUE INDEX resident_id_number ON resident(id_number);"
+    "CREATE UNIQUE INDEX dwelling_room ON dwelling(county, entrance_id, room);"
+    "CREATE UNIQUE INDEX household_number ON household(county, number);";
+
 wg_err wg__pg_bulk_defer_indexes(wg_store_t *s) {
-  /* Not on PostgreSQL: its indexes stay. The caller then uses the checked
-   * path (look-ups before inserts), which is what this answer says. */
   struct wg_pg *pg = wg__store_pg(s);
-  (void)pg;
-  return WG_ECONFLICT;
+  if (!pg->in_tx || !pg->bulk || pg->deferred) return WG_ECONFLICT;
+  wg_err e;
+  PGresult *r = wg__pg_exec(s,
+                            "SELECT (EXISTS (SELECT 1 FROM resident) OR EXISTS (SELECT 1 FROM"
+                            " dwelling) OR EXISTS (SELECT 1 FROM household))::int",
+                            NULL, &e);
+  int has = e ? 1 : (int)wg__pg_i64(r, 0, 0);
+  PQclear(r);
+  if (e) return e;
+  if (has) return WG_ECONFLICT;
+  e = wg__pg_exec_done(s, "DROP INDEX resident_id_number, dwelling_room, household_number",
+                       NULL);
+  if (!e) pg->deferred = 1;
+  return e;
 }
 
 wg_err wg__pg_commit(wg_store_t *s) {
   struct wg_pg *pg = wg__store_pg(s);
   if (!pg->in_tx) return WG_ECONFLICT;
-  wg_err e = wg__pg_exec_done(s, "COMMIT", NULL);
+  if (pg->deferred) {
+    wg_err e;
+    PGresult *r = wg__pg_exec(s, bulk_indexes, NULL, &e);
+    int dup = e && strcmp(wg__pg_sqlstate(r), "23505") == 0;
+    PQclear(r);
+    /* The transaction is still open (aborted): the caller rolls back. */
+    if (e) return dup ? WG_EEXIST : e;
+    pg->deferred = 0;
+  }
+  wg_err e;
+  PGresult *r = wg__pg_exec(s, "COMMIT", NULL, &e);
+  /* COMMIT of a transaction a failed statement aborted rolls back and says
+   * so only in its tag: that is no success. */
+  if (!e && strcmp(PQcmdStatus(r), "COMMIT") != 0) {
+    snprintf(pg->err, sizeof pg->err, "the transaction was rolled back after an error");
+    e = WG_ECONFLICT;
+  }
+  PQclear(r);
   /* A failed COMMIT has rolled back: the transaction is over either way. */
   pg->in_tx = 0;
   pg->bulk = 0;
@@ -549,6 +589,7 @@ void wg__pg_rollback(wg_store_t *s) {
   exec_quiet(s, "ROLLBACK");
   pg->in_tx = 0;
   pg->bulk = 0;
+  pg->deferred = 0; /* the DROP INDEX was rolled back too */
 }
 
 /* ---- meta ------------------------------------------------------------------ */
@@ -798,42 +839,50 @@ static wg_err bump_identity(wg_store_t *s, const char *table) {
   return wg__pg_exec_done(s, sql, NULL);
 }
 
-/* A unique violation of a caller-assigned row: the id (primary key) is
- * WG_ECONFLICT, another unique key WG_EEXIST, as on SQLite. */
-static wg_err batch_err(wg_store_t *s, wg_err e) {
-  if (e == WG_ECONFLICT && strstr(wg__store_pg(s)->err, "_pkey") == NULL &&
-      strstr(wg__store_pg(s)->err, "duplicate key") != NULL)
-    return WG_EEXIST;
+/* Runs one caller-assigned row of a batch: a taken id (ON CONFLICT on the
+ * primary key: nothing inserted) is WG_ECONFLICT, another unique key
+ * WG_EEXIST, as on SQLite. */
+static wg_err batch_row(wg_store_t *s, enum stmt_id id, const wg_pgp *q) {
+  wg_err e;
+  PGresult *r = run(s, id, q, &e);
+  if (e == WG_ECONFLICT && strcmp(wg__pg_sqlstate(r), "23505") == 0) e = WG_EEXIST;
+  if (!e && wg__pg_changes(r) != 1) e = WG_ECONFLICT;
+  PQclear(r);
   return e;
 }
 
 wg_err wg__pg_dwelling_insert_batch(wg_store_t *s, const char *county, const wg_dwelling_row *rows,
                                     int n) {
-  for (int i = 0; i < n; i++) {
+  if (n <= 0) return WG_OK;
+  /* One statement on SQLite: all rows or none here too. */
+  wg_err e = wg__pg_sub_begin(s);
+  for (int i = 0; !e && i < n; i++) {
     wg_pgp q = {0};
     wg__pgp_int(&q, rows[i].id);
     wg__pgp_text(&q, county);
     wg__pgp_int(&q, rows[i].entrance_id);
     wg__pgp_int(&q, rows[i].floor);
     wg__pgp_text(&q, rows[i].room);
-    wg_err e = run_done(s, ST_DWELLING_ID, &q);
-    if (e) return batch_err(s, e);
+    e = batch_row(s, ST_DWELLING_ID, &q);
   }
-  return n > 0 ? bump_identity(s, "dwelling") : WG_OK;
+  if (!e) e = bump_identity(s, "dwelling");
+  return wg__pg_sub_end(s, e);
 }
 
 wg_err wg__pg_household_insert_batch(wg_store_t *s, const char *county,
                                      const wg_household_row *rows, int n) {
-  for (int i = 0; i < n; i++) {
+  if (n <= 0) return WG_OK;
+  wg_err e = wg__pg_sub_begin(s);
+  for (int i = 0; !e && i < n; i++) {
     wg_pgp q = {0};
     wg__pgp_int(&q, rows[i].id);
     wg__pgp_text(&q, county);
     wg__pgp_text(&q, rows[i].number);
     wg__pgp_int(&q, rows[i].dwelling_id);
-    wg_err e = run_done(s, ST_HOUSEHOLD_ID, &q);
-    if (e) return batch_err(s, e);
+    e = batch_row(s, ST_HOUSEHOLD_ID, &q);
   }
-  return n > 0 ? bump_identity(s, "household") : WG_OK;
+  if (!e) e = bump_identity(s, "household");
+  return wg__pg_sub_end(s, e);
 }
 
 wg_err wg__pg_county_counts(wg_store_t *s, const char *county, long *dwellings,

@@ -15,7 +15,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdint.h>
 #include <strings.h>
 #include <sys/socket.h>
@@ -30,6 +29,8 @@
 #include "territory/coord.h"
 #include "territory/plan.h"
 #include "test.h"
+#define BACKEND_TAG "http"
+#include "backend.h"
 
 static char *dir;
 static char dbpath[512];
@@ -397,19 +398,12 @@ TEST(divisions) {
 }
 
 static long level_count(int level) {
-  sqlite3 *db;
-  sqlite3_stmt *st;
-  long v = -1;
-  sqlite3_open(dbpath, &db);
-  if (sqlite3_prepare_v2(db, "SELECT count(*) FROM grid WHERE plan_id = ?1 AND level = ?2", -1,
-                         &st, NULL) == SQLITE_OK) {
-    sqlite3_bind_int64(st, 1, plan_id);
-    sqlite3_bind_int(st, 2, level);
-    if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-  }
-  sqlite3_close(db);
-  return v;
+  char p1[24], p2[24];
+  snprintf(p1, sizeof p1, "%lld", (long long)plan_id);
+  snprintf(p2, sizeof p2, "%d", level);
+  const char *params[] = {p1, p2};
+  return (long)backend_long(dbpath, "SELECT count(*) FROM grid WHERE plan_id = $1 AND level = $2",
+                            2, params);
 }
 
 static char l1_code[19], l3_code[19], other_l3[19];
@@ -763,16 +757,8 @@ TEST(residents_masked_and_paged) {
 
 TEST(one_resident_with_history) {
   /* A resident with more than one version. */
-  sqlite3 *db;
-  sqlite3_stmt *st;
-  long long id = 0;
-  sqlite3_open(dbpath, &db);
-  if (sqlite3_prepare_v2(db, "SELECT resident_id FROM resident_history LIMIT 1", -1, &st, NULL) ==
-      SQLITE_OK) {
-    if (sqlite3_step(st) == SQLITE_ROW) id = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-  }
-  sqlite3_close(db);
+  long long id = backend_long(
+      dbpath, "SELECT resident_id FROM resident_history ORDER BY resident_id LIMIT 1", 0, NULL);
   CHECK(id > 0);
   char t[96];
   snprintf(t, sizeof t, "/api/v1/residents/%lld", id);
@@ -797,59 +783,45 @@ TEST(one_resident_with_history) {
 }
 
 /* No response may carry any resident's clear ID number or phone. */
+typedef struct leak_count {
+  long checked, leaks;
+} leak_count;
+
+static int count_leaks(void *ctx, int n, const char *const *cols) {
+  leak_count *c = ctx;
+  if (n < 2) return 1;
+  if (*cols[0] && strstr(seen, cols[0])) c->leaks++;
+  if (*cols[1] && strstr(seen, cols[1])) c->leaks++;
+  c->checked++;
+  return 0;
+}
+
 TEST(nothing_unmasked) {
-  sqlite3 *db;
-  sqlite3_stmt *st;
-  long checked = 0, leaks = 0;
-  sqlite3_open(dbpath, &db);
-  if (sqlite3_prepare_v2(db, "SELECT id_number, phone FROM resident", -1, &st, NULL) ==
-      SQLITE_OK) {
-    while (sqlite3_step(st) == SQLITE_ROW) {
-      const char *idn = (const char *)sqlite3_column_text(st, 0);
-      const char *ph = (const char *)sqlite3_column_text(st, 1);
-      if (idn && *idn && strstr(seen, idn)) leaks++;
-      if (ph && *ph && strstr(seen, ph)) leaks++;
-      checked++;
-    }
-    sqlite3_finalize(st);
-  }
-  sqlite3_close(db);
+  leak_count c = {0};
+  CHECK_EQ(backend_query(dbpath, "SELECT id_number, phone FROM resident", 0, NULL, count_leaks, &c),
+           0);
+  long checked = c.checked, leaks = c.leaks;
   CHECK(checked > 2000);
   CHECK(seen_len > 10000);
   CHECK_EQ(leaks, 0);
 }
 
 static long audit_rows(const char *action) {
-  sqlite3 *db;
-  sqlite3_stmt *st;
-  long n = -1;
-  sqlite3_open(dbpath, &db);
-  if (sqlite3_prepare_v2(db, "SELECT count(*) FROM audit WHERE action = ?1", -1, &st, NULL) ==
-      SQLITE_OK) {
-    sqlite3_bind_text(st, 1, action, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) n = (long)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-  }
-  sqlite3_close(db);
-  return n;
+  const char *params[] = {action};
+  return (long)backend_long(dbpath, "SELECT count(*) FROM audit WHERE action = $1", 1, params);
+}
+
+static int first_text(void *ctx, int n, const char *const *cols) {
+  if (n > 0) snprintf((char *)ctx, 19, "%s", cols[0]);
+  return 1;
 }
 
 /* Runs after nothing_unmasked: these responses are not kept in `seen`. */
 TEST(unmask_needs_permission_and_reason) {
-  sqlite3 *db;
-  sqlite3_stmt *st;
   char clear[19] = "";
-  long long id = 0;
-  sqlite3_open(dbpath, &db);
-  if (sqlite3_prepare_v2(db, "SELECT id, id_number FROM resident ORDER BY id LIMIT 1", -1, &st,
-                         NULL) == SQLITE_OK) {
-    if (sqlite3_step(st) == SQLITE_ROW) {
-      id = sqlite3_column_int64(st, 0);
-      snprintf(clear, sizeof clear, "%s", (const char *)sqlite3_column_text(st, 1));
-    }
-    sqlite3_finalize(st);
-  }
-  sqlite3_close(db);
+  long long id = backend_long(dbpath, "SELECT id FROM resident ORDER BY id LIMIT 1", 0, NULL);
+  backend_query(dbpath, "SELECT id_number FROM resident ORDER BY id LIMIT 1", 0, NULL,
+                first_text, clear);
   char target[128];
   resp r = {0};
   long before = audit_rows("unmask");
@@ -893,25 +865,23 @@ static int oracle(const role_case *c, const char *code) {
   return strncmp(code, c->prefix, strlen(c->prefix)) == 0;
 }
 
+static int grid_code_fn(void *ctx, int n, const char *const *cols) {
+  if (n > 0) snprintf((char *)ctx, 19, "%s", cols[0]);
+  return 1;
+}
+
 /* A resident living in an entrance (or a piece of one) of level-3 grid code. */
 static long long resident_in(const char *code) {
-  sqlite3 *db;
-  sqlite3_stmt *st;
-  long long id = 0;
-  sqlite3_open(dbpath, &db);
-  if (sqlite3_prepare_v2(db,
-                         "SELECT r.id FROM resident r JOIN dwelling d ON d.id = r.dwelling_id"
-                         " JOIN grid_assignment a ON a.entrance_id = d.entrance_id"
-                         " AND a.plan_id = ?2 WHERE a.l3 = ?1 AND r.status = 1 ORDER BY r.id"
-                         " LIMIT 1",
-                         -1, &st, NULL) == SQLITE_OK) {
-    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, plan_id);
-    if (sqlite3_step(st) == SQLITE_ROW) id = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-  }
-  sqlite3_close(db);
-  return id;
+  char pid[24];
+  snprintf(pid, sizeof pid, "%lld", (long long)plan_id);
+  const char *params[] = {code, pid};
+  long long id = backend_long(dbpath,
+                              "SELECT r.id FROM resident r JOIN dwelling d ON d.id = r.dwelling_id"
+                              " JOIN grid_assignment a ON a.entrance_id = d.entrance_id"
+                              " WHERE a.l3 = $1 AND a.plan_id = $2 AND r.status = 1 ORDER BY r.id"
+                              " LIMIT 1",
+                              2, params);
+  return id < 0 ? 0 : id;
 }
 
 TEST(scope_matrix) {
@@ -919,25 +889,18 @@ TEST(scope_matrix) {
    * community's, the township's (another community) and another township. */
   char probes[4][19] = {"", "", "", ""};
   snprintf(probes[0], sizeof probes[0], "%s", l3_code);
-  sqlite3 *db;
-  sqlite3_stmt *st;
-  sqlite3_open(dbpath, &db);
   const char *sql[3] = {
-      "SELECT min(a.l3) FROM grid_assignment a WHERE a.plan_id = ?1 AND a.piece = 0"
-      " AND substr(a.l3, 1, 12) = substr(?2, 1, 12) AND a.l3 != ?2",
-      "SELECT min(a.l3) FROM grid_assignment a WHERE a.plan_id = ?1 AND a.piece = 0"
-      " AND substr(a.l3, 1, 9) = '141127100' AND substr(a.l3, 1, 12) != substr(?2, 1, 12)",
-      "SELECT min(a.l3) FROM grid_assignment a WHERE a.plan_id = ?1 AND a.piece = 0"
-      " AND substr(a.l3, 1, 9) != '141127100'"};
-  for (int i = 0; i < 3; i++) {
-    if (sqlite3_prepare_v2(db, sql[i], -1, &st, NULL) != SQLITE_OK) continue;
-    sqlite3_bind_int64(st, 1, plan_id);
-    sqlite3_bind_text(st, 2, l3_code, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-      snprintf(probes[i + 1], sizeof probes[i + 1], "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-  }
-  sqlite3_close(db);
+      "SELECT min(a.l3) FROM grid_assignment a WHERE a.plan_id = $1 AND a.piece = 0"
+      " AND substr(a.l3, 1, 12) = substr($2, 1, 12) AND a.l3 != $2",
+      "SELECT min(a.l3) FROM grid_assignment a WHERE a.plan_id = $1 AND a.piece = 0"
+      " AND substr(a.l3, 1, 9) = '141127100' AND substr(a.l3, 1, 12) != substr($2, 1, 12)",
+      "SELECT min(a.l3) FROM grid_assignment a WHERE a.plan_id = $1 AND a.piece = 0"
+      " AND substr(a.l3, 1, 9) != '141127100' AND $2 = $2"};
+  char pid[24];
+  snprintf(pid, sizeof pid, "%lld", (long long)plan_id);
+  const char *params[] = {pid, l3_code};
+  for (int i = 0; i < 3; i++)
+    backend_query(dbpath, sql[i], 2, params, grid_code_fn, probes[i + 1]);
   for (int i = 0; i < 4; i++) CHECK(strlen(probes[i]) == 18);
   char comm[13];
   snprintf(comm, sizeof comm, "%.12s", l1_code);
@@ -1422,7 +1385,7 @@ TEST(graceful_stop) {
 int main(void) {
   signal(SIGPIPE, SIG_IGN);
   dir = test_tmpdir();
-  snprintf(dbpath, sizeof dbpath, "%s/demo.db", dir);
+  snprintf(dbpath, sizeof dbpath, "%s", backend_uri(dir, "demo.db"));
   wg_errinfo ei = {0};
   if (wg_store_open(dbpath, WG_STORE_CREATE, &s, &ei) != WG_OK) return 2;
   wg_demo_opts o;
@@ -1450,22 +1413,14 @@ int main(void) {
 
   /* Codes and users: the first level-1 grid, two level-3 grids that hold
    * whole entrances, their workers, the first grid's community. */
-  sqlite3 *db;
-  sqlite3_stmt *st;
-  sqlite3_open(dbpath, &db);
-  sqlite3_prepare_v2(db, "SELECT min(code) FROM grid WHERE level = 1", -1, &st, NULL);
-  if (sqlite3_step(st) == SQLITE_ROW)
-    snprintf(l1_code, sizeof l1_code, "%s", (const char *)sqlite3_column_text(st, 0));
-  sqlite3_finalize(st);
+  backend_query(dbpath, "SELECT min(code) FROM grid WHERE level = 1", 0, NULL, grid_code_fn,
+                l1_code);
   /* The first level-3 grid (made of pieces of a split entrance in the
    * demo) and one far from it. */
-  sqlite3_prepare_v2(db, "SELECT min(code), max(code) FROM grid WHERE level = 3", -1, &st, NULL);
-  if (sqlite3_step(st) == SQLITE_ROW) {
-    snprintf(l3_code, sizeof l3_code, "%s", (const char *)sqlite3_column_text(st, 0));
-    snprintf(other_l3, sizeof other_l3, "%s", (const char *)sqlite3_column_text(st, 1));
-  }
-  sqlite3_finalize(st);
-  sqlite3_close(db);
+  backend_query(dbpath, "SELECT min(code) FROM grid WHERE level = 3", 0, NULL, grid_code_fn,
+                l3_code);
+  backend_query(dbpath, "SELECT max(code) FROM grid WHERE level = 3", 0, NULL, grid_code_fn,
+                other_l3);
   setenv("WG_AUTH_TEST_FAST", "1", 1);
   struct {
     const char *login;

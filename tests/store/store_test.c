@@ -1,11 +1,14 @@
-/* Store contract tests (SQLite backend): open/migrate/refuse, addresses,
- * residents with history and as-of, append-only guarantees, transactions. */
+/* Store contract tests: open/migrate/refuse, addresses, residents with
+ * history and as-of, append-only guarantees, transactions. On SQLite, and on
+ * PostgreSQL when WG_TEST_PG names a cluster (CTest runs it both ways). */
 #include <sqlite3.h>
 #include <stdint.h>
 #include <unistd.h>
 
 #include "store/store_int.h"
 #include "test.h"
+#define BACKEND_TAG "store"
+#include "backend.h"
 
 static char *dir;
 
@@ -16,6 +19,8 @@ static char *db_path(const char *name) {
   snprintf(buf, sizeof buf, "%s/%s", dir, name);
   return buf;
 }
+
+static const char *uri(const char *name) { return backend_uri(dir, name); }
 
 static void put_community(wg_store_t *s) {
   wg_division_t d = {.code = "141127100001", .parent = "141127100000",
@@ -57,11 +62,11 @@ TEST(create_and_reopen) {
   wg_errinfo ei = {0};
   CHECK_EQ(wg_store_open(db_path("none.db"), 0, &s, &ei), WG_ENOTFOUND);
   CHECK(s == NULL);
-  CHECK_EQ(wg_store_open(db_path("a.db"), WG_STORE_CREATE, &s, &ei), WG_OK);
+  CHECK_EQ(wg_store_open(uri("a.db"), WG_STORE_CREATE, &s, &ei), WG_OK);
   CHECK_EQ(wg_store_schema_version(s), WG_SCHEMA_VERSION);
   CHECK_EQ(wg_store_meta_set(s, "county", "141127"), WG_OK);
   wg_store_close(s);
-  CHECK_EQ(wg_store_open(db_path("a.db"), 0, &s, &ei), WG_OK);
+  CHECK_EQ(wg_store_open(uri("a.db"), 0, &s, &ei), WG_OK);
   char *v = NULL;
   CHECK_EQ(wg_store_meta_get(s, "county", &v), WG_OK);
   CHECK_STR(v, "141127");
@@ -74,7 +79,7 @@ TEST(migrates_older_database) {
   wg_store_t *s = NULL;
   wg_errinfo ei = {0};
   /* A version-1 database with a resident in it, as an older wangge left it. */
-  CHECK_EQ(wg__store_open_upto(db_path("old.db"), WG_STORE_CREATE, 1, &s, &ei), WG_OK);
+  CHECK_EQ(wg__store_open_upto(uri("old.db"), WG_STORE_CREATE, 1, &s, &ei), WG_OK);
   CHECK_EQ(wg_store_schema_version(s), 1);
   put_community(s);
   int64_t ev = make_event(s, WG_EV_IMPORT, 20250101);
@@ -84,7 +89,7 @@ TEST(migrates_older_database) {
   CHECK_EQ(wg_store_tag_resolve(s, "veteran", code, sizeof code), WG_EDB); /* no tag table yet */
   wg_store_close(s);
 
-  CHECK_EQ(wg_store_open(db_path("old.db"), 0, &s, &ei), WG_OK);
+  CHECK_EQ(wg_store_open(uri("old.db"), 0, &s, &ei), WG_OK);
   CHECK_EQ(wg_store_schema_version(s), WG_SCHEMA_VERSION);
   wg_resident_t got;
   CHECK_EQ(wg_store_resident_find(s, "11010519491231002X", &got), WG_OK);
@@ -94,40 +99,64 @@ TEST(migrates_older_database) {
   wg_store_close(s);
 }
 
-TEST(refuses_newer_foreign_and_garbage) {
+/* The PostgreSQL form of the next test: a newer schema, a database that is
+ * not wangge's, and no server at all. */
+static void refuses_pg(void) {
   wg_store_t *s = NULL;
   wg_errinfo ei = {0};
-  CHECK_EQ(wg_store_open(db_path("new.db"), WG_STORE_CREATE, &s, &ei), WG_OK);
+  CHECK_EQ(wg_store_open(uri("new"), WG_STORE_CREATE, &s, &ei), WG_OK);
+  wg_store_close(s);
+  CHECK_EQ(backend_sql(uri("new"), "UPDATE wg_schema SET version = 99"), 0);
+  CHECK_EQ(wg_store_open(uri("new"), 0, &s, &ei), WG_ESCHEMA);
+  CHECK(strstr(ei.why, "newer") != NULL);
+  CHECK_EQ(backend_sql(uri("foreign"), "CREATE TABLE t(x int)"), 0);
+  memset(&ei, 0, sizeof ei);
+  CHECK_EQ(wg_store_open(uri("foreign"), 0, &s, &ei), WG_ECORRUPT);
+  CHECK(strstr(ei.why, "not a wangge") != NULL);
+  memset(&ei, 0, sizeof ei);
+  CHECK_EQ(wg_store_open("postgresql:///x?host=/nonexistent", 0, &s, &ei), WG_EIO);
+  CHECK(strstr(ei.why, "cannot connect") != NULL);
+  CHECK(s == NULL);
+}
+
+TEST(refuses_newer_foreign_and_garbage) {
+  if (backend_pg()) {
+    refuses_pg();
+    return;
+  }
+  wg_store_t *s = NULL;
+  wg_errinfo ei = {0};
+  CHECK_EQ(wg_store_open(uri("new.db"), WG_STORE_CREATE, &s, &ei), WG_OK);
   wg_store_close(s);
   sqlite3 *db;
   sqlite3_open(db_path("new.db"), &db);
   sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL);
   sqlite3_close(db);
   memset(&ei, 0, sizeof ei);
-  CHECK_EQ(wg_store_open(db_path("new.db"), 0, &s, &ei), WG_ESCHEMA);
+  CHECK_EQ(wg_store_open(uri("new.db"), 0, &s, &ei), WG_ESCHEMA);
   CHECK(strstr(ei.why, "newer") != NULL);
 
   sqlite3_open(db_path("foreign.db"), &db);
   sqlite3_exec(db, "CREATE TABLE t(x)", NULL, NULL, NULL);
   sqlite3_close(db);
   memset(&ei, 0, sizeof ei);
-  CHECK_EQ(wg_store_open(db_path("foreign.db"), 0, &s, &ei), WG_ECORRUPT);
+  CHECK_EQ(wg_store_open(uri("foreign.db"), 0, &s, &ei), WG_ECORRUPT);
   CHECK(strstr(ei.why, "not a wangge") != NULL);
 
   FILE *f = fopen(db_path("garbage.db"), "wb");
   for (int i = 0; i < 8192; i++) fputc((i * 7919) & 0xff, f);
   fclose(f);
   memset(&ei, 0, sizeof ei);
-  CHECK_EQ(wg_store_open(db_path("garbage.db"), 0, &s, &ei), WG_ECORRUPT);
+  CHECK_EQ(wg_store_open(uri("garbage.db"), 0, &s, &ei), WG_ECORRUPT);
   CHECK(s == NULL);
 
   memset(&ei, 0, sizeof ei);
-  CHECK_EQ(wg_store_open("postgresql://localhost/x", 0, &s, &ei), WG_EINVAL);
+  CHECK_EQ(wg_store_open("postgresql:///x?host=/nonexistent", 0, &s, &ei), WG_EIO);
 }
 
 TEST(addresses_get_or_create) {
   wg_store_t *s = NULL;
-  CHECK_EQ(wg_store_open(db_path("addr.db"), WG_STORE_CREATE, &s, NULL), WG_OK);
+  CHECK_EQ(wg_store_open(uri("addr.db"), WG_STORE_CREATE, &s, NULL), WG_OK);
   put_community(s);
   int64_t d1 = make_dwelling(s, "501"), d2 = make_dwelling(s, "501"),
           d3 = make_dwelling(s, "502");
@@ -169,7 +198,7 @@ static int collect_resident(void *ctx, const wg_resident_t *r) {
 
 TEST(resident_history_and_as_of) {
   wg_store_t *s = NULL;
-  CHECK_EQ(wg_store_open(db_path("hist.db"), WG_STORE_CREATE, &s, NULL), WG_OK);
+  CHECK_EQ(wg_store_open(uri("hist.db"), WG_STORE_CREATE, &s, NULL), WG_OK);
   put_community(s);
   int64_t dwelling = make_dwelling(s, "501");
   int64_t ev1 = make_event(s, WG_EV_IMPORT, 20250101);
@@ -252,7 +281,7 @@ TEST(resident_history_and_as_of) {
 
 TEST(append_only_tables) {
   wg_store_t *s = NULL;
-  CHECK_EQ(wg_store_open(db_path("ao.db"), WG_STORE_CREATE, &s, NULL), WG_OK);
+  CHECK_EQ(wg_store_open(uri("ao.db"), WG_STORE_CREATE, &s, NULL), WG_OK);
   put_community(s);
   int64_t ev = make_event(s, WG_EV_IMPORT, 20250101);
   wg_resident_t r = sample(ev, make_dwelling(s, "501"));
@@ -261,6 +290,17 @@ TEST(append_only_tables) {
                   .reason = "check", .origin = "cli"};
   CHECK_EQ(wg_store_audit_add(s, &a), WG_OK);
   wg_store_close(s);
+  if (backend_pg()) {
+    const char *u = uri("ao.db");
+    CHECK(backend_sql(u, "UPDATE event SET actor = 'x'") != 0);
+    CHECK(backend_sql(u, "DELETE FROM event") != 0);
+    CHECK(backend_sql(u, "DELETE FROM resident") != 0);
+    CHECK(backend_sql(u, "UPDATE audit SET actor = 'x'") != 0);
+    CHECK(backend_sql(u, "DELETE FROM audit") != 0);
+    CHECK(backend_sql(u, "UPDATE resident SET name = 'x'") != 0); /* no new event */
+    CHECK(backend_sql(u, "SELECT 1 FROM event") == 0);            /* the probe works */
+    return;
+  }
   sqlite3 *db;
   sqlite3_open(db_path("ao.db"), &db);
   CHECK(sqlite3_exec(db, "UPDATE event SET actor = 'x'", NULL, NULL, NULL) != SQLITE_OK);
@@ -273,7 +313,7 @@ TEST(append_only_tables) {
 
 TEST(rollback_writes_nothing) {
   wg_store_t *s = NULL;
-  CHECK_EQ(wg_store_open(db_path("tx.db"), WG_STORE_CREATE, &s, NULL), WG_OK);
+  CHECK_EQ(wg_store_open(uri("tx.db"), WG_STORE_CREATE, &s, NULL), WG_OK);
   put_community(s);
   CHECK_EQ(wg_store_begin(s), WG_OK);
   CHECK_EQ(wg_store_begin(s), WG_ECONFLICT);
@@ -291,7 +331,7 @@ TEST(rollback_writes_nothing) {
   CHECK_EQ(wg_store_resident_insert(s, &r), WG_OK);
   CHECK_EQ(wg_store_commit(s), WG_OK);
   wg_store_t *s2 = NULL;
-  CHECK_EQ(wg_store_open(db_path("tx.db"), 0, &s2, NULL), WG_OK);
+  CHECK_EQ(wg_store_open(uri("tx.db"), 0, &s2, NULL), WG_OK);
   CHECK_EQ(wg_store_resident_find(s2, "11010519491231002X", &got), WG_OK);
   wg_event_t e;
   CHECK_EQ(wg_store_event_get(s2, ev, &e), WG_OK);
@@ -304,7 +344,7 @@ TEST(rollback_writes_nothing) {
 
 TEST(bulk_deferred_indexes) {
   wg_store_t *s = NULL;
-  CHECK_EQ(wg_store_open(db_path("bulk.db"), WG_STORE_CREATE, &s, NULL), WG_OK);
+  CHECK_EQ(wg_store_open(uri("bulk.db"), WG_STORE_CREATE, &s, NULL), WG_OK);
   put_community(s);
   /* Outside a bulk transaction deferral is refused. */
   CHECK_EQ(wg_store_bulk_defer_indexes(s), WG_ECONFLICT);
@@ -372,7 +412,7 @@ static void id_from(const char *d17, char out[19]) {
 
 TEST(batch_loaders) {
   wg_store_t *s = NULL;
-  CHECK_EQ(wg_store_open(db_path("batch.db"), WG_STORE_CREATE, &s, NULL), WG_OK);
+  CHECK_EQ(wg_store_open(uri("batch.db"), WG_STORE_CREATE, &s, NULL), WG_OK);
   put_community(s);
   CHECK_EQ(wg_store_begin_bulk(s), WG_OK);
   CHECK_EQ(wg_store_bulk_defer_indexes(s), WG_OK);
