@@ -25,6 +25,8 @@ const wg_command wg_cli_commands[] = {
     {"audit", "list the audit log (who, when, what, from where)", wg_cmd_audit},
     {"settings", "the county's settings: division bounds, village rule, barriers", wg_cmd_settings},
     {"db", "database maintenance: check, version", wg_cmd_db},
+    {"migrate", "move a county from SQLite into PostgreSQL, verified table by table",
+     wg_cmd_migrate},
     {NULL, NULL, NULL},
 };
 

@@ -660,4 +660,34 @@ wg_err wg_store_session_delete_user(wg_store_t *s, int64_t user_id) WG_MUST_CHEC
 /* Deletes sessions expired at now (idle or absolute); *deleted may be NULL. */
 wg_err wg_store_session_purge(wg_store_t *s, int64_t now, long *deleted) WG_MUST_CHECK;
 
+/* ---- moving a county between backends (store_migrate.c) ----------------- */
+
+enum {
+  WG_MIGRATE_SKIP_USERS = 1 << 0, /* leave accounts (and their scopes) behind */
+};
+
+/* What the move did to one table: rows read from the source, rows of the
+ * county in the target after copying, an order-independent checksum of
+ * each (the same canonical text on both sides), and whether they agree.
+ * For reference tables (divisions, tags, settings) rows the target already
+ * had are kept; `added` says how many were new. */
+typedef struct wg_migrate_row {
+  const char *table;
+  long source_rows, target_rows, added;
+  uint64_t source_sum, target_sum;
+  int same;
+} wg_migrate_row;
+typedef void (*wg_migrate_fn)(void *ctx, const wg_migrate_row *row);
+
+/* Copies county's rows from a SQLite store into a PostgreSQL store in one
+ * transaction, shifting ids past those the target holds; fn (may be NULL)
+ * hears about every table. Commits only when every county table's count
+ * and checksum agree; otherwise nothing is written. Errors: WG_EINVAL (not
+ * SQLite → PostgreSQL), WG_ESCHEMA (versions differ), WG_EEXIST (the
+ * county is already in the target), WG_ECORRUPT (a mismatch), WG_ECONFLICT
+ * (the target refused rows, e.g. a login already taken), WG_EDB/WG_EIO. */
+wg_err wg_store_migrate_county(wg_store_t *from, wg_store_t *to, const char *county,
+                               unsigned flags, wg_migrate_fn fn, void *ctx,
+                               wg_errinfo *ei) WG_MUST_CHECK;
+
 #endif
