@@ -32,7 +32,7 @@
       area: "面积", phone: "电话", relation: "与户主关系", residence: "户籍类型",
       status: "状态", household: "户号", since: "登记日期", history: "变动记录",
       valid_from: "起", valid_to: "止", event: "事件", reason: "原因",
-      effective: "生效日期", current: "当前", total: "共 {n} 人，第 {a}–{b} 条",
+      address_ph: "小区 楼栋 单元 室", effective: "生效日期", current: "当前", total: "共 {n} 人，第 {a}–{b} 条",
       none_found: "没有找到居民", denied: "无权查看（403）", not_found: "未找到（404）",
       bad_request: "输入有误（400）", error: "错误", plan: "划分方案 #{p}（台账版本 {v}）",
       chart_title: "各级网格户数与人数", legend: "户数", tiles_saved: "已保存底图设置",
@@ -61,7 +61,7 @@
       residents: "Residents", tags: "Special groups", tag: "Group", grid: "Grid",
       community: "Community", all: "All", resident_id: "Resident id", open: "Open",
       name: "Name", sex: "Sex", id_number: "ID number", birth: "Born", address: "Address",
-      prev: "Previous", next: "Next", back: "Back to the ledger", loading: "Loading…",
+      address_ph: "estate building entrance room", prev: "Previous", next: "Next", back: "Back to the ledger", loading: "Loading…",
       map_count: "{n} grids", map_none: "No visible grids at this level",
       card_title: "Grid card", code: "Code", parent: "Parent grid", children: "Sub-grids",
       area: "Area", phone: "Phone", relation: "Relation to head", residence: "Residence",
@@ -535,6 +535,7 @@
     status.textContent = t("loading");
     return api("GET", "/api/v1/residents" + qs({
       grid: $("f-grid").value.trim(), community: $("f-community").value.trim(),
+      name: $("f-name").value.trim(), address: $("f-address").value.trim(),
       tag: $("f-tag").value, limit: PAGE, offset: off
     })).then(function (r) {
       clear(body);

@@ -456,12 +456,31 @@ static int resident_row(void *ctx, const wg_resident_t *res, int64_t entrance_id
   return c->failed;
 }
 
+/* Splits s in place into words separated by spaces (ASCII or the
+ * ideographic space U+3000); 0 when there are more than WG_ADDRESS_TERMS. */
+static int split_words(char *s, const char *out[WG_ADDRESS_TERMS]) {
+  int n = 0;
+  char *p = s;
+  for (;;) {
+    while (*p == ' ' || strncmp(p, "\xe3\x80\x80", 3) == 0) p += *p == ' ' ? 1 : 3;
+    if (!*p) return 1;
+    if (n == WG_ADDRESS_TERMS) return 0;
+    out[n++] = p;
+    while (*p && *p != ' ' && strncmp(p, "\xe3\x80\x80", 3) != 0) p++;
+    if (!*p) return 1;
+    int w = *p == ' ' ? 1 : 3;
+    *p = '\0';
+    p += w;
+  }
+}
+
 void wg__api_residents(wg_http_req *r) {
   static const char *const allowed[] = {
       "community", "grid",  "plan",   "tag",   "as_of", "include_inactive",
-      "household", "limit", "offset", "after", NULL};
+      "household", "name",  "address", "limit", "offset", "after", NULL};
   if (!wg__param_only(r, allowed)) return;
   wg_resident_query q;
+  char words[256];
   memset(&q, 0, sizeof q);
   wg_store_page pg;
   int64_t active, ledger;
@@ -482,6 +501,27 @@ void wg__api_residents(wg_http_req *r) {
       return;
     }
     q.tag = tag_code;
+  }
+  const char *name = wg__query_get(&r->query, "name");
+  if (name && *name) {
+    if (strlen(name) > 64) {
+      wg__http_error(r, 400, "invalid_parameter", "name", "a name is at most 64 bytes");
+      return;
+    }
+    q.name = name;
+  }
+  const char *address = wg__query_get(&r->query, "address");
+  if (address && *address) {
+    if (strlen(address) >= sizeof words) {
+      wg__http_error(r, 400, "invalid_parameter", "address", "an address search is at most 255 bytes");
+      return;
+    }
+    memcpy(words, address, strlen(address) + 1);
+    if (!split_words(words, q.address)) {
+      wg__http_error(r, 400, "invalid_parameter", "address",
+                     "an address search is at most 4 words (estate, building, entrance, room)");
+      return;
+    }
   }
   if (q.as_of) {
     /* A well-formed date the ledger cannot answer for: the future. */

@@ -521,12 +521,18 @@ wg_err wg_store_household_page(wg_store_t *s, const wg_place_filter *f, const wg
 
 /* Residents as wg_store_resident_each, plus place, household and paging;
  * fn also gets the resident's entrance (0 = none) and community code. */
+#define WG_ADDRESS_TERMS 4
 typedef struct wg_resident_query {
   wg_place_filter place;
   int32_t as_of;            /* yyyymmdd, 0 = now */
   int include_inactive;
   const char *tag;          /* tag code or NULL */
   int64_t household_id;     /* 0 = any */
+  const char *name;         /* only names containing this text, or NULL */
+  /* Only residents whose standard address (estate, building, entrance,
+   * room run together) contains every one of these words; NULL-terminated
+   * early or full. */
+  const char *address[WG_ADDRESS_TERMS];
 } wg_resident_query;
 typedef int (*wg_resident_page_fn)(void *ctx, const wg_resident_t *r, int64_t entrance_id,
                                    const char *community);

@@ -318,9 +318,22 @@ static void resident_where(qbuild *q, const wg_resident_query *f, const wg_store
   }
   q_add(q, " LEFT JOIN dwelling d ON d.id = r.dwelling_id"
            " LEFT JOIN entrance e ON e.id = d.entrance_id"
-           " LEFT JOIN building b ON b.id = e.building_id WHERE r.county = ");
+           " LEFT JOIN building b ON b.id = e.building_id");
+  if (f->address[0]) q_add(q, " LEFT JOIN estate st ON st.id = b.estate_id");
+  q_add(q, " WHERE r.county = ");
   q_text(q, f->place.county);
   if (!f->include_inactive) q_add(q, " AND r.status = 1");
+  if (f->name && *f->name) {
+    q_add(q, " AND instr(r.name, ");
+    q_text(q, f->name);
+    q_add(q, ") > 0");
+  }
+  for (int i = 0; i < WG_ADDRESS_TERMS && f->address[i]; i++) {
+    q_add(q, " AND instr(ifnull(st.name, '') || ifnull(b.name, '') || ifnull(e.name, '')"
+             " || ifnull(d.room, ''), ");
+    q_text(q, f->address[i]);
+    q_add(q, ") > 0");
+  }
   if (f->tag && *f->tag) {
     q_add(q, " AND instr(r.tags, ',' || ");
     q_text(q, f->tag);

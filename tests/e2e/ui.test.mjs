@@ -203,11 +203,25 @@ async function main() {
         id: r.dataset.id, name: r.cells[0].textContent, idno: r.cells[2].textContent })));
       firstId = rows[0].id;
       if (!rows.some((r) => r.idno.startsWith("1411"))) return "no Lan County (1411…) ID number in the list";
-      const bad = rows.filter((r) => !MASKED.test(r.idno) || !r.name);
+      const bad = rows.filter((r) => !MASKED.test(r.idno) || !r.name.includes("*"));
       const body = await page.locator("body").innerText();
       if (CLEAR_ID.test(body)) return `an 18-digit ID number is on the page: ${body.match(CLEAR_ID)[0]}`;
       const shot = await page.screenshot({ path: path.join(SHOTS, "ledger.png") });
       return rows.length > 0 && bad.length === 0 && shot.length > 0 || `rows ${rows.length}, unmasked ${JSON.stringify(bad.slice(0, 3))}`;
+    });
+
+    await check("ledger: search by address words finds only residents at that address", async () => {
+      const addr = (await page.locator("#residents tbody tr td:nth-child(5)").first().textContent()).trim();
+      const words = addr.split(/\s+/).slice(-2); // building … room
+      await page.fill("#f-address", words.join(" "));
+      await page.click("#ledger-search button[type=submit]");
+      await page.waitForFunction((w) => {
+        const rs = [...document.querySelectorAll("#residents tbody tr")];
+        return rs.length > 0 && rs.every((r) => w.every((x) => r.cells[4].textContent.includes(x)));
+      }, words, { timeout: 10000 });
+      const n = await page.locator("#residents tbody tr").count();
+      await page.fill("#f-address", "");
+      return n > 0 || "no rows";
     });
 
     await check("clicking a resident shows the masked record and its history", async () => {

@@ -761,6 +761,112 @@ TEST(residents_masked_and_paged) {
   resp_free(&r);
 }
 
+static void url_encode(const char *in, char *out, size_t cap) {
+  size_t n = 0;
+  for (const unsigned char *p = (const unsigned char *)in; *p && n + 4 < cap; p++) {
+    if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'))
+      out[n++] = (char)*p;
+    else
+      n += (size_t)snprintf(out + n, cap - n, "%%%02X", *p);
+  }
+  out[n] = '\0';
+}
+
+/* The ids of every item of a response, as a comma-separated list. */
+static void item_ids(const resp *r, char *out, size_t cap) {
+  size_t n = 0;
+  json_t *items = json_object_get(r->json, "items");
+  out[0] = '\0';
+  for (size_t i = 0; i < json_array_size(items) && n + 24 < cap; i++)
+    n += (size_t)snprintf(out + n, cap - n, "%lld,",
+                          (long long)json_integer_value(json_object_get(json_array_get(items, i), "id")));
+}
+
+/* The same ids straight from the database, for a WHERE over resident r
+ * joined to its address (st estate, b building, e entrance, d dwelling). */
+static void sql_ids(const char *where, const char *a, const char *b, char *out, size_t cap) {
+  sqlite3 *db;
+  sqlite3_stmt *st;
+  char sql[1024];
+  size_t n = 0;
+  out[0] = '\0';
+  snprintf(sql, sizeof sql,
+           "SELECT r.id FROM resident r JOIN dwelling d ON d.id = r.dwelling_id"
+           " JOIN entrance e ON e.id = d.entrance_id JOIN building b ON b.id = e.building_id"
+           " JOIN estate st ON st.id = b.estate_id WHERE r.status = 1 AND %s ORDER BY r.id",
+           where);
+  sqlite3_open(dbpath, &db);
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+    sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+    if (b) sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW && n + 24 < cap)
+      n += (size_t)snprintf(out + n, cap - n, "%lld,", (long long)sqlite3_column_int64(st, 0));
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+}
+
+TEST(residents_search_by_name_and_address) {
+  /* A resident's name and address words, from the database. */
+  sqlite3 *db;
+  sqlite3_stmt *st;
+  char name[64] = "", estate[128] = "", building[64] = "";
+  sqlite3_open(dbpath, &db);
+  if (sqlite3_prepare_v2(db,
+                         "SELECT r.name, st.name, b.name FROM resident r JOIN dwelling d"
+                         " ON d.id = r.dwelling_id JOIN entrance e ON e.id = d.entrance_id"
+                         " JOIN building b ON b.id = e.building_id JOIN estate st"
+                         " ON st.id = b.estate_id WHERE r.status = 1 ORDER BY r.id LIMIT 1 OFFSET 77",
+                         -1, &st, NULL) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW) {
+    snprintf(name, sizeof name, "%s", (const char *)sqlite3_column_text(st, 0));
+    snprintf(estate, sizeof estate, "%s", (const char *)sqlite3_column_text(st, 1));
+    snprintf(building, sizeof building, "%s", (const char *)sqlite3_column_text(st, 2));
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  CHECK(name[0] && estate[0] && building[0]);
+
+  static char got[65536], want[65536];
+  char enc[512], enc2[256], t[1024];
+  resp r;
+  url_encode(name, enc, sizeof enc);
+  snprintf(t, sizeof t, "/api/v1/residents?limit=1000&name=%s", enc);
+  CHECK_EQ(get(t, &r), 0);
+  CHECK_EQ(r.status, 200);
+  item_ids(&r, got, sizeof got);
+  sql_ids("instr(r.name, ?1) > 0", name, NULL, want, sizeof want);
+  CHECK(want[0]);
+  CHECK_STR(got, want);
+  /* Names stay masked in the answer. */
+  const char *shown = json_string_value(json_object_get(json_array_get(json_object_get(r.json, "items"), 0), "name"));
+  CHECK(shown && strcmp(shown, name) != 0);
+  resp_free(&r);
+
+  /* Two address words, separated by an ideographic space: both must match. */
+  url_encode(estate, enc, sizeof enc);
+  url_encode(building, enc2, sizeof enc2);
+  snprintf(t, sizeof t, "/api/v1/residents?limit=1000&address=%s%%E3%%80%%80%s", enc, enc2);
+  CHECK_EQ(get(t, &r), 0);
+  CHECK_EQ(r.status, 200);
+  item_ids(&r, got, sizeof got);
+  sql_ids("instr(st.name || b.name || e.name || d.room, ?1) > 0"
+          " AND instr(st.name || b.name || e.name || d.room, ?2) > 0",
+          estate, building, want, sizeof want);
+  CHECK(want[0]);
+  CHECK_STR(got, want);
+  resp_free(&r);
+
+  CHECK_EQ(get("/api/v1/residents?address=a%20b%20c%20d%20e", &r), 0);
+  CHECK_EQ(r.status, 400);
+  CHECK_STR(err_field(&r), "address");
+  resp_free(&r);
+  CHECK_EQ(get("/api/v1/residents?name=%E6%97%A0%E6%AD%A4%E4%BA%BA%E5%90%8D%E5%AD%97", &r), 0);
+  CHECK_EQ(r.status, 200); /* 无此人名字: nobody */
+  CHECK_EQ(json_integer_value(json_object_get(r.json, "total")), 0);
+  resp_free(&r);
+}
+
 TEST(one_resident_with_history) {
   /* A resident with more than one version. */
   sqlite3 *db;
@@ -1546,6 +1652,7 @@ int main(void) {
   RUN(lock_out_after_failures);
   RUN(buildings_and_households);
   RUN(residents_masked_and_paged);
+  RUN(residents_search_by_name_and_address);
   RUN(one_resident_with_history);
   RUN(nothing_unmasked);
   RUN(unmask_needs_permission_and_reason);
