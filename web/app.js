@@ -32,6 +32,10 @@
       area: "面积", phone: "电话", relation: "与户主关系", residence: "户籍类型",
       status: "状态", household: "户号", since: "登记日期", history: "变动记录",
       valid_from: "起", valid_to: "止", event: "事件", reason: "原因",
+      colour_by: "着色", rules: "规则检查", rule_ok: "符合规则", rule_forced: "不可避免的违规",
+      rule_avoidable: "可避免的违规", vk_over: "户数超上限", vk_under: "户数低于下限",
+      vk_noncontiguous: "不连通", vk_nesting: "嵌套错误", vk_unit_over: "单个楼栋超上限",
+      vk_isolated: "孤立楼栋", vk_no_count: "总户数无法按界限划分", vk_cross_group: "跨区域", vk_unassigned: "未分配",
       address_ph: "小区 楼栋 单元 室", effective: "生效日期", current: "当前", total: "共 {n} 人，第 {a}–{b} 条",
       none_found: "没有找到居民", denied: "无权查看（403）", not_found: "未找到（404）",
       bad_request: "输入有误（400）", error: "错误", plan: "划分方案 #{p}（台账版本 {v}）",
@@ -61,6 +65,10 @@
       residents: "Residents", tags: "Special groups", tag: "Group", grid: "Grid",
       community: "Community", all: "All", resident_id: "Resident id", open: "Open",
       name: "Name", sex: "Sex", id_number: "ID number", birth: "Born", address: "Address",
+      colour_by: "Colour", rules: "Rule check", rule_ok: "Meets the rules", rule_forced: "Forced violation",
+      rule_avoidable: "Avoidable violation", vk_over: "too many households", vk_under: "too few households",
+      vk_noncontiguous: "not contiguous", vk_nesting: "nesting error", vk_unit_over: "one building above the bound",
+      vk_isolated: "isolated building", vk_no_count: "total fits no count of grids", vk_cross_group: "spans areas", vk_unassigned: "unassigned",
       address_ph: "estate building entrance room", prev: "Previous", next: "Next", back: "Back to the ledger", loading: "Loading…",
       map_count: "{n} grids", map_none: "No visible grids at this level",
       card_title: "Grid card", code: "Code", parent: "Parent grid", children: "Sub-grids",
@@ -299,6 +307,13 @@
   var map = null, gridLayer = null, dotLayer = null, tileLayer = null, layerLevel = null, legend = null, selected = null;
   var COLOURS = ["#fee5d9", "#fcbba1", "#fc9272", "#fb6a4a", "#de2d26", "#a50f15"];
   var breaks = [], minHouseholds = 0;
+  var RULE_COLOURS = { ok: "#74c476", forced: "#fdae6b", avoidable: "#de2d26" };
+  function colourMode() { return $("map-colour").value === "rules" ? "rules" : "households"; }
+  function ruleClass(p) { return !p.violation ? "ok" : p.violation_forced ? "forced" : "avoidable"; }
+  // The fill of a grid: by households (quantiles) or by the plan's rule check.
+  function fillOf(p) {
+    return colourMode() === "rules" ? RULE_COLOURS[ruleClass(p)] : colour(p.households || 0);
+  }
   function colour(h) {
     for (var i = 0; i < breaks.length; i++) if (h <= breaks[i]) return COLOURS[i];
     return COLOURS[COLOURS.length - 1];
@@ -335,6 +350,16 @@
   function drawLegend() {
     var box = legend.getContainer();
     clear(box);
+    if (colourMode() === "rules") {
+      box.appendChild(el("strong", t("rules")));
+      ["ok", "forced", "avoidable"].forEach(function (k) {
+        var row = el("div");
+        row.appendChild(el("span", "", "swatch " + k));
+        row.appendChild(el("span", t("rule_" + k)));
+        box.appendChild(row);
+      });
+      return;
+    }
     box.appendChild(el("strong", t("households")));
     var lo = minHouseholds;
     breaks.forEach(function (b, i) {
@@ -367,7 +392,7 @@
       gridLayer = L.geoJSON({ type: "FeatureCollection", features: feats }, {
         style: function (f) {
           return { className: "wg-grid", color: "#5c2a1f", weight: 1, fillOpacity: 0.7,
-                   fillColor: colour(f.properties.households || 0) };
+                   fillColor: fillOf(f.properties) };
         },
         onEachFeature: function (f, layer) {
           if (few) layer.bindTooltip(f.id.slice(-2), { permanent: true, direction: "center", className: "grid-label" });
@@ -375,7 +400,11 @@
           layer.on("click", function () { openCard(f.id); });
           layer.on("add", function () {
             var e = layer.getElement();
-            if (e) { e.setAttribute("data-code", f.id); e.setAttribute("data-households", String(f.properties.households || 0)); }
+            if (e) {
+              e.setAttribute("data-code", f.id);
+              e.setAttribute("data-households", String(f.properties.households || 0));
+              e.setAttribute("data-rule", ruleClass(f.properties));
+            }
           });
         }
       }).addTo(map);
@@ -383,9 +412,9 @@
       // centre keeps it visible and clickable until the map is zoomed in.
       dotLayer = L.layerGroup(feats.map(function (f) {
         var b = f.properties.bbox;
-        var dot = L.circleMarker([(b[1] + b[3]) / 2, (b[0] + b[2]) / 2], {
+        var dot = L.circleMarker([(b[1] + b[3]) / 2, (b[0] + b[2]) / 2], { wgProps: f.properties,
           className: "wg-grid-dot", radius: 5, weight: 1, color: "#5c2a1f", fillOpacity: 0.9,
-          fillColor: colour(f.properties.households || 0) });
+          fillColor: fillOf(f.properties) });
         dot.bindTooltip(f.id + " · " + (f.properties.households || 0) + " " + t("households"));
         dot.on("click", function () { openCard(f.id); });
         return dot;
@@ -458,7 +487,8 @@
         [t("community"), g.community, "community"],
         [t("area"), g.area ? Math.round(g.area / 100) / 100 + " ha" : null, "area"],
         [t("children"), (g.children || []).length ? g.children.length : null, "children"],
-        [t("tags"), tags, "tags"]
+        [t("tags"), tags, "tags"],
+        [t("rules"), g.violation ? t("rule_" + (g.violation_forced ? "forced" : "avoidable")) + " · " + tOr("vk_", g.violation) : t("rule_ok"), "rules"]
       ]));
       var list = el("a", t("nav_ledger") + " →");
       list.href = "#ledger";
@@ -471,6 +501,11 @@
     }, function () { clear(card).appendChild(el("p", t("network"), "error")); });
   }
   $("map-level").addEventListener("change", function () { loadGrids(Number(this.value)); });
+  $("map-colour").addEventListener("change", function () {
+    if (gridLayer) gridLayer.setStyle(function (f) { return { fillColor: fillOf(f.properties) }; });
+    if (dotLayer) dotLayer.eachLayer(function (d) { d.setStyle({ fillColor: fillOf(d.options.wgProps) }); });
+    if (legend) drawLegend();
+  });
   $("grid-search").addEventListener("submit", function (ev) {
     ev.preventDefault();
     var code = $("grid-code").value.trim();

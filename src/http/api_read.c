@@ -207,6 +207,10 @@ void wg__api_grids(wg_http_req *r) {
         (json_int_t)g->plan_households, "units", g->units, "area", (double)(long long)g->area,
         "polsby_popper", (double)(long long)(g->polsby_popper * 1e4) / 1e4, "bbox",
         wg__coord(g->minx), wg__coord(g->miny), wg__coord(g->maxx), wg__coord(g->maxy));
+    if (props && g->violation[0]) {
+      json_object_set_new(props, "violation", json_string(g->violation));
+      json_object_set_new(props, "violation_forced", json_boolean(g->violation_forced));
+    }
     json_t *o = geojson ? json_pack("{s:s, s:s, s:o, s:o}", "type", "Feature", "id", g->code,
                                     "properties", props, "geometry", geometry_of(g))
                         : props;
@@ -294,6 +298,10 @@ void wg__api_grid(wg_http_req *r) {
         (double)(long long)(g->polsby_popper * 1e4) / 1e4, "bbox", wg__coord(g->minx),
         wg__coord(g->miny), wg__coord(g->maxx), wg__coord(g->maxy), "children", children, "polygon",
         geometry_of(g));
+    if (card && g->violation[0]) {
+      json_object_set_new(card, "violation", json_string(g->violation));
+      json_object_set_new(card, "violation_forced", json_boolean(g->violation_forced));
+    }
     wg__http_json(r, 200, card);
     if (r->status == 200 && r->resp_body)
       wg__http_body_keep(r->srv, &st->card[gi], &st->card_len[gi], r->resp_body, r->resp_len);

@@ -312,6 +312,19 @@ nomem:
   return 1;
 }
 
+/* Marks a grid with the rule it breaks; an avoidable violation outranks a
+ * forced one. Area-wide violations (a community code) mark no grid. */
+static int add_violation(void *ctx, const wg_plan_violation_t *v) {
+  wg_http_plan *p = ctx;
+  int gi = wg__http_plan_find(p, v->code);
+  if (gi < 0 || strcmp(v->kind, "unit_split") == 0) return 0; /* a split is a notice */
+  wg_http_grid *g = &p->grids[gi];
+  if (g->violation[0] && !(g->violation_forced && !v->forced)) return 0;
+  snprintf(g->violation, sizeof g->violation, "%s", v->kind);
+  g->violation_forced = v->forced;
+  return 0;
+}
+
 enum { CELLS = 128 };
 #define BOX_SLACK 1e-6 /* ≥ wg_geom_contains's tolerance */
 
@@ -419,6 +432,7 @@ static wg_err plan_build_all(wg_store_t *s, const char *county, int64_t plan_id,
     par->children[par->nchildren++] = i;
   }
   if (!e) e = build_cells(p);
+  if (!e) e = wg_store_violation_each(s, plan_id, add_violation, p);
   if (!e) e = wg_store_assignment_each(s, plan_id, add_assignment, &b);
   if (!e) e = b.err;
   if (e) {

@@ -86,6 +86,8 @@ typedef struct wg_http_grid {
   int nrings;                 /* 0: WKB not parsed, fall back to GEOS */
   int *children;              /* indices into the plan's grids */
   int nchildren;
+  char violation[24];         /* the first rule this grid breaks ("" = none) */
+  int violation_forced;       /* 1: the data forces it; 0: avoidable */
 } wg_http_grid;
 
 /* A plan's grids and entrance assignments (immutable once built). */

@@ -139,6 +139,19 @@ async function main() {
       const legend = await page.locator(".legend").textContent();
       return fills.every((f) => /^#[0-9a-f]{6}$/i.test(f)) && legend.includes("户数") || `fills ${fills} legend ${legend}`;
     });
+    await check("colouring by the rule check: each grid's colour matches its violation from the API", async () => {
+      const grids = (await worker("/api/v1/grids?level=" + (await page.locator("#map-level").inputValue()) + "&limit=1000")).json.items;
+      const want = {};
+      grids.forEach((g) => { want[g.code] = !g.violation ? "ok" : g.violation_forced ? "forced" : "avoidable"; });
+      await page.selectOption("#map-colour", "rules");
+      const cols = { ok: "#74c476", forced: "#fdae6b", avoidable: "#de2d26" };
+      const got = await page.locator("path.wg-grid").evaluateAll((ps) => ps.map((p) =>
+        [p.getAttribute("data-code"), p.getAttribute("data-rule"), p.getAttribute("fill")]));
+      const legend = await page.locator(".legend").textContent();
+      await page.selectOption("#map-colour", "households");
+      const bad = got.filter(([c, rule, fill]) => want[c] !== rule || cols[rule] !== fill);
+      return got.length > 0 && bad.length === 0 && legend.includes("规则") || `bad ${JSON.stringify(bad.slice(0, 3))} legend ${legend}`;
+    });
 
     await check("clicking a grid opens its card with code, level, households, residents, parent", async () => {
       const code = drawn[0];

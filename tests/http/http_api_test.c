@@ -414,6 +414,53 @@ static long level_count(int level) {
 
 static char l1_code[19], l3_code[19], other_l3[19];
 
+/* Every grid the plan's rule check names carries its violation in the
+ * grid listing (the map colours by it), and no other grid does. */
+static int want_violation(void *ctx, const wg_plan_violation_t *v) {
+  json_t *want = ctx;
+  if (strcmp(v->kind, "unit_split") == 0 || strlen(v->code) < 14) return 0;
+  json_t *old = json_object_get(want, v->code);
+  /* An avoidable violation outranks a forced one. */
+  if (!old || (json_is_true(old) && !v->forced)) json_object_set_new(want, v->code, json_boolean(v->forced));
+  return 0;
+}
+
+TEST(grids_carry_their_violations) {
+  json_t *want = json_object();
+  CHECK_EQ(wg_store_violation_each(s, plan_id, want_violation, want), WG_OK);
+  json_t *got = json_object();
+  for (int level = 1; level <= 3; level++) {
+    resp r;
+    char t[96];
+    snprintf(t, sizeof t, "/api/v1/grids?level=%d&limit=1000", level);
+    CHECK_EQ(get(t, &r), 0);
+    CHECK_EQ(r.status, 200);
+    json_t *items = json_object_get(r.json, "items");
+    for (size_t i = 0; i < json_array_size(items); i++) {
+      json_t *g = json_array_get(items, i);
+      json_t *forced = json_object_get(g, "violation_forced");
+      if (json_object_get(g, "violation"))
+        json_object_set(got, json_string_value(json_object_get(g, "code")), forced);
+    }
+    resp_free(&r);
+  }
+  CHECK(json_object_size(want) > 0); /* the fixture county breaks some rules */
+  CHECK(json_equal(want, got));
+  /* The card says the same. */
+  const char *code = json_object_iter_key(json_object_iter(want));
+  char t[96];
+  resp r;
+  snprintf(t, sizeof t, "/api/v1/grids/%s", code);
+  CHECK_EQ(get(t, &r), 0);
+  CHECK_EQ(r.status, 200);
+  CHECK(json_is_string(json_object_get(r.json, "violation")));
+  CHECK_EQ(json_is_true(json_object_get(r.json, "violation_forced")),
+           json_is_true(json_object_get(want, code)));
+  resp_free(&r);
+  json_decref(want);
+  json_decref(got);
+}
+
 TEST(grids_and_geojson) {
   resp r;
   CHECK_EQ(get("/api/v1/grids?level=1&limit=1000", &r), 0);
@@ -1653,6 +1700,7 @@ int main(void) {
   RUN(buildings_and_households);
   RUN(residents_masked_and_paged);
   RUN(residents_search_by_name_and_address);
+  RUN(grids_carry_their_violations);
   RUN(one_resident_with_history);
   RUN(nothing_unmasked);
   RUN(unmask_needs_permission_and_reason);
