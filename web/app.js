@@ -32,7 +32,7 @@
       area: "面积", phone: "电话", relation: "与户主关系", residence: "户籍类型",
       status: "状态", household: "户号", since: "登记日期", history: "变动记录",
       valid_from: "起", valid_to: "止", event: "事件", reason: "原因",
-      colour_by: "着色", rules: "规则检查", rule_ok: "符合规则", rule_forced: "不可避免的违规",
+      floors: " 层", colour_by: "着色", rules: "规则检查", rule_ok: "符合规则", rule_forced: "不可避免的违规",
       rule_avoidable: "可避免的违规", vk_over: "户数超上限", vk_under: "户数低于下限",
       vk_noncontiguous: "不连通", vk_nesting: "嵌套错误", vk_unit_over: "单个楼栋超上限",
       vk_isolated: "孤立楼栋", vk_no_count: "总户数无法按界限划分", vk_cross_group: "跨区域", vk_unassigned: "未分配",
@@ -65,7 +65,7 @@
       residents: "Residents", tags: "Special groups", tag: "Group", grid: "Grid",
       community: "Community", all: "All", resident_id: "Resident id", open: "Open",
       name: "Name", sex: "Sex", id_number: "ID number", birth: "Born", address: "Address",
-      colour_by: "Colour", rules: "Rule check", rule_ok: "Meets the rules", rule_forced: "Forced violation",
+      floors: " floors", colour_by: "Colour", rules: "Rule check", rule_ok: "Meets the rules", rule_forced: "Forced violation",
       rule_avoidable: "Avoidable violation", vk_over: "too many households", vk_under: "too few households",
       vk_noncontiguous: "not contiguous", vk_nesting: "nesting error", vk_unit_over: "one building above the bound",
       vk_isolated: "isolated building", vk_no_count: "total fits no count of grids", vk_cross_group: "spans areas", vk_unassigned: "unassigned",
@@ -304,6 +304,25 @@
   }
 
   // ---- map --------------------------------------------------------------
+  var buildingLayer = null;
+  // The buildings of the open grid, as small dots (the standard addresses'
+  // positions), so a worker sees which houses a grid holds.
+  function showBuildings(code) {
+    if (buildingLayer && map) { map.removeLayer(buildingLayer); buildingLayer = null; }
+    if (!map) return;
+    api("GET", "/api/v1/buildings" + qs({ grid: code, limit: 1000 })).then(function (r) {
+      if (r.status !== 200 || $("card").dataset.code !== code) return;
+      if (buildingLayer) map.removeLayer(buildingLayer);
+      buildingLayer = L.layerGroup(r.json.items.filter(function (b) { return b.lon || b.lat; }).map(function (b) {
+        var m = L.circleMarker([b.lat, b.lon], { className: "wg-building", radius: 3, weight: 1,
+          color: "#1e3a8a", fillColor: "#3b82f6", fillOpacity: 0.9 });
+        m.bindTooltip((b.estate ? b.estate + " " : "") + b.name + (b.floors ? " · " + b.floors + t("floors") : ""));
+        m.on("add", function () { var e = m.getElement(); if (e) e.setAttribute("data-building", String(b.id)); });
+        return m;
+      })).addTo(map);
+      $("card").dataset.buildings = String(r.json.items.length);
+    });
+  }
   var map = null, gridLayer = null, dotLayer = null, tileLayer = null, layerLevel = null, legend = null, selected = null;
   var COLOURS = ["#fee5d9", "#fcbba1", "#fc9272", "#fb6a4a", "#de2d26", "#a50f15"];
   var breaks = [], minHouseholds = 0;
@@ -376,6 +395,7 @@
     return api("GET", "/api/v1/grids" + qs({ level: level, format: "geojson" })).then(function (r) {
       if (gridLayer) { map.removeLayer(gridLayer); gridLayer = null; }
       if (dotLayer) { map.removeLayer(dotLayer); dotLayer = null; }
+      if (buildingLayer) { map.removeLayer(buildingLayer); buildingLayer = null; }
       if (r.status !== 200) { $("map-status").textContent = errorText(r); return; }
       var feats = r.json.features.filter(function (f) { return f.geometry; });
       var hs = feats.map(function (f) { return f.properties.households || 0; }).sort(function (a, b) { return a - b; });
@@ -496,8 +516,8 @@
       card.appendChild(el("p")).appendChild(list);
       if (g.level !== layerLevel && map) {
         $("map-level").value = String(g.level);
-        loadGrids(g.level).then(function () { highlight(g.code); if (zoom) zoomTo(g.bbox); });
-      } else { highlight(g.code); if (zoom) zoomTo(g.bbox); }
+        loadGrids(g.level).then(function () { highlight(g.code); if (zoom) zoomTo(g.bbox); showBuildings(g.code); });
+      } else { highlight(g.code); if (zoom) zoomTo(g.bbox); showBuildings(g.code); }
     }, function () { clear(card).appendChild(el("p", t("network"), "error")); });
   }
   $("map-level").addEventListener("change", function () { loadGrids(Number(this.value)); });

@@ -176,6 +176,14 @@ async function main() {
       return JSON.stringify(got) === JSON.stringify(want) || `card ${JSON.stringify(got)} want ${JSON.stringify(want)}`;
     });
 
+    await check("the open grid's buildings are drawn on the map, as the API lists them", async () => {
+      const code = drawn[0];
+      const want = (await worker(`/api/v1/buildings?grid=${code}&limit=1000`)).json.items.map((b) => String(b.id)).sort();
+      await page.locator(`#card[data-code="${code}"][data-buildings]`).waitFor();
+      const got = (await page.locator("path.wg-building").evaluateAll((ps) => ps.map((p) => p.getAttribute("data-building")))).sort();
+      return want.length > 0 && JSON.stringify(got) === JSON.stringify(want) || `drawn ${got.length} want ${want.length}`;
+    });
+
     await check("grid code search opens the worker's level-2 grid card; a foreign code is refused (403)", async () => {
       await page.fill("#grid-code", WORKER_GRID);
       await page.click("#grid-search button");
