@@ -32,7 +32,8 @@
       area: "面积", phone: "电话", relation: "与户主关系", residence: "户籍类型",
       status: "状态", household: "户号", since: "登记日期", history: "变动记录",
       valid_from: "起", valid_to: "止", event: "事件", reason: "原因",
-      floors: " 层", colour_by: "着色", rules: "规则检查", rule_ok: "符合规则", rule_forced: "不可避免的违规",
+      floors: " 层", colour_by: "着色", piece_floors: "分拆楼栋",
+      floors_range: "{a}–{b} 层（{h} 户）", rules: "规则检查", rule_ok: "符合规则", rule_forced: "不可避免的违规",
       rule_avoidable: "可避免的违规", vk_over: "户数超上限", vk_under: "户数低于下限",
       vk_noncontiguous: "不连通", vk_nesting: "嵌套错误", vk_unit_over: "单个楼栋超上限",
       vk_isolated: "孤立楼栋", vk_no_count: "总户数无法按界限划分", vk_cross_group: "跨区域", vk_unassigned: "未分配",
@@ -65,7 +66,8 @@
       residents: "Residents", tags: "Special groups", tag: "Group", grid: "Grid",
       community: "Community", all: "All", resident_id: "Resident id", open: "Open",
       name: "Name", sex: "Sex", id_number: "ID number", birth: "Born", address: "Address",
-      floors: " floors", colour_by: "Colour", rules: "Rule check", rule_ok: "Meets the rules", rule_forced: "Forced violation",
+      floors: " floors", colour_by: "Colour", piece_floors: "Split entrance",
+      floors_range: "floors {a}–{b} ({h} households)", rules: "Rule check", rule_ok: "Meets the rules", rule_forced: "Forced violation",
       rule_avoidable: "Avoidable violation", vk_over: "too many households", vk_under: "too few households",
       vk_noncontiguous: "not contiguous", vk_nesting: "nesting error", vk_unit_over: "one building above the bound",
       vk_isolated: "isolated building", vk_no_count: "total fits no count of grids", vk_cross_group: "spans areas", vk_unassigned: "unassigned",
@@ -508,6 +510,9 @@
         [t("area"), g.area ? Math.round(g.area / 100) / 100 + " ha" : null, "area"],
         [t("children"), (g.children || []).length ? g.children.length : null, "children"],
         [t("tags"), tags, "tags"],
+        [t("piece_floors"), (g.pieces || []).length ? g.pieces.map(function (pc) {
+          return pc.floors ? t("floors_range", { a: pc.floors[0], b: pc.floors[1], h: pc.households }) : t("households") + " " + pc.households;
+        }).join("；") : null, "pieces"],
         [t("rules"), g.violation ? t("rule_" + (g.violation_forced ? "forced" : "avoidable")) + " · " + tOr("vk_", g.violation) : t("rule_ok"), "rules"]
       ]));
       var list = el("a", t("nav_ledger") + " →");

@@ -298,6 +298,19 @@ void wg__api_grid(wg_http_req *r) {
         (double)(long long)(g->polsby_popper * 1e4) / 1e4, "bbox", wg__coord(g->minx),
         wg__coord(g->miny), wg__coord(g->maxx), wg__coord(g->maxy), "children", children, "polygon",
         geometry_of(g));
+    /* A level-3 grid made of pieces of split entrances: which floors. */
+    json_t *pieces = NULL;
+    for (int k = 0; card && g->level == 3 && k < p->npieces; k++) {
+      const struct wg_http_piece *pc = &p->pieces[k];
+      if (pc->grid != gi) continue;
+      if (!pieces) pieces = json_array();
+      json_t *o = json_pack("{s:I, s:I, s:i}", "entrance", (json_int_t)pc->entrance_id,
+                            "households", (json_int_t)pc->households, "dwellings", pc->ndwellings);
+      if (o && pc->ndwellings > 0)
+        json_object_set_new(o, "floors", json_pack("[ii]", pc->floor_lo, pc->floor_hi));
+      if (o) json_array_append_new(pieces, o);
+    }
+    if (pieces) json_object_set_new(card, "pieces", pieces);
     if (card && g->violation[0]) {
       json_object_set_new(card, "violation", json_string(g->violation));
       json_object_set_new(card, "violation_forced", json_boolean(g->violation_forced));
@@ -407,7 +420,8 @@ void wg__api_buildings(wg_http_req *r) { place_listing(r, building_page); }
 static int household_row(void *ctx, const wg_household_item *h) {
   list_ctx *c = ctx;
   c->last = h->id;
-  if (!wg__http_can_see_entrance(c->r, c->plan, h->entrance_id, h->community)) return 0;
+  if (!wg__http_can_see_entrance(c->r, c->plan, h->entrance_id, h->dwelling_id, h->community))
+    return 0;
   char address[400] = "";
   if (h->dwelling_id &&
       wg_store_dwelling_label(c->r->worker->store, h->dwelling_id, address, sizeof address))
@@ -458,7 +472,8 @@ static int resident_row(void *ctx, const wg_resident_t *res, int64_t entrance_id
                         const char *community) {
   list_ctx *c = ctx;
   c->last = res->id;
-  if (!wg__http_can_see_entrance(c->r, c->plan, entrance_id, community)) return 0;
+  if (!wg__http_can_see_entrance(c->r, c->plan, entrance_id, res->dwelling_id, community))
+    return 0;
   json_t *o = resident_json(c->r->worker->store, res);
   if (!o || json_array_append_new(c->items, o)) c->failed = 1;
   return c->failed;
@@ -626,7 +641,7 @@ void wg__api_resident(wg_http_req *r) {
   }
   wg_http_plan *p = NULL;
   if (active && !get_plan(r, active, &p)) return;
-  int visible = wg__http_can_see_entrance(r, p, entrance, community);
+  int visible = wg__http_can_see_entrance(r, p, entrance, res.dwelling_id, community);
   if (p) wg__http_plan_release(r->srv, p);
   if (!visible) {
     wg__http_error(r, 403, "forbidden", "id", "this resident is outside your scope");

@@ -413,6 +413,10 @@ static long level_count(int level) {
 }
 
 static char l1_code[19], l3_code[19], other_l3[19];
+/* A level-3 grid that is piece 1 of a split entrance whose dwellings the
+ * plan placed, its worker, and a resident of piece 2 of that entrance. */
+static char piece_l3[19], piece_cookie[128];
+static long long piece2_resident;
 
 /* Every grid the plan's rule check names carries its violation in the
  * grid listing (the map colours by it), and no other grid does. */
@@ -911,6 +915,92 @@ TEST(residents_search_by_name_and_address) {
   CHECK_EQ(get("/api/v1/residents?name=%E6%97%A0%E6%AD%A4%E4%BA%BA%E5%90%8D%E5%AD%97", &r), 0);
   CHECK_EQ(r.status, 200); /* 无此人名字: nobody */
   CHECK_EQ(json_integer_value(json_object_get(r.json, "total")), 0);
+  resp_free(&r);
+}
+
+/* The worker of one piece of a split entrance sees the residents of that
+ * piece's floors, not those of the other pieces; the card counts the same.
+ * The oracle is SQL written from the rule (store_sqlite_query.c's comment). */
+TEST(piece_worker_sees_only_its_floors) {
+  CHECK(piece_l3[0] && piece2_resident > 0); /* the fixture has such an entrance */
+  static char got[65536], want[65536];
+  sqlite3 *db;
+  sqlite3_stmt *st;
+  size_t n = 0;
+  long count = 0;
+  want[0] = '\0';
+  sqlite3_open(dbpath, &db);
+  if (sqlite3_prepare_v2(
+          db,
+          "SELECT r.id FROM resident r JOIN dwelling d ON d.id = r.dwelling_id WHERE r.status = 1"
+          " AND (d.entrance_id IN (SELECT entrance_id FROM grid_assignment WHERE plan_id = ?2"
+          "      AND piece = 0 AND l3 = ?1)"
+          "  OR d.id IN (SELECT pd.dwelling_id FROM grid_piece_dwelling pd JOIN grid_assignment a"
+          "      ON a.plan_id = pd.plan_id AND a.entrance_id = pd.entrance_id AND a.piece = pd.piece"
+          "      WHERE pd.plan_id = ?2 AND a.l3 = ?1)"
+          "  OR (d.entrance_id IN (SELECT entrance_id FROM grid_assignment WHERE plan_id = ?2"
+          "      AND piece > 0 AND l3 = ?1)"
+          "      AND d.id NOT IN (SELECT dwelling_id FROM grid_piece_dwelling WHERE plan_id = ?2)))"
+          " ORDER BY r.id",
+          -1, &st, NULL) == SQLITE_OK) {
+    sqlite3_bind_text(st, 1, piece_l3, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, plan_id);
+    while (sqlite3_step(st) == SQLITE_ROW && n + 24 < sizeof want) {
+      n += (size_t)snprintf(want + n, sizeof want - n, "%lld,",
+                            (long long)sqlite3_column_int64(st, 0));
+      count++;
+    }
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+  CHECK(count > 0);
+  resp r;
+  CHECK_EQ(request("GET", "/api/v1/residents?limit=1000", piece_cookie, &r), 0);
+  CHECK_EQ(r.status, 200);
+  item_ids(&r, got, sizeof got);
+  CHECK_STR(got, want);
+  CHECK_EQ(json_integer_value(json_object_get(r.json, "total")), count);
+  resp_free(&r);
+  /* The same entrance's other piece is out of reach. */
+  char t[96];
+  snprintf(t, sizeof t, "/api/v1/residents/%lld", piece2_resident);
+  CHECK_EQ(request("GET", t, piece_cookie, &r), 0);
+  CHECK_EQ(r.status, 403);
+  resp_free(&r);
+  CHECK_EQ(get(t, &r), 0);
+  CHECK_EQ(r.status, 200);
+  resp_free(&r);
+  /* The card counts that grid's residents exactly. */
+  snprintf(t, sizeof t, "/api/v1/grids/%s", piece_l3);
+  CHECK_EQ(request("GET", t, piece_cookie, &r), 0);
+  CHECK_EQ(r.status, 200);
+  CHECK_EQ(json_integer_value(json_object_get(r.json, "residents")), count);
+  /* …and names the floors of its piece, as the plan placed them. */
+  json_t *pieces = json_object_get(r.json, "pieces");
+  CHECK(json_array_size(pieces) >= 1);
+  json_t *pc = json_array_get(pieces, 0);
+  long lo = -1, hi = -1, nd = -1;
+  sqlite3_open(dbpath, &db);
+  if (sqlite3_prepare_v2(db,
+                         "SELECT min(d.floor), max(d.floor), count(*) FROM grid_piece_dwelling pd"
+                         " JOIN dwelling d ON d.id = pd.dwelling_id JOIN grid_assignment a ON"
+                         " a.plan_id = pd.plan_id AND a.entrance_id = pd.entrance_id AND"
+                         " a.piece = pd.piece WHERE pd.plan_id = ?2 AND a.l3 = ?1 AND"
+                         " pd.entrance_id = ?3",
+                         -1, &st, NULL) == SQLITE_OK) {
+    sqlite3_bind_text(st, 1, piece_l3, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, plan_id);
+    sqlite3_bind_int64(st, 3, json_integer_value(json_object_get(pc, "entrance")));
+    if (sqlite3_step(st) == SQLITE_ROW)
+      lo = sqlite3_column_int(st, 0), hi = sqlite3_column_int(st, 1), nd = sqlite3_column_int(st, 2);
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+  json_t *floors = json_object_get(pc, "floors");
+  CHECK_EQ(json_integer_value(json_array_get(floors, 0)), lo);
+  CHECK_EQ(json_integer_value(json_array_get(floors, 1)), hi);
+  CHECK_EQ(json_integer_value(json_object_get(pc, "dwellings")), nd);
+  CHECK(nd > 0);
   resp_free(&r);
 }
 
@@ -1618,6 +1708,19 @@ int main(void) {
     snprintf(other_l3, sizeof other_l3, "%s", (const char *)sqlite3_column_text(st, 1));
   }
   sqlite3_finalize(st);
+  sqlite3_prepare_v2(db,
+                     "SELECT a.l3, (SELECT min(r.id) FROM grid_piece_dwelling pd JOIN resident r"
+                     " ON r.dwelling_id = pd.dwelling_id AND r.status = 1 WHERE pd.plan_id = a.plan_id"
+                     " AND pd.entrance_id = a.entrance_id AND pd.piece = 2) FROM grid_assignment a"
+                     " WHERE a.piece = 1 AND EXISTS (SELECT 1 FROM grid_piece_dwelling pd WHERE"
+                     " pd.plan_id = a.plan_id AND pd.entrance_id = a.entrance_id AND pd.piece = 2)"
+                     " ORDER BY a.entrance_id LIMIT 1",
+                     -1, &st, NULL);
+  if (sqlite3_step(st) == SQLITE_ROW) {
+    snprintf(piece_l3, sizeof piece_l3, "%s", (const char *)sqlite3_column_text(st, 0));
+    piece2_resident = sqlite3_column_int64(st, 1);
+  }
+  sqlite3_finalize(st);
   sqlite3_close(db);
   setenv("WG_AUTH_TEST_FAST", "1", 1);
   struct {
@@ -1634,6 +1737,7 @@ int main(void) {
       {"township1", WG_ROLE_TOWNSHIP, "141127100000", township_cookie},
       {"member1", WG_ROLE_MEMBER, NULL, member_cookie},
       {"auditor1", WG_ROLE_AUDITOR, "141127000000", auditor_cookie},
+      {"piece1", WG_ROLE_GRID_WORKER, piece_l3, piece_cookie},
   };
   char comm[13];
   snprintf(comm, sizeof comm, "%.12s", l1_code);
@@ -1701,6 +1805,7 @@ int main(void) {
   RUN(residents_masked_and_paged);
   RUN(residents_search_by_name_and_address);
   RUN(grids_carry_their_violations);
+  RUN(piece_worker_sees_only_its_floors);
   RUN(one_resident_with_history);
   RUN(nothing_unmasked);
   RUN(unmask_needs_permission_and_reason);
