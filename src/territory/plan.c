@@ -444,6 +444,25 @@ wg_err wg_plan_divide(wg_store_t *s, const wg_plan_opts *o, wg_plan_report *rep,
   e = wg_geom_point_adjacency(w.n, w.x, w.y, 1, w.group, w.barriers.lines, w.barriers.n, 0,
                               &adj, ei);
   if (e) goto out;
+  /* The entrances' own cells (the pieces the grid polygons are made of),
+   * measured, so the core shapes grids by their real outlines. */
+  double *cell_area = NULL, *cell_outer = NULL, *cell_shared = NULL;
+  if (!o->no_shapes) {
+    cell_area = malloc((size_t)w.n * sizeof *cell_area);
+    cell_outer = malloc((size_t)w.n * sizeof *cell_outer);
+    cell_shared = malloc(((size_t)adj.adj_start[w.n] + 1) * sizeof *cell_shared);
+    e = cell_area && cell_outer && cell_shared
+            ? wg_geom_unit_cells(w.n, w.x, w.y, 1, w.group, w.ngroups, NULL, NULL, o->margin, &adj,
+                                 cell_area, cell_outer, cell_shared, ei)
+            : WG_ENOMEM;
+    if (e) {
+      free(cell_area);
+      free(cell_outer);
+      free(cell_shared);
+      wg_geom_adjacency_free(&adj);
+      goto out;
+    }
+  }
   wg_divide_input_t in = {
       .n = w.n,
       .households = w.households,
@@ -461,12 +480,18 @@ wg_err wg_plan_divide(wg_store_t *s, const wg_plan_opts *o, wg_plan_report *rep,
       .nprev_pieces = w.nprev_pieces,
       .used = w.used,
       .nused = w.nused,
+      .area = cell_area,
+      .edge_length = cell_shared,
+      .outer_length = cell_outer,
   };
   memcpy(in.bounds, o->bounds, sizeof in.bounds);
   double t1 = now_s();
   e = wg_divide_run(&in, &rep->result, ei);
   rep->seconds_divide = now_s() - t1;
   wg_geom_adjacency_free(&adj);
+  free(cell_area);
+  free(cell_outer);
+  free(cell_shared);
   if (e) goto out;
   const wg_divide_result_t *r = &rep->result;
   rep->units = w.n;
