@@ -32,7 +32,12 @@
       area: "面积", phone: "电话", relation: "与户主关系", residence: "户籍类型",
       status: "状态", household: "户号", since: "登记日期", history: "变动记录",
       valid_from: "起", valid_to: "止", event: "事件", reason: "原因",
-      effective: "生效日期", current: "当前", total: "共 {n} 人，第 {a}–{b} 条",
+      floors: " 层", colour_by: "着色", piece_floors: "分拆楼栋",
+      floors_range: "{a}–{b} 层（{h} 户）", rules: "规则检查", rule_ok: "符合规则", rule_forced: "不可避免的违规",
+      rule_avoidable: "可避免的违规", vk_over: "户数超上限", vk_under: "户数低于下限",
+      vk_noncontiguous: "不连通", vk_nesting: "嵌套错误", vk_unit_over: "单个楼栋超上限",
+      vk_isolated: "孤立楼栋", vk_no_count: "总户数无法按界限划分", vk_cross_group: "跨区域", vk_unassigned: "未分配",
+      address_ph: "小区 楼栋 单元 室", effective: "生效日期", current: "当前", total: "共 {n} 人，第 {a}–{b} 条",
       none_found: "没有找到居民", denied: "无权查看（403）", not_found: "未找到（404）",
       bad_request: "输入有误（400）", error: "错误", plan: "划分方案 #{p}（台账版本 {v}）",
       chart_title: "各级网格户数与人数", legend: "户数", tiles_saved: "已保存底图设置",
@@ -61,7 +66,12 @@
       residents: "Residents", tags: "Special groups", tag: "Group", grid: "Grid",
       community: "Community", all: "All", resident_id: "Resident id", open: "Open",
       name: "Name", sex: "Sex", id_number: "ID number", birth: "Born", address: "Address",
-      prev: "Previous", next: "Next", back: "Back to the ledger", loading: "Loading…",
+      floors: " floors", colour_by: "Colour", piece_floors: "Split entrance",
+      floors_range: "floors {a}–{b} ({h} households)", rules: "Rule check", rule_ok: "Meets the rules", rule_forced: "Forced violation",
+      rule_avoidable: "Avoidable violation", vk_over: "too many households", vk_under: "too few households",
+      vk_noncontiguous: "not contiguous", vk_nesting: "nesting error", vk_unit_over: "one building above the bound",
+      vk_isolated: "isolated building", vk_no_count: "total fits no count of grids", vk_cross_group: "spans areas", vk_unassigned: "unassigned",
+      address_ph: "estate building entrance room", prev: "Previous", next: "Next", back: "Back to the ledger", loading: "Loading…",
       map_count: "{n} grids", map_none: "No visible grids at this level",
       card_title: "Grid card", code: "Code", parent: "Parent grid", children: "Sub-grids",
       area: "Area", phone: "Phone", relation: "Relation to head", residence: "Residence",
@@ -296,9 +306,35 @@
   }
 
   // ---- map --------------------------------------------------------------
+  var buildingLayer = null;
+  // The buildings of the open grid, as small dots (the standard addresses'
+  // positions), so a worker sees which houses a grid holds.
+  function showBuildings(code) {
+    if (buildingLayer && map) { map.removeLayer(buildingLayer); buildingLayer = null; }
+    if (!map) return;
+    api("GET", "/api/v1/buildings" + qs({ grid: code, limit: 1000 })).then(function (r) {
+      if (r.status !== 200 || $("card").dataset.code !== code) return;
+      if (buildingLayer) map.removeLayer(buildingLayer);
+      buildingLayer = L.layerGroup(r.json.items.filter(function (b) { return b.lon || b.lat; }).map(function (b) {
+        var m = L.circleMarker([b.lat, b.lon], { className: "wg-building", radius: 3, weight: 1,
+          color: "#1e3a8a", fillColor: "#3b82f6", fillOpacity: 0.9 });
+        m.bindTooltip((b.estate ? b.estate + " " : "") + b.name + (b.floors ? " · " + b.floors + t("floors") : ""));
+        m.on("add", function () { var e = m.getElement(); if (e) e.setAttribute("data-building", String(b.id)); });
+        return m;
+      })).addTo(map);
+      $("card").dataset.buildings = String(r.json.items.length);
+    });
+  }
   var map = null, gridLayer = null, dotLayer = null, tileLayer = null, layerLevel = null, legend = null, selected = null;
   var COLOURS = ["#fee5d9", "#fcbba1", "#fc9272", "#fb6a4a", "#de2d26", "#a50f15"];
   var breaks = [], minHouseholds = 0;
+  var RULE_COLOURS = { ok: "#74c476", forced: "#fdae6b", avoidable: "#de2d26" };
+  function colourMode() { return $("map-colour").value === "rules" ? "rules" : "households"; }
+  function ruleClass(p) { return !p.violation ? "ok" : p.violation_forced ? "forced" : "avoidable"; }
+  // The fill of a grid: by households (quantiles) or by the plan's rule check.
+  function fillOf(p) {
+    return colourMode() === "rules" ? RULE_COLOURS[ruleClass(p)] : colour(p.households || 0);
+  }
   function colour(h) {
     for (var i = 0; i < breaks.length; i++) if (h <= breaks[i]) return COLOURS[i];
     return COLOURS[COLOURS.length - 1];
@@ -335,6 +371,16 @@
   function drawLegend() {
     var box = legend.getContainer();
     clear(box);
+    if (colourMode() === "rules") {
+      box.appendChild(el("strong", t("rules")));
+      ["ok", "forced", "avoidable"].forEach(function (k) {
+        var row = el("div");
+        row.appendChild(el("span", "", "swatch " + k));
+        row.appendChild(el("span", t("rule_" + k)));
+        box.appendChild(row);
+      });
+      return;
+    }
     box.appendChild(el("strong", t("households")));
     var lo = minHouseholds;
     breaks.forEach(function (b, i) {
@@ -351,6 +397,7 @@
     return api("GET", "/api/v1/grids" + qs({ level: level, format: "geojson" })).then(function (r) {
       if (gridLayer) { map.removeLayer(gridLayer); gridLayer = null; }
       if (dotLayer) { map.removeLayer(dotLayer); dotLayer = null; }
+      if (buildingLayer) { map.removeLayer(buildingLayer); buildingLayer = null; }
       if (r.status !== 200) { $("map-status").textContent = errorText(r); return; }
       var feats = r.json.features.filter(function (f) { return f.geometry; });
       var hs = feats.map(function (f) { return f.properties.households || 0; }).sort(function (a, b) { return a - b; });
@@ -367,7 +414,7 @@
       gridLayer = L.geoJSON({ type: "FeatureCollection", features: feats }, {
         style: function (f) {
           return { className: "wg-grid", color: "#5c2a1f", weight: 1, fillOpacity: 0.7,
-                   fillColor: colour(f.properties.households || 0) };
+                   fillColor: fillOf(f.properties) };
         },
         onEachFeature: function (f, layer) {
           if (few) layer.bindTooltip(f.id.slice(-2), { permanent: true, direction: "center", className: "grid-label" });
@@ -375,7 +422,11 @@
           layer.on("click", function () { openCard(f.id); });
           layer.on("add", function () {
             var e = layer.getElement();
-            if (e) { e.setAttribute("data-code", f.id); e.setAttribute("data-households", String(f.properties.households || 0)); }
+            if (e) {
+              e.setAttribute("data-code", f.id);
+              e.setAttribute("data-households", String(f.properties.households || 0));
+              e.setAttribute("data-rule", ruleClass(f.properties));
+            }
           });
         }
       }).addTo(map);
@@ -383,9 +434,9 @@
       // centre keeps it visible and clickable until the map is zoomed in.
       dotLayer = L.layerGroup(feats.map(function (f) {
         var b = f.properties.bbox;
-        var dot = L.circleMarker([(b[1] + b[3]) / 2, (b[0] + b[2]) / 2], {
+        var dot = L.circleMarker([(b[1] + b[3]) / 2, (b[0] + b[2]) / 2], { wgProps: f.properties,
           className: "wg-grid-dot", radius: 5, weight: 1, color: "#5c2a1f", fillOpacity: 0.9,
-          fillColor: colour(f.properties.households || 0) });
+          fillColor: fillOf(f.properties) });
         dot.bindTooltip(f.id + " · " + (f.properties.households || 0) + " " + t("households"));
         dot.on("click", function () { openCard(f.id); });
         return dot;
@@ -458,7 +509,11 @@
         [t("community"), g.community, "community"],
         [t("area"), g.area ? Math.round(g.area / 100) / 100 + " ha" : null, "area"],
         [t("children"), (g.children || []).length ? g.children.length : null, "children"],
-        [t("tags"), tags, "tags"]
+        [t("tags"), tags, "tags"],
+        [t("piece_floors"), (g.pieces || []).length ? g.pieces.map(function (pc) {
+          return pc.floors ? t("floors_range", { a: pc.floors[0], b: pc.floors[1], h: pc.households }) : t("households") + " " + pc.households;
+        }).join("；") : null, "pieces"],
+        [t("rules"), g.violation ? t("rule_" + (g.violation_forced ? "forced" : "avoidable")) + " · " + tOr("vk_", g.violation) : t("rule_ok"), "rules"]
       ]));
       var list = el("a", t("nav_ledger") + " →");
       list.href = "#ledger";
@@ -466,11 +521,16 @@
       card.appendChild(el("p")).appendChild(list);
       if (g.level !== layerLevel && map) {
         $("map-level").value = String(g.level);
-        loadGrids(g.level).then(function () { highlight(g.code); if (zoom) zoomTo(g.bbox); });
-      } else { highlight(g.code); if (zoom) zoomTo(g.bbox); }
+        loadGrids(g.level).then(function () { highlight(g.code); if (zoom) zoomTo(g.bbox); showBuildings(g.code); });
+      } else { highlight(g.code); if (zoom) zoomTo(g.bbox); showBuildings(g.code); }
     }, function () { clear(card).appendChild(el("p", t("network"), "error")); });
   }
   $("map-level").addEventListener("change", function () { loadGrids(Number(this.value)); });
+  $("map-colour").addEventListener("change", function () {
+    if (gridLayer) gridLayer.setStyle(function (f) { return { fillColor: fillOf(f.properties) }; });
+    if (dotLayer) dotLayer.eachLayer(function (d) { d.setStyle({ fillColor: fillOf(d.options.wgProps) }); });
+    if (legend) drawLegend();
+  });
   $("grid-search").addEventListener("submit", function (ev) {
     ev.preventDefault();
     var code = $("grid-code").value.trim();
@@ -535,6 +595,7 @@
     status.textContent = t("loading");
     return api("GET", "/api/v1/residents" + qs({
       grid: $("f-grid").value.trim(), community: $("f-community").value.trim(),
+      name: $("f-name").value.trim(), address: $("f-address").value.trim(),
       tag: $("f-tag").value, limit: PAGE, offset: off
     })).then(function (r) {
       clear(body);

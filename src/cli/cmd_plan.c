@@ -37,6 +37,7 @@ int wg_cli_divide_ledger(const wg_cli *cli, int argc, char **argv) {
                                        {"bounds", required_argument, 0, 'b'},
                                        {"villages", required_argument, 0, 'v'},
                                        {"fresh", no_argument, 0, 'f'},
+                                       {"no-shapes", no_argument, 0, 'S'},
                                        {"note", required_argument, 0, 'n'},
                                        {"activate", no_argument, 0, 'a'},
                                        {"help", no_argument, 0, 'h'},
@@ -60,11 +61,12 @@ int wg_cli_divide_ledger(const wg_cli *cli, int argc, char **argv) {
         villages = optarg;
         break;
       case 'f': o.fresh = 1; break;
+      case 'S': o.no_shapes = 1; break;
       case 'n': o.note = optarg; break;
       case 'a': activate = 1; break;
       case 'h':
         printf("usage: wangge [--db PATH] divide [--community C] [--bounds 300-500,50-100,10-20]\n"
-               "       [--villages whole|bounds] [--fresh] [--note TEXT] [--activate]\n"
+               "       [--villages whole|bounds] [--fresh] [--no-shapes] [--note TEXT] [--activate]\n"
                "       wangge divide --units FILE …   (a file of units; see --units --help)\n\n"
                "Divides the ledger's households into nested grids and stores the result as a\n"
                "draft plan. Units are entrances; an entrance is split only when it alone holds\n"
@@ -74,6 +76,8 @@ int wg_cli_divide_ledger(const wg_cli *cli, int argc, char **argv) {
                "the division starts from it: grids that still meet the rules keep their codes\n"
                "(--fresh divides from scratch). Grid codes are the community code plus two\n"
                "digits per level. `wangge plan activate ID` makes a plan the one in use.\n"
+               "Grids are shaped by their entrances' Voronoi cells (the pieces of the grid\n"
+               "polygons) so they come out compact; --no-shapes uses the points only.\n"
                "Defaults for --bounds and --villages, and barrier lines (rivers, roads) that\n"
                "grids may not cross, come from `wangge settings`.\n");
         return 0;

@@ -267,4 +267,18 @@ wg_err wg_divide_feasible_counts(int nlevels, const long *counts,
                                  long households, wg_divide_feasibility_t *out,
                                  wg_errinfo *ei) WG_MUST_CHECK;
 
+/* Which piece of a split unit each of its dwellings goes to: n dwellings in
+ * reading order (floor, then room) with weight[i] ≥ 0 households each, cut
+ * into npieces runs of consecutive dwellings (piece_of[i] in 0..npieces-1,
+ * never decreasing), so that the pieces' sums follow target[] (the core's
+ * pieces' households): a dwelling goes to the next piece once more than
+ * half of it would lie past the current piece's share of the running total,
+ * or when it would take the current piece above hi (hi ≤ 0: no cap); a
+ * piece is never left without a dwelling while dwellings remain for the
+ * pieces after it. Empty dwellings ride with the run they fall in. sums[]
+ * (may be NULL) gets each piece's households. Errors: WG_EINVAL on
+ * n < 0, npieces < 1, a negative weight or target. */
+wg_err wg_divide_fill_pieces(int n, const long *weight, int npieces, const long *target, long hi,
+                             int *piece_of, long *sums, wg_errinfo *ei) WG_MUST_CHECK;
+
 #endif

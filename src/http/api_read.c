@@ -207,6 +207,10 @@ void wg__api_grids(wg_http_req *r) {
         (json_int_t)g->plan_households, "units", g->units, "area", (double)(long long)g->area,
         "polsby_popper", (double)(long long)(g->polsby_popper * 1e4) / 1e4, "bbox",
         wg__coord(g->minx), wg__coord(g->miny), wg__coord(g->maxx), wg__coord(g->maxy));
+    if (props && g->violation[0]) {
+      json_object_set_new(props, "violation", json_string(g->violation));
+      json_object_set_new(props, "violation_forced", json_boolean(g->violation_forced));
+    }
     json_t *o = geojson ? json_pack("{s:s, s:s, s:o, s:o}", "type", "Feature", "id", g->code,
                                     "properties", props, "geometry", geometry_of(g))
                         : props;
@@ -294,6 +298,23 @@ void wg__api_grid(wg_http_req *r) {
         (double)(long long)(g->polsby_popper * 1e4) / 1e4, "bbox", wg__coord(g->minx),
         wg__coord(g->miny), wg__coord(g->maxx), wg__coord(g->maxy), "children", children, "polygon",
         geometry_of(g));
+    /* A level-3 grid made of pieces of split entrances: which floors. */
+    json_t *pieces = NULL;
+    for (int k = 0; card && g->level == 3 && k < p->npieces; k++) {
+      const struct wg_http_piece *pc = &p->pieces[k];
+      if (pc->grid != gi) continue;
+      if (!pieces) pieces = json_array();
+      json_t *o = json_pack("{s:I, s:I, s:i}", "entrance", (json_int_t)pc->entrance_id,
+                            "households", (json_int_t)pc->households, "dwellings", pc->ndwellings);
+      if (o && pc->ndwellings > 0)
+        json_object_set_new(o, "floors", json_pack("[ii]", pc->floor_lo, pc->floor_hi));
+      if (o) json_array_append_new(pieces, o);
+    }
+    if (pieces) json_object_set_new(card, "pieces", pieces);
+    if (card && g->violation[0]) {
+      json_object_set_new(card, "violation", json_string(g->violation));
+      json_object_set_new(card, "violation_forced", json_boolean(g->violation_forced));
+    }
     wg__http_json(r, 200, card);
     if (r->status == 200 && r->resp_body)
       wg__http_body_keep(r->srv, &st->card[gi], &st->card_len[gi], r->resp_body, r->resp_len);
@@ -399,7 +420,8 @@ void wg__api_buildings(wg_http_req *r) { place_listing(r, building_page); }
 static int household_row(void *ctx, const wg_household_item *h) {
   list_ctx *c = ctx;
   c->last = h->id;
-  if (!wg__http_can_see_entrance(c->r, c->plan, h->entrance_id, h->community)) return 0;
+  if (!wg__http_can_see_entrance(c->r, c->plan, h->entrance_id, h->dwelling_id, h->community))
+    return 0;
   char address[400] = "";
   if (h->dwelling_id &&
       wg_store_dwelling_label(c->r->worker->store, h->dwelling_id, address, sizeof address))
@@ -450,18 +472,38 @@ static int resident_row(void *ctx, const wg_resident_t *res, int64_t entrance_id
                         const char *community) {
   list_ctx *c = ctx;
   c->last = res->id;
-  if (!wg__http_can_see_entrance(c->r, c->plan, entrance_id, community)) return 0;
+  if (!wg__http_can_see_entrance(c->r, c->plan, entrance_id, res->dwelling_id, community))
+    return 0;
   json_t *o = resident_json(c->r->worker->store, res);
   if (!o || json_array_append_new(c->items, o)) c->failed = 1;
   return c->failed;
 }
 
+/* Splits s in place into words separated by spaces (ASCII or the
+ * ideographic space U+3000); 0 when there are more than WG_ADDRESS_TERMS. */
+static int split_words(char *s, const char *out[WG_ADDRESS_TERMS]) {
+  int n = 0;
+  char *p = s;
+  for (;;) {
+    while (*p == ' ' || strncmp(p, "\xe3\x80\x80", 3) == 0) p += *p == ' ' ? 1 : 3;
+    if (!*p) return 1;
+    if (n == WG_ADDRESS_TERMS) return 0;
+    out[n++] = p;
+    while (*p && *p != ' ' && strncmp(p, "\xe3\x80\x80", 3) != 0) p++;
+    if (!*p) return 1;
+    int w = *p == ' ' ? 1 : 3;
+    *p = '\0';
+    p += w;
+  }
+}
+
 void wg__api_residents(wg_http_req *r) {
   static const char *const allowed[] = {
       "community", "grid",  "plan",   "tag",   "as_of", "include_inactive",
-      "household", "limit", "offset", "after", NULL};
+      "household", "name",  "address", "limit", "offset", "after", NULL};
   if (!wg__param_only(r, allowed)) return;
   wg_resident_query q;
+  char words[256];
   memset(&q, 0, sizeof q);
   wg_store_page pg;
   int64_t active, ledger;
@@ -482,6 +524,27 @@ void wg__api_residents(wg_http_req *r) {
       return;
     }
     q.tag = tag_code;
+  }
+  const char *name = wg__query_get(&r->query, "name");
+  if (name && *name) {
+    if (strlen(name) > 64) {
+      wg__http_error(r, 400, "invalid_parameter", "name", "a name is at most 64 bytes");
+      return;
+    }
+    q.name = name;
+  }
+  const char *address = wg__query_get(&r->query, "address");
+  if (address && *address) {
+    if (strlen(address) >= sizeof words) {
+      wg__http_error(r, 400, "invalid_parameter", "address", "an address search is at most 255 bytes");
+      return;
+    }
+    memcpy(words, address, strlen(address) + 1);
+    if (!split_words(words, q.address)) {
+      wg__http_error(r, 400, "invalid_parameter", "address",
+                     "an address search is at most 4 words (estate, building, entrance, room)");
+      return;
+    }
   }
   if (q.as_of) {
     /* A well-formed date the ledger cannot answer for: the future. */
@@ -578,7 +641,7 @@ void wg__api_resident(wg_http_req *r) {
   }
   wg_http_plan *p = NULL;
   if (active && !get_plan(r, active, &p)) return;
-  int visible = wg__http_can_see_entrance(r, p, entrance, community);
+  int visible = wg__http_can_see_entrance(r, p, entrance, res.dwelling_id, community);
   if (p) wg__http_plan_release(r->srv, p);
   if (!visible) {
     wg__http_error(r, 403, "forbidden", "id", "this resident is outside your scope");

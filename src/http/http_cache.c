@@ -206,6 +206,7 @@ static void plan_free(wg_http_plan *p) {
   wg_u64map_free(&p->entrance);
   free(p->where);
   free(p->pieces);
+  wg_u64map_free(&p->dwelling_piece);
   free(p->cell_start);
   free(p->cell_items);
   free(p);
@@ -301,8 +302,10 @@ static int add_assignment(void *ctx, const wg_assignment_t *a) {
     w->grid[2] = -1;
     if (!grow((void **)&p->pieces, &b->piece_cap, p->npieces + 1, sizeof *p->pieces)) goto nomem;
     if (w->first_piece < 0) w->first_piece = p->npieces;
+    memset(&p->pieces[p->npieces], 0, sizeof p->pieces[p->npieces]);
     p->pieces[p->npieces].grid = wg__http_plan_find(p, a->code[2]);
     p->pieces[p->npieces].households = a->households;
+    p->pieces[p->npieces].entrance_id = a->entrance_id;
     p->npieces++;
     w->npieces++;
   }
@@ -310,6 +313,46 @@ static int add_assignment(void *ctx, const wg_assignment_t *a) {
 nomem:
   b->err = WG_ENOMEM;
   return 1;
+}
+
+/* Marks a grid with the rule it breaks; an avoidable violation outranks a
+ * forced one. Area-wide violations (a community code) mark no grid. */
+static int add_violation(void *ctx, const wg_plan_violation_t *v) {
+  wg_http_plan *p = ctx;
+  int gi = wg__http_plan_find(p, v->code);
+  if (gi < 0 || strcmp(v->kind, "unit_split") == 0) return 0; /* a split is a notice */
+  wg_http_grid *g = &p->grids[gi];
+  if (g->violation[0] && !(g->violation_forced && !v->forced)) return 0;
+  snprintf(g->violation, sizeof g->violation, "%s", v->kind);
+  g->violation_forced = v->forced;
+  return 0;
+}
+
+/* Records which piece a dwelling of a split entrance belongs to (rows come
+ * after the assignments, which made the pieces). */
+static int add_piece_dwelling(void *ctx, const wg_piece_dwelling_t *d) {
+  plan_build *b = ctx;
+  wg_http_plan *p = b->p;
+  int64_t wi;
+  if (!wg_u64map_get(&p->entrance, (uint64_t)d->entrance_id, &wi)) return 0;
+  const struct wg_http_where *w = &p->where[wi];
+  if (d->piece < 1 || d->piece > w->npieces) return 0;
+  struct wg_http_piece *pc = &p->pieces[w->first_piece + d->piece - 1];
+  if (pc->ndwellings == 0 || d->floor < pc->floor_lo) pc->floor_lo = d->floor;
+  if (pc->ndwellings == 0 || d->floor > pc->floor_hi) pc->floor_hi = d->floor;
+  pc->ndwellings++;
+  if (wg_u64map_put(&p->dwelling_piece, (uint64_t)d->dwelling_id, w->first_piece + d->piece - 1) !=
+      WG_OK) {
+    b->err = WG_ENOMEM;
+    return 1;
+  }
+  return 0;
+}
+
+int wg__http_dwelling_piece(const wg_http_plan *p, int64_t dwelling_id) {
+  int64_t pc;
+  if (dwelling_id <= 0 || !wg_u64map_get(&p->dwelling_piece, (uint64_t)dwelling_id, &pc)) return -1;
+  return (int)pc;
 }
 
 enum { CELLS = 128 };
@@ -400,6 +443,7 @@ static wg_err plan_build_all(wg_store_t *s, const char *county, int64_t plan_id,
   p->nlevels = meta.nlevels;
   wg_strmap_init(&p->by_code);
   wg_u64map_init(&p->entrance);
+  wg_u64map_init(&p->dwelling_piece);
   plan_build b = {p, 0, 0, 0, WG_OK};
   e = wg_store_grid_each(s, plan_id, 0, add_grid, &b);
   if (!e) e = b.err;
@@ -419,7 +463,10 @@ static wg_err plan_build_all(wg_store_t *s, const char *county, int64_t plan_id,
     par->children[par->nchildren++] = i;
   }
   if (!e) e = build_cells(p);
+  if (!e) e = wg_store_violation_each(s, plan_id, add_violation, p);
   if (!e) e = wg_store_assignment_each(s, plan_id, add_assignment, &b);
+  if (!e) e = b.err;
+  if (!e) e = wg_store_piece_dwelling_each(s, plan_id, add_piece_dwelling, &b);
   if (!e) e = b.err;
   if (e) {
     plan_free(p);
@@ -519,12 +566,15 @@ typedef struct tally_ctx {
 } tally_ctx;
 
 /* Adds v to what[] (tag < 0) or to tag's counts for every grid holding
- * the entrance; a split entrance's level-3 share goes to its pieces by
- * their households. */
-static void credit(tally_ctx *c, const struct wg_http_where *w, double *what, double v, int tag) {
+ * the entrance; a split entrance's level-3 share goes to the piece of the
+ * dwelling (piece ≥ 0), or, for a dwelling the plan did not place, to its
+ * pieces by their households. */
+static void credit(tally_ctx *c, const struct wg_http_where *w, int piece, double *what, double v,
+                   int tag) {
   int nt = c->st->ntags;
   for (int l = 0; l < 3; l++) {
     int g = w->grid[l];
+    if (l == 2 && g < 0 && piece >= 0) g = c->p->pieces[piece].grid;
     if (g >= 0) {
       if (tag < 0)
         what[g] += v;
@@ -546,12 +596,14 @@ static void credit(tally_ctx *c, const struct wg_http_where *w, double *what, do
   }
 }
 
-static int tally(void *ctx, int64_t entrance, int64_t household, const char *tags) {
+static int tally(void *ctx, int64_t entrance, int64_t dwelling, int64_t household,
+                 const char *tags) {
   tally_ctx *c = ctx;
   int64_t wi;
   if (!wg_u64map_get(&c->p->entrance, (uint64_t)entrance, &wi)) return 0;
   const struct wg_http_where *w = &c->p->where[wi];
-  credit(c, w, c->st->residents, 1, -1);
+  int piece = w->npieces > 0 ? wg__http_dwelling_piece(c->p, dwelling) : -1;
+  credit(c, w, piece, c->st->residents, 1, -1);
   if (household > 0) {
     /* A household counts once per entrance it lives in. */
     uint64_t key = (uint64_t)household * 0x1000003ULL + (uint64_t)entrance + 1;
@@ -561,7 +613,7 @@ static int tally(void *ctx, int64_t entrance, int64_t household, const char *tag
         c->failed = 1;
         return 1;
       }
-      credit(c, w, c->st->households, 1, -1);
+      credit(c, w, piece, c->st->households, 1, -1);
     }
   }
   if (!tags[0]) return 0;
@@ -574,7 +626,7 @@ static int tally(void *ctx, int64_t entrance, int64_t household, const char *tag
       for (int t = 0; t < c->st->ntags; t++)
         if (strlen(c->st->tag_code[t]) == (size_t)(e - s) &&
             memcmp(c->st->tag_code[t], s, (size_t)(e - s)) == 0) {
-          credit(c, w, NULL, 1, t);
+          credit(c, w, piece, NULL, 1, t);
           break;
         }
     s = e;

@@ -86,6 +86,8 @@ typedef struct wg_http_grid {
   int nrings;                 /* 0: WKB not parsed, fall back to GEOS */
   int *children;              /* indices into the plan's grids */
   int nchildren;
+  char violation[24];         /* the first rule this grid breaks ("" = none) */
+  int violation_forced;       /* 1: the data forces it; 0: avoidable */
 } wg_http_grid;
 
 /* A plan's grids and entrance assignments (immutable once built). */
@@ -105,8 +107,13 @@ typedef struct wg_http_plan {
   struct wg_http_piece {
     int grid;                 /* level-3 grid index */
     long households;
+    int64_t entrance_id;
+    int floor_lo, floor_hi;   /* the floors of its dwellings (ndwellings > 0) */
+    int ndwellings;
   } *pieces;
   int npieces;
+  wg_u64map dwelling_piece;   /* dwelling id → index into pieces[] (split
+                                 entrances' dwellings the plan placed) */
   /* Point look-up: a uniform grid of cells over the polygons' extent; cell
    * c lists (in code order) the grids whose box, widened by the contains
    * tolerance, touches it: cell_items[cell_start[c] .. cell_start[c+1]). */
@@ -287,10 +294,15 @@ int wg__http_require_csrf(wg_http_req *r);
 /* 1 when the principal may see the object with this code (division or
  * grid code); the only caller of wg_auth_can_see. */
 int wg__http_can_see(const wg_http_req *r, const char *code);
-/* 1 when the principal may see the entrance (its most specific grid code in
- * plan p, else its community). */
+/* The piece (index into p->pieces) a dwelling of a split entrance belongs
+ * to, or -1 (not split, not placed by the plan, or dwelling_id 0). */
+int wg__http_dwelling_piece(const wg_http_plan *p, int64_t dwelling_id);
+/* 1 when the principal may see the dwelling of the entrance (its most
+ * specific grid code in plan p — for a split entrance, the grid of the
+ * dwelling's piece, or of any piece when the plan placed no such dwelling
+ * — else its community). dwelling_id may be 0. */
 int wg__http_can_see_entrance(const wg_http_req *r, const wg_http_plan *p, int64_t entrance_id,
-                              const char *community);
+                              int64_t dwelling_id, const char *community);
 /* Fills a store scope for listings (prefix and grid codes from the
  * principal; plan_id the active plan). Strings point into r. */
 void wg__http_store_scope(wg_http_req *r, int64_t active_plan, wg_store_scope *sc);

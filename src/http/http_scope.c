@@ -108,13 +108,17 @@ int wg__http_can_see(const wg_http_req *r, const char *code) {
 }
 
 int wg__http_can_see_entrance(const wg_http_req *r, const wg_http_plan *p, int64_t entrance_id,
-                              const char *community) {
+                              int64_t dwelling_id, const char *community) {
   int64_t wi;
   if (!p || entrance_id <= 0 || !wg_u64map_get(&p->entrance, (uint64_t)entrance_id, &wi))
     return wg__http_can_see(r, community);
   const struct wg_http_where *w = &p->where[wi];
-  /* An entrance split over level-3 grids belongs to each of its pieces'
-   * grids: which dwelling lies in which piece is not recorded. */
+  /* A dwelling the plan placed in one piece of a split entrance is in that
+   * piece's grid only; other dwellings of the entrance in each piece's. */
+  int pc = w->npieces > 0 ? wg__http_dwelling_piece(p, dwelling_id) : -1;
+  if (pc >= 0)
+    return p->pieces[pc].grid >= 0 ? wg__http_can_see(r, p->grids[p->pieces[pc].grid].code)
+                                   : wg__http_can_see(r, community);
   for (int k = 0; k < w->npieces; k++) {
     int g = p->pieces[w->first_piece + k].grid;
     if (g >= 0 && wg__http_can_see(r, p->grids[g].code)) return 1;

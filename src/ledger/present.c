@@ -31,7 +31,10 @@ wg_err wg_present_resident(wg_store_t *s, const wg_resident_t *r, const wg_unmas
                            wg_present_row *out) {
   int clear = g && g->granted;
   memset(out, 0, sizeof *out);
-  snprintf(out->name, sizeof out->name, "%s", r->name);
+  if (clear)
+    snprintf(out->name, sizeof out->name, "%s", r->name);
+  else
+    wg_mask_name(r->name, out->name, sizeof out->name);
   snprintf(out->sex, sizeof out->sex, "%s", r->sex == 'M' ? "男" : r->sex == 'F' ? "女" : "?");
   if (clear)
     snprintf(out->id_number, sizeof out->id_number, "%s", r->id_number);

@@ -2,7 +2,7 @@
  *
  * Every output path (ledger listing, export, resident history; later the
  * HTTP API) formats residents through here, so masking cannot be forgotten:
- * ID numbers and phones are masked unless the caller holds an unmask grant,
+ * names, ID numbers and phones are masked unless the caller holds an unmask grant,
  * and a grant is only made by wg_present_unmask_grant, which writes the
  * audit row first. */
 #ifndef WG_PRESENT_H
@@ -36,8 +36,8 @@ wg_err wg_present_unmask_grant(wg_store_t *s, const char *actor, const char *tar
                                const char *reason, const char *origin,
                                wg_unmask_grant *g) WG_MUST_CHECK;
 
-/* Formats r into out. With g == NULL or not granted, the ID number and
- * phone are masked. The address is looked up in the store. */
+/* Formats r into out. With g == NULL or not granted, the name, the ID
+ * number and the phone are masked. The address is looked up in the store. */
 wg_err wg_present_resident(wg_store_t *s, const wg_resident_t *r, const wg_unmask_grant *g,
                            wg_present_row *out) WG_MUST_CHECK;
 

@@ -328,10 +328,27 @@ static const char migration_4[] =
     "CREATE INDEX audit_actor ON audit(actor);"
     "CREATE INDEX audit_action ON audit(action);";
 
+static const char migration_5[] =
+    /* Which piece of a split entrance each of its dwellings belongs to. */
+    "CREATE TABLE grid_piece_dwelling ("
+    "  plan_id     bigint NOT NULL,"
+    "  dwelling_id bigint NOT NULL,"
+    "  county      text NOT NULL,"
+    "  entrance_id bigint NOT NULL,"
+    "  piece       integer NOT NULL CHECK (piece >= 1),"
+    "  PRIMARY KEY (county, plan_id, dwelling_id),"
+    "  FOREIGN KEY (county, plan_id, entrance_id, piece)"
+    "    REFERENCES grid_assignment(county, plan_id, entrance_id, piece) DEFERRABLE,"
+    "  FOREIGN KEY (county, dwelling_id) REFERENCES dwelling(county, id) DEFERRABLE"
+    ");"
+    "CREATE INDEX grid_piece_dwelling_piece ON grid_piece_dwelling(plan_id, entrance_id, piece);"
+    "CREATE INDEX grid_piece_dwelling_dwelling ON grid_piece_dwelling(plan_id, dwelling_id);";
+
 const char *const wg__pg_migrations[WG_SCHEMA_VERSION + 1] = {
     [0] = NULL,
     [1] = migration_1,
     [2] = migration_2,
     [3] = migration_3,
     [4] = migration_4,
+    [5] = migration_5,
 };

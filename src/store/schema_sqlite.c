@@ -277,10 +277,26 @@ static const char migration_4[] =
     "CREATE INDEX audit_actor ON audit(actor);"
     "CREATE INDEX audit_action ON audit(action);";
 
+static const char migration_5[] =
+    /* Which piece of a split entrance each of its dwellings belongs to (an
+     * entrance above the level-3 bound is split by floors), per plan. */
+    "CREATE TABLE grid_piece_dwelling ("
+    "  plan_id     INTEGER NOT NULL REFERENCES plan(id),"
+    "  dwelling_id INTEGER NOT NULL REFERENCES dwelling(id),"
+    "  county      TEXT NOT NULL,"
+    "  entrance_id INTEGER NOT NULL,"
+    "  piece       INTEGER NOT NULL CHECK (piece >= 1),"
+    "  PRIMARY KEY (plan_id, dwelling_id),"
+    "  FOREIGN KEY (plan_id, entrance_id, piece)"
+    "    REFERENCES grid_assignment(plan_id, entrance_id, piece)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX grid_piece_dwelling_piece ON grid_piece_dwelling(plan_id, entrance_id, piece);";
+
 const char *const wg__sqlite_migrations[WG_SCHEMA_VERSION + 1] = {
     [0] = NULL,
     [1] = migration_1,
     [2] = migration_2,
     [3] = migration_3,
     [4] = migration_4,
+    [5] = migration_5,
 };

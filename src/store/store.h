@@ -27,7 +27,7 @@ typedef struct wg_store wg_store_t;
 
 /* The schema version this binary writes. Opening an older database migrates
  * it; a newer one is refused with WG_ESCHEMA. */
-#define WG_SCHEMA_VERSION 4
+#define WG_SCHEMA_VERSION 5
 
 enum {
   WG_STORE_CREATE = 1 << 0,   /* create the database if it does not exist */
@@ -442,6 +442,33 @@ typedef int (*wg_assignment_fn)(void *ctx, const wg_assignment_t *a);
 wg_err wg_store_assignment_each(wg_store_t *s, int64_t plan_id, wg_assignment_fn fn,
                                 void *ctx) WG_MUST_CHECK;
 
+/* The dwellings of an entrance in reading order (floor, then room number)
+ * with the active households living in each. */
+typedef struct wg_dwelling_load {
+  int64_t dwelling_id;
+  int floor;
+  char room[32];
+  long households;
+} wg_dwelling_load_t;
+typedef int (*wg_dwelling_load_fn)(void *ctx, const wg_dwelling_load_t *d);
+wg_err wg_store_entrance_dwellings(wg_store_t *s, int64_t entrance_id, wg_dwelling_load_fn fn,
+                                   void *ctx) WG_MUST_CHECK;
+
+/* A split entrance's dwellings by piece (the piece's row must exist in
+ * grid_assignment first). */
+typedef struct wg_piece_dwelling {
+  int64_t entrance_id, dwelling_id;
+  int piece;
+  int floor;
+  char room[32];
+} wg_piece_dwelling_t;
+wg_err wg_store_piece_dwelling_add(wg_store_t *s, int64_t plan_id,
+                                   const wg_piece_dwelling_t *d) WG_MUST_CHECK;
+/* In order of entrance, piece, floor, room. */
+typedef int (*wg_piece_dwelling_fn)(void *ctx, const wg_piece_dwelling_t *d);
+wg_err wg_store_piece_dwelling_each(wg_store_t *s, int64_t plan_id, wg_piece_dwelling_fn fn,
+                                    void *ctx) WG_MUST_CHECK;
+
 /* A rule a plan breaks, with its reason (see divide.h for the kinds). */
 typedef struct wg_plan_violation {
   char kind[24];
@@ -521,12 +548,18 @@ wg_err wg_store_household_page(wg_store_t *s, const wg_place_filter *f, const wg
 
 /* Residents as wg_store_resident_each, plus place, household and paging;
  * fn also gets the resident's entrance (0 = none) and community code. */
+#define WG_ADDRESS_TERMS 4
 typedef struct wg_resident_query {
   wg_place_filter place;
   int32_t as_of;            /* yyyymmdd, 0 = now */
   int include_inactive;
   const char *tag;          /* tag code or NULL */
   int64_t household_id;     /* 0 = any */
+  const char *name;         /* only names containing this text, or NULL */
+  /* Only residents whose standard address (estate, building, entrance,
+   * room run together) contains every one of these words; NULL-terminated
+   * early or full. */
+  const char *address[WG_ADDRESS_TERMS];
 } wg_resident_query;
 typedef int (*wg_resident_page_fn)(void *ctx, const wg_resident_t *r, int64_t entrance_id,
                                    const char *community);
@@ -539,11 +572,11 @@ wg_err wg_store_dwelling_place(wg_store_t *s, int64_t dwelling_id, int64_t *entr
                                char community[13]) WG_MUST_CHECK;
 
 /* Every active resident of the county with a dwelling: its entrance,
- * household (0 = none) and tags (",a,b," or ""), in one pass, in no
- * particular order; fn returning non-zero stops the walk. For figures
+ * dwelling, household (0 = none) and tags (",a,b," or ""), in one pass, in
+ * no particular order; fn returning non-zero stops the walk. For figures
  * aggregated by the caller. */
-typedef int (*wg_resident_place_fn)(void *ctx, int64_t entrance_id, int64_t household_id,
-                                    const char *tags);
+typedef int (*wg_resident_place_fn)(void *ctx, int64_t entrance_id, int64_t dwelling_id,
+                                    int64_t household_id, const char *tags);
 wg_err wg_store_resident_place_each(wg_store_t *s, const char *county, wg_resident_place_fn fn,
                                     void *ctx) WG_MUST_CHECK;
 

@@ -108,6 +108,9 @@ wg_err wg__pg_session_touch(wg_store_t *s, const char *token_hash, int64_t expir
 wg_err wg__pg_session_delete(wg_store_t *s, const char *token_hash) WG_MUST_CHECK;
 wg_err wg__pg_session_delete_user(wg_store_t *s, int64_t user_id) WG_MUST_CHECK;
 wg_err wg__pg_session_purge(wg_store_t *s, int64_t now, long *deleted) WG_MUST_CHECK;
+wg_err wg__pg_entrance_dwellings(wg_store_t *s, int64_t entrance_id, wg_dwelling_load_fn fn, void *ctx) WG_MUST_CHECK;
+wg_err wg__pg_piece_dwelling_add(wg_store_t *s, int64_t plan_id, const wg_piece_dwelling_t *d) WG_MUST_CHECK;
+wg_err wg__pg_piece_dwelling_each(wg_store_t *s, int64_t plan_id, wg_piece_dwelling_fn fn, void *ctx) WG_MUST_CHECK;
 wg_err wg__pg_audit_each(wg_store_t *s, const wg_audit_filter *f, wg_audit_fn fn, void *ctx) WG_MUST_CHECK;
 
 #endif

@@ -17,6 +17,8 @@ typedef struct qbuild {
   size_t len;
   int overflow;
   wg_pgp p;
+  char scope_codes[32 * 20 + 4]; /* bound text arrays of grid codes */
+  char grid_codes[40];
 } qbuild;
 
 static void q_add(qbuild *q, const char *text) {
@@ -50,8 +52,48 @@ static void q_int(qbuild *q, int64_t v) {
   q_add(q, "::bigint");
 }
 
-/* Appends "AND <entrance alias ent, building alias bld is in scope>". */
-static void q_scope(qbuild *q, const wg_store_scope *sc, const char *ent, const char *bld) {
+/* Appends "<entrance ent — and dwelling dw, when given — lies in one of
+ * the grids codes[] of plan_id at some level>": as on SQLite
+ * (store_sqlite_query.c), with the codes bound once as a text array. */
+static void q_in_grids(qbuild *q, int64_t plan_id, const char *const *codes, int n,
+                       const char *ent, const char *dw, char *array, size_t cap) {
+  size_t at = 0;
+  array[at++] = '{';
+  for (int i = 0; i < n && at + 21 < cap; i++)
+    at += (size_t)snprintf(array + at, cap - at, "%s%s", i ? "," : "", codes[i]);
+  array[at++] = '}';
+  array[at] = '\0';
+  char buf[256], arr[16];
+  q_text(q, array);
+  snprintf(arr, sizeof arr, "$%d", q->p.n);
+  q_add(q, "::text[] IS NOT NULL AND ");
+  snprintf(buf, sizeof buf,
+           "(%s.id IN (SELECT entrance_id FROM grid_assignment WHERE county = %s.county"
+           " AND plan_id = ",
+           ent, ent);
+  q_add(q, buf);
+  q_int(q, plan_id);
+  snprintf(buf, sizeof buf, " AND (l1 = ANY(%s::text[]) OR l2 = ANY(%s::text[]) OR l3 = ANY(%s::text[])))",
+           arr, arr, arr);
+  q_add(q, buf);
+  if (dw) {
+    q_add(q, " AND NOT EXISTS (SELECT 1 FROM grid_piece_dwelling pd JOIN grid_assignment a"
+             " ON a.county = pd.county AND a.plan_id = pd.plan_id AND a.entrance_id = pd.entrance_id"
+             " AND a.piece = pd.piece WHERE pd.plan_id = ");
+    q_int(q, plan_id);
+    snprintf(buf, sizeof buf,
+             " AND pd.county = %s.county AND pd.dwelling_id = %s.id AND NOT (a.l1 = ANY(%s::text[])"
+             " OR a.l2 = ANY(%s::text[]) OR a.l3 = ANY(%s::text[])))",
+             dw, dw, arr, arr, arr);
+    q_add(q, buf);
+  }
+  q_add(q, ")");
+}
+
+/* Appends "AND <entrance alias ent, building alias bld (and dwelling alias
+ * dw, or NULL) is in scope>". */
+static void q_scope(qbuild *q, const wg_store_scope *sc, const char *ent, const char *bld,
+                    const char *dw) {
   if (!sc || sc->all) return;
   char buf[200];
   q_add(q, " AND (false");
@@ -63,42 +105,20 @@ static void q_scope(qbuild *q, const wg_store_scope *sc, const char *ent, const 
     q_text(q, sc->prefixes[i]);
   }
   if (sc->ngrids > 0) {
-    snprintf(buf, sizeof buf,
-             " OR %s.id IN (SELECT entrance_id FROM grid_assignment WHERE county = %s.county"
-             " AND plan_id = ",
-             ent, ent);
-    q_add(q, buf);
-    q_int(q, sc->plan_id);
-    q_add(q, " AND (false");
-    for (int i = 0; i < sc->ngrids; i++) {
-      q_add(q, " OR l1 = ");
-      q_text(q, sc->grids[i]);
-      q_add(q, " OR l2 = ");
-      q_text(q, sc->grids[i]);
-      q_add(q, " OR l3 = ");
-      q_text(q, sc->grids[i]);
-    }
-    q_add(q, "))");
+    q_add(q, " OR (");
+    q_in_grids(q, sc->plan_id, sc->grids, sc->ngrids, ent, dw, q->scope_codes,
+               sizeof q->scope_codes);
+    q_add(q, ")");
   }
   q_add(q, ")");
 }
 
-static void q_grid(qbuild *q, const wg_place_filter *f, const char *ent) {
+static void q_grid(qbuild *q, const wg_place_filter *f, const char *ent, const char *dw) {
   if (!f->grid || !*f->grid) return;
-  char buf[200];
-  snprintf(buf, sizeof buf,
-           " AND %s.id IN (SELECT entrance_id FROM grid_assignment WHERE county = %s.county"
-           " AND plan_id = ",
-           ent, ent);
-  q_add(q, buf);
-  q_int(q, f->plan_id);
-  q_add(q, " AND (l1 = ");
-  q_text(q, f->grid);
-  q_add(q, " OR l2 = ");
-  q_text(q, f->grid);
-  q_add(q, " OR l3 = ");
-  q_text(q, f->grid);
-  q_add(q, "))");
+  const char *codes[1] = {f->grid};
+  q_add(q, " AND (");
+  q_in_grids(q, f->plan_id, codes, 1, ent, dw, q->grid_codes, sizeof q->grid_codes);
+  q_add(q, ")");
 }
 
 static void q_page(qbuild *q, const wg_store_page *pg, const char *order_col) {
@@ -140,8 +160,8 @@ static void building_where(qbuild *q, const wg_place_filter *f, const wg_store_s
   if ((f->grid && *f->grid) || (sc && !sc->all)) {
     q_add(q, " AND EXISTS (SELECT 1 FROM entrance e WHERE e.county = b.county"
              " AND e.building_id = b.id");
-    q_grid(q, f, "e");
-    q_scope(q, sc, "e", "b");
+    q_grid(q, f, "e", NULL);
+    q_scope(q, sc, "e", "b", NULL);
     q_add(q, ")");
   }
   if (after > 0) {
@@ -205,8 +225,8 @@ static void household_where(qbuild *q, const wg_place_filter *f, const wg_store_
     q_add(q, " AND b.community = ");
     q_text(q, f->community);
   }
-  q_grid(q, f, "e");
-  q_scope(q, sc, "e", "b");
+  q_grid(q, f, "e", "d");
+  q_scope(q, sc, "e", "b", "d");
   if (after > 0) {
     q_add(q, " AND h.id > ");
     q_int(q, after);
@@ -280,9 +300,22 @@ static void resident_where(qbuild *q, const wg_resident_query *f, const wg_store
   }
   q_add(q, ") r LEFT JOIN dwelling d ON d.county = r.county AND d.id = r.dwelling_id"
            " LEFT JOIN entrance e ON e.county = d.county AND e.id = d.entrance_id"
-           " LEFT JOIN building b ON b.county = e.county AND b.id = e.building_id"
-           " WHERE true");
+           " LEFT JOIN building b ON b.county = e.county AND b.id = e.building_id");
+  if (f->address[0])
+    q_add(q, " LEFT JOIN estate st ON st.county = b.county AND st.id = b.estate_id");
+  q_add(q, " WHERE true");
   if (!f->include_inactive) q_add(q, " AND r.status = 1");
+  if (f->name && *f->name) {
+    q_add(q, " AND strpos(r.name, ");
+    q_text(q, f->name);
+    q_add(q, ") > 0");
+  }
+  for (int i = 0; i < WG_ADDRESS_TERMS && f->address[i]; i++) {
+    q_add(q, " AND strpos(coalesce(st.name, '') || coalesce(b.name, '') || coalesce(e.name, '')"
+             " || coalesce(d.room, ''), ");
+    q_text(q, f->address[i]);
+    q_add(q, ") > 0");
+  }
   if (f->tag && *f->tag) {
     q_add(q, " AND strpos(r.tags, ',' || ");
     q_text(q, f->tag);
@@ -296,8 +329,8 @@ static void resident_where(qbuild *q, const wg_resident_query *f, const wg_store
     q_add(q, " AND b.community = ");
     q_text(q, f->place.community);
   }
-  q_grid(q, &f->place, "e");
-  q_scope(q, sc, "e", "b");
+  q_grid(q, &f->place, "e", "d");
+  q_scope(q, sc, "e", "b", "d");
   if (after > 0) {
     q_add(q, " AND r.id > ");
     q_int(q, after);
@@ -365,12 +398,14 @@ wg_err wg__pg_resident_place_each(wg_store_t *s, const char *county, wg_resident
   wg__pgp_text(&q, county);
   wg_err e;
   PGresult *r = wg__pg_exec(s,
-                            "SELECT d.entrance_id, coalesce(r.household_id, 0), r.tags"
+                            "SELECT d.entrance_id, d.id, coalesce(r.household_id, 0), r.tags"
                             " FROM resident r JOIN dwelling d ON d.county = r.county"
                             " AND d.id = r.dwelling_id WHERE r.county = $1 AND r.status = 1",
                             &q, &e);
   for (int i = 0; !e && i < PQntuples(r); i++)
-    if (fn(ctx, wg__pg_i64(r, i, 0), wg__pg_i64(r, i, 1), wg__pg_col(r, i, 2))) break;
+    if (fn(ctx, wg__pg_i64(r, i, 0), wg__pg_i64(r, i, 1), wg__pg_i64(r, i, 2),
+           wg__pg_col(r, i, 3)))
+      break;
   PQclear(r);
   return e;
 }

@@ -5,8 +5,10 @@
  * Listings build their SQL from fixed fragments; every value is bound, never
  * pasted. Scope restricts rows to entrances that lie in a division prefix or
  * in a grid of the scope's plan at any level. An entrance split over
- * level-3 grids is in each of its pieces' grids: which dwelling lies in
- * which piece is not recorded, so the workers of all pieces see it. */
+ * level-3 grids is in each of its pieces' grids; a dwelling of it that the
+ * plan gave to one piece (grid_piece_dwelling) is only in that piece's
+ * grids — so the worker of floors 1-6 does not see floor 7. A building is
+ * listed when any of its entrances' pieces is in scope. */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +20,7 @@
 
 /* ---- a tiny SQL builder with bound values ------------------------------- */
 
-enum { Q_SQL_CAP = 8192, Q_MAX_BINDS = 160 };
+enum { Q_SQL_CAP = 16384, Q_MAX_BINDS = 400 };
 
 typedef struct qbuild {
   char sql[Q_SQL_CAP];
@@ -82,8 +84,51 @@ static void copy_col(char *dst, size_t cap, sqlite3_stmt *st, int col) {
   snprintf(dst, cap, "%s", t ? (const char *)t : "");
 }
 
-/* Appends "AND <entrance alias ent, building alias bld is in scope>". */
-static void q_scope(qbuild *q, const wg_store_scope *sc, const char *ent, const char *bld) {
+/* Appends "(0 OR a.l1 = c OR a.l2 = c OR a.l3 = c ...)" for the codes, with
+ * col the prefix of the level columns ("" or "a."). */
+static void q_codes(qbuild *q, const char *col, const char *const *codes, int n) {
+  char buf[32];
+  q_add(q, "(0");
+  for (int i = 0; i < n; i++)
+    for (int l = 1; l <= 3; l++) {
+      snprintf(buf, sizeof buf, " OR %sl%d = ", col, l);
+      q_add(q, buf);
+      q_text(q, codes[i]);
+    }
+  q_add(q, ")");
+}
+
+/* Appends "<entrance ent — and dwelling dw, when given — lies in one of
+ * the grids codes[] of plan_id at some level>" (see the file comment). */
+static void q_in_grids(qbuild *q, int64_t plan_id, const char *const *codes, int n,
+                       const char *ent, const char *dw) {
+  char buf[200];
+  snprintf(buf, sizeof buf, "(%s.id IN (SELECT entrance_id FROM grid_assignment WHERE plan_id = ",
+           ent);
+  q_add(q, buf);
+  q_int(q, plan_id);
+  q_add(q, " AND ");
+  q_codes(q, "", codes, n);
+  q_add(q, ")");
+  if (dw) {
+    snprintf(buf, sizeof buf,
+             " AND NOT EXISTS (SELECT 1 FROM grid_piece_dwelling pd JOIN grid_assignment a"
+             " ON a.plan_id = pd.plan_id AND a.entrance_id = pd.entrance_id AND a.piece = pd.piece"
+             " WHERE pd.plan_id = ");
+    q_add(q, buf);
+    q_int(q, plan_id);
+    snprintf(buf, sizeof buf, " AND pd.dwelling_id = %s.id AND NOT ", dw);
+    q_add(q, buf);
+    q_codes(q, "a.", codes, n);
+    q_add(q, ")");
+  }
+  q_add(q, ")");
+}
+
+/* Appends "AND <entrance alias ent, building alias bld (and dwelling alias
+ * dw, or NULL) is in scope>". */
+static void q_scope(qbuild *q, const wg_store_scope *sc, const char *ent, const char *bld,
+                    const char *dw) {
   if (!sc || sc->all) return;
   char buf[160];
   q_add(q, " AND (0");
@@ -95,40 +140,19 @@ static void q_scope(qbuild *q, const wg_store_scope *sc, const char *ent, const 
     q_text(q, sc->prefixes[i]);
   }
   if (sc->ngrids > 0) {
-    snprintf(buf, sizeof buf,
-             " OR %s.id IN (SELECT entrance_id FROM grid_assignment WHERE plan_id = ",
-             ent);
-    q_add(q, buf);
-    q_int(q, sc->plan_id);
-    q_add(q, " AND (0");
-    for (int i = 0; i < sc->ngrids; i++) {
-      q_add(q, " OR l1 = ");
-      q_text(q, sc->grids[i]);
-      q_add(q, " OR l2 = ");
-      q_text(q, sc->grids[i]);
-      q_add(q, " OR l3 = ");
-      q_text(q, sc->grids[i]);
-    }
-    q_add(q, "))");
+    q_add(q, " OR ");
+    q_in_grids(q, sc->plan_id, sc->grids, sc->ngrids, ent, dw);
   }
   q_add(q, ")");
 }
 
-/* Appends "AND <entrance alias ent lies in grid f->grid of f->plan_id>". */
-static void q_grid(qbuild *q, const wg_place_filter *f, const char *ent) {
+/* Appends "AND <entrance alias ent (and dwelling alias dw, or NULL) lies in
+ * grid f->grid of f->plan_id>". */
+static void q_grid(qbuild *q, const wg_place_filter *f, const char *ent, const char *dw) {
   if (!f->grid || !*f->grid) return;
-  char buf[160];
-  snprintf(buf, sizeof buf,
-           " AND %s.id IN (SELECT entrance_id FROM grid_assignment WHERE plan_id = ", ent);
-  q_add(q, buf);
-  q_int(q, f->plan_id);
-  q_add(q, " AND (l1 = ");
-  q_text(q, f->grid);
-  q_add(q, " OR l2 = ");
-  q_text(q, f->grid);
-  q_add(q, " OR l3 = ");
-  q_text(q, f->grid);
-  q_add(q, "))");
+  const char *codes[1] = {f->grid};
+  q_add(q, " AND ");
+  q_in_grids(q, f->plan_id, codes, 1, ent, dw);
 }
 
 static void q_page(qbuild *q, const wg_store_page *pg, const char *order_col) {
@@ -163,8 +187,8 @@ static void building_where(qbuild *q, const wg_place_filter *f, const wg_store_s
   }
   if ((f->grid && *f->grid) || (sc && !sc->all)) {
     q_add(q, " AND EXISTS (SELECT 1 FROM entrance e WHERE e.building_id = b.id");
-    q_grid(q, f, "e");
-    q_scope(q, sc, "e", "b");
+    q_grid(q, f, "e", NULL);
+    q_scope(q, sc, "e", "b", NULL);
     q_add(q, ")");
   }
   if (after > 0) {
@@ -236,8 +260,8 @@ static void household_where(qbuild *q, const wg_place_filter *f, const wg_store_
     q_add(q, " AND b.community = ");
     q_text(q, f->community);
   }
-  q_grid(q, f, "e");
-  q_scope(q, sc, "e", "b");
+  q_grid(q, f, "e", "d");
+  q_scope(q, sc, "e", "b", "d");
   if (after > 0) {
     q_add(q, " AND h.id > ");
     q_int(q, after);
@@ -321,9 +345,22 @@ static void resident_where(qbuild *q, const wg_resident_query *f, const wg_store
   }
   q_add(q, " LEFT JOIN dwelling d ON d.id = r.dwelling_id"
            " LEFT JOIN entrance e ON e.id = d.entrance_id"
-           " LEFT JOIN building b ON b.id = e.building_id WHERE r.county = ");
+           " LEFT JOIN building b ON b.id = e.building_id");
+  if (f->address[0]) q_add(q, " LEFT JOIN estate st ON st.id = b.estate_id");
+  q_add(q, " WHERE r.county = ");
   q_text(q, f->place.county);
   if (!f->include_inactive) q_add(q, " AND r.status = 1");
+  if (f->name && *f->name) {
+    q_add(q, " AND instr(r.name, ");
+    q_text(q, f->name);
+    q_add(q, ") > 0");
+  }
+  for (int i = 0; i < WG_ADDRESS_TERMS && f->address[i]; i++) {
+    q_add(q, " AND instr(ifnull(st.name, '') || ifnull(b.name, '') || ifnull(e.name, '')"
+             " || ifnull(d.room, ''), ");
+    q_text(q, f->address[i]);
+    q_add(q, ") > 0");
+  }
   if (f->tag && *f->tag) {
     q_add(q, " AND instr(r.tags, ',' || ");
     q_text(q, f->tag);
@@ -337,8 +374,8 @@ static void resident_where(qbuild *q, const wg_resident_query *f, const wg_store
     q_add(q, " AND b.community = ");
     q_text(q, f->place.community);
   }
-  q_grid(q, &f->place, "e");
-  q_scope(q, sc, "e", "b");
+  q_grid(q, &f->place, "e", "d");
+  q_scope(q, sc, "e", "b", "d");
   if (after > 0) {
     q_add(q, " AND r.id > ");
     q_int(q, after);
@@ -434,16 +471,16 @@ wg_err wg_store_resident_place_each(wg_store_t *s, const char *county, wg_reside
   WG__ON_PG(s, wg__pg_resident_place_each(s, county, fn, ctx));
   sqlite3_stmt *st;
   int rc = sqlite3_prepare_v2(wg__store_db(s),
-                              "SELECT d.entrance_id, ifnull(r.household_id, 0), r.tags"
+                              "SELECT d.entrance_id, d.id, ifnull(r.household_id, 0), r.tags"
                               " FROM resident r JOIN dwelling d ON d.id = r.dwelling_id"
                               " WHERE r.county = ?1 AND r.status = 1",
                               -1, &st, NULL);
   if (rc != SQLITE_OK) return wg__store_rc(rc);
   sqlite3_bind_text(st, 1, county, -1, SQLITE_TRANSIENT);
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    const unsigned char *tags = sqlite3_column_text(st, 2);
+    const unsigned char *tags = sqlite3_column_text(st, 3);
     if (fn(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-           tags ? (const char *)tags : "")) {
+           sqlite3_column_int64(st, 2), tags ? (const char *)tags : "")) {
       rc = SQLITE_DONE;
       break;
     }

@@ -104,6 +104,21 @@ wg_err wg_geom_grid_polygons(int n, const double *x, const double *y, int lonlat
                              double margin, const int *labels, int nlabels, wg_geom_poly *out,
                              wg_errinfo *ei) WG_MUST_CHECK;
 
+/* The measures of the units' own cells — the Voronoi cells
+ * wg_geom_grid_polygons unions, with the same arguments — for the divide
+ * core's shape objective: area[u] (m²; units at one location share its
+ * cell equally), shared[e] for each entry of adj (m: the boundary the two
+ * units' cells share, split evenly over the pairs of units at the two
+ * locations; for units at the same location a notional cut through the
+ * cell), outer[u] (m: the rest of the cell's boundary — the area's edge,
+ * other groups, neighbours adj does not list such as across a barrier).
+ * Errors: as wg_geom_grid_polygons. */
+wg_err wg_geom_unit_cells(int n, const double *x, const double *y, int lonlat, const int *group,
+                          int ngroups, const unsigned char *const *boundary,
+                          const size_t *boundary_len, double margin, const wg_geom_adjacency *adj,
+                          double *area, double *outer, double *shared,
+                          wg_errinfo *ei) WG_MUST_CHECK;
+
 /* Gap and overlap of a set of polygons against the area they should tile
  * (area WKB; NULL = the union of the polygons, so only overlap counts):
  * gap = area of the part of `area` no polygon covers (= area − union when

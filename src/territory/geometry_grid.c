@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "territory/geometry_int.h"
+#include "util/strmap.h"
 
 #define WG_PI 3.14159265358979323846
 
@@ -372,20 +373,27 @@ done:
 
 /* Clips one location's cell to the area and hands the pieces to its
  * labels. Takes ownership of cell. us: the location's units, sorted by label. */
-static wg_err place_cell(wg__geos *g, GEOSGeometry *cell, const GEOSGeometry *area,
-                         const GEOSPreparedGeometry *parea, const unit_site *us, int nus,
-                         piece_list *pieces, wg_errinfo *ei) {
+/* The cell clipped to the area (no clipping when it lies inside); takes
+ * ownership of cell. */
+static wg_err clip_cell(wg__geos *g, GEOSGeometry *cell, const GEOSGeometry *area,
+                        const GEOSPreparedGeometry *parea, GEOSGeometry **out, wg_errinfo *ei) {
+  *out = NULL;
   char inside = GEOSPreparedContainsProperly_r(g->h, parea, cell);
   if (inside == 2) {
     GEOSGeom_destroy_r(g->h, cell);
     return wg__geos_fail(g, ei, WG_EINVAL, "cannot test a cell against the area");
   }
-  GEOSGeometry *clipped = cell;
-  if (!inside) {
-    clipped = wg__polygonal(g, GEOSIntersection_r(g->h, cell, area));
-    GEOSGeom_destroy_r(g->h, cell);
-    if (!clipped) return wg__geos_fail(g, ei, WG_EINVAL, "cannot clip a cell to the area");
+  if (inside) {
+    *out = cell;
+    return WG_OK;
   }
+  *out = wg__polygonal(g, GEOSIntersection_r(g->h, cell, area));
+  GEOSGeom_destroy_r(g->h, cell);
+  return *out ? WG_OK : wg__geos_fail(g, ei, WG_EINVAL, "cannot clip a cell to the area");
+}
+
+static wg_err place_cell(wg__geos *g, GEOSGeometry *clipped, const unit_site *us, int nus,
+                         piece_list *pieces, wg_errinfo *ei) {
   if (us[0].label == us[nus - 1].label) return piece_push(g, pieces, us[0].label, clipped, ei);
   char empty = GEOSisEmpty_r(g->h, clipped);
   if (empty) {
@@ -411,19 +419,18 @@ static wg_err place_cell(wg__geos *g, GEOSGeometry *cell, const GEOSGeometry *ar
   return err;
 }
 
-/* One group's locations [lo, hi) (of lx/ly, first unit at loc_first[l]). */
-static wg_err group_pieces(wg__geos *g, const wg__proj *p, int gi, const unsigned char *bwkb,
-                           size_t blen, double margin, const double *lx, const double *ly,
-                           const int *loc_first, const unit_site *us, int k,
-                           piece_list *pieces, wg_errinfo *ei) {
-  GEOSGeometry *area = NULL, *env = NULL, **cells = NULL;
+/* The clipped Voronoi cells of one group's k locations (lx/ly): cells[l]
+ * for location l, owned by the caller (each may be empty). */
+static wg_err group_cells(wg__geos *g, const wg__proj *p, int gi, const unsigned char *bwkb,
+                          size_t blen, double margin, const double *lx, const double *ly, int k,
+                          GEOSGeometry **cells, wg_errinfo *ei) {
+  GEOSGeometry *area = NULL, *env = NULL;
   const GEOSPreparedGeometry *parea = NULL;
   int *order = NULL;
   wg_err err = group_area(g, p, gi, bwkb, blen, lx, ly, k, margin, &area, ei);
   if (err) return err;
-  cells = calloc((size_t)k, sizeof *cells);
   order = malloc((size_t)k * sizeof *order);
-  if (!cells || !order) {
+  if (!order) {
     err = wg_errinfo_set(ei, WG_ENOMEM, "out of memory for cells");
     goto done;
   }
@@ -467,17 +474,36 @@ static wg_err group_pieces(wg__geos *g, const wg__proj *p, int gi, const unsigne
   for (int l = 0; l < k && !err; ++l) {
     GEOSGeometry *cell = cells[l];
     cells[l] = NULL;
-    err = place_cell(g, cell, area, parea, us + loc_first[l], loc_first[l + 1] - loc_first[l],
-                     pieces, ei);
+    err = clip_cell(g, cell, area, parea, &cells[l], ei);
   }
 done:
-  for (int l = 0; cells && l < k; ++l)
-    if (cells[l]) GEOSGeom_destroy_r(g->h, cells[l]);
-  free(cells);
+  if (err)
+    for (int l = 0; l < k; ++l)
+      if (cells[l]) GEOSGeom_destroy_r(g->h, cells[l]), cells[l] = NULL;
   free(order);
   if (parea) GEOSPreparedGeom_destroy_r(g->h, parea);
   if (env) GEOSGeom_destroy_r(g->h, env);
   if (area) GEOSGeom_destroy_r(g->h, area);
+  return err;
+}
+
+/* One group's locations (of lx/ly, first unit at loc_first[l]): their
+ * cells, cut or not by label, pushed as pieces. */
+static wg_err group_pieces(wg__geos *g, const wg__proj *p, int gi, const unsigned char *bwkb,
+                           size_t blen, double margin, const double *lx, const double *ly,
+                           const int *loc_first, const unit_site *us, int k,
+                           piece_list *pieces, wg_errinfo *ei) {
+  GEOSGeometry **cells = calloc((size_t)k, sizeof *cells);
+  if (!cells) return wg_errinfo_set(ei, WG_ENOMEM, "out of memory for cells");
+  wg_err err = group_cells(g, p, gi, bwkb, blen, margin, lx, ly, k, cells, ei);
+  for (int l = 0; l < k && !err; ++l) {
+    GEOSGeometry *cell = cells[l];
+    cells[l] = NULL;
+    err = place_cell(g, cell, us + loc_first[l], loc_first[l + 1] - loc_first[l], pieces, ei);
+  }
+  for (int l = 0; l < k; ++l)
+    if (cells[l]) GEOSGeom_destroy_r(g->h, cells[l]);
+  free(cells);
   return err;
 }
 
@@ -653,5 +679,217 @@ done:
   wg__geos_finish(&g);
   if (err)
     for (int l = 0; l < nlabels; ++l) wg_geom_poly_free(&out[l]);
+  return err;
+}
+
+/* ---- the units' own cells, measured (wg_geom_unit_cells) ------------------ */
+
+/* Adds the boundary of a (multi)polygon cell, segment by segment, to the
+ * shared length with the neighbouring location whose site is as far from
+ * the segment's midpoint as this one's (a Voronoi edge is the bisector of
+ * its two sites), or to outer when there is none among cand[]. */
+typedef struct cell_walk {
+  double sx, sy;           /* this location's site */
+  const int *cand;         /* candidate neighbour locations */
+  int ncand;
+  const double *lx, *ly;   /* all locations' sites */
+  double *len;             /* [ncand] shared length found per candidate */
+  double outer;
+} cell_walk;
+
+static int walk_ring(wg__geos *g, const GEOSGeometry *ring, cell_walk *w) {
+  const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(g->h, ring);
+  unsigned size = 0;
+  if (!cs || !GEOSCoordSeq_getSize_r(g->h, cs, &size)) return 0;
+  double px = 0, py = 0;
+  for (unsigned i = 0; i < size; ++i) {
+    double qx, qy;
+    if (!GEOSCoordSeq_getXY_r(g->h, cs, i, &qx, &qy)) return 0;
+    if (i > 0) {
+      double len = hypot(qx - px, qy - py);
+      if (len > 0) {
+        double mx = 0.5 * (px + qx), my = 0.5 * (py + qy);
+        double d0 = hypot(mx - w->sx, my - w->sy), best = INFINITY;
+        int bj = -1;
+        for (int j = 0; j < w->ncand; ++j) {
+          double d = fabs(hypot(mx - w->lx[w->cand[j]], my - w->ly[w->cand[j]]) - d0);
+          if (d < best) best = d, bj = j;
+        }
+        /* Equidistant up to the clipping's rounding (1 mm, or 1e-7 of the
+         * distance for far sites). */
+        if (bj >= 0 && best <= 1e-3 + 1e-7 * d0)
+          w->len[bj] += len;
+        else
+          w->outer += len;
+      }
+    }
+    px = qx, py = qy;
+  }
+  return 1;
+}
+
+static int walk_cell(wg__geos *g, const GEOSGeometry *cell, cell_walk *w) {
+  int np = GEOSGetNumGeometries_r(g->h, cell);
+  for (int i = 0; i < np; ++i) {
+    const GEOSGeometry *poly = GEOSGetGeometryN_r(g->h, cell, i);
+    if (!poly || GEOSGeomTypeId_r(g->h, poly) != GEOS_POLYGON) continue;
+    const GEOSGeometry *shell = GEOSGetExteriorRing_r(g->h, poly);
+    if (!shell || !walk_ring(g, shell, w)) return 0;
+    int nh = GEOSGetNumInteriorRings_r(g->h, poly);
+    for (int h = 0; h < nh; ++h) {
+      const GEOSGeometry *hole = GEOSGetInteriorRingN_r(g->h, poly, h);
+      if (!hole || !walk_ring(g, hole, w)) return 0;
+    }
+  }
+  return 1;
+}
+
+wg_err wg_geom_unit_cells(int n, const double *x, const double *y, int lonlat, const int *group,
+                          int ngroups, const unsigned char *const *boundary,
+                          const size_t *boundary_len, double margin, const wg_geom_adjacency *adj,
+                          double *area, double *outer, double *shared, wg_errinfo *ei) {
+  if (n < 0 || (n > 0 && (!x || !y || !adj || !area || !outer || !shared)) ||
+      (adj && adj->n != n) || (boundary && !boundary_len))
+    return wg_errinfo_set(ei, WG_EINVAL, "bad arguments to unit cells");
+  if (!group) ngroups = 1;
+  if (ngroups < 1) return wg_errinfo_set(ei, WG_EINVAL, "ngroups must be at least 1");
+  if (!isfinite(margin) || margin < 0)
+    return wg_errinfo_set(ei, WG_EINVAL, "margin must be a finite number ≥ 0");
+  if (n > WG_GEOM_MAX_POINTS || ngroups > WG_GEOM_MAX_POINTS)
+    return wg_errinfo_set(ei, WG_ETOOBIG, "more than %d points or groups", WG_GEOM_MAX_POINTS);
+  if (n == 0) return WG_OK;
+  double sx = 0, sy = 0;
+  for (int i = 0; i < n; ++i) {
+    wg_err err = wg__check_xy(x[i], y[i], lonlat, "point", i, ei);
+    if (err) return err;
+    if (group && (group[i] < 0 || group[i] >= ngroups))
+      return wg_errinfo_set(ei, WG_EINVAL, "point %d: group %d is not within 0..%d", i, group[i],
+                            ngroups - 1);
+    sx += x[i], sy += y[i];
+  }
+  wg__proj p;
+  wg__proj_init(&p, lonlat, sx / n, sy / n);
+  wg__geos g;
+  wg_err err = wg__geos_init(&g, ei);
+  if (err) return err;
+  unit_site *us = malloc((size_t)n * sizeof *us);
+  double *lx = malloc((size_t)n * sizeof *lx), *ly = malloc((size_t)n * sizeof *ly);
+  double *larea = calloc((size_t)n, sizeof *larea), *louter = calloc((size_t)n, sizeof *louter);
+  int *loc_of = malloc((size_t)n * sizeof *loc_of), *loc_n = calloc((size_t)n, sizeof *loc_n);
+  int *cand = malloc((size_t)n * sizeof *cand), *seen = malloc((size_t)n * sizeof *seen);
+  double *clen = calloc((size_t)n, sizeof *clen);
+  GEOSGeometry **cells = calloc((size_t)n, sizeof *cells);
+  wg_u64map pair; /* (location a, location b) → index into plen */
+  wg_u64map_init(&pair);
+  double *plen = NULL;
+  size_t npair = 0, pcap = 0;
+  if (!us || !lx || !ly || !larea || !louter || !loc_of || !loc_n || !cand || !seen || !clen ||
+      !cells) {
+    err = wg_errinfo_set(ei, WG_ENOMEM, "out of memory for %d points", n);
+    goto done;
+  }
+  for (int i = 0; i < n; ++i)
+    us[i] = (unit_site){wg__proj_x(&p, x[i]), wg__proj_y(&p, y[i]), group ? group[i] : 0, 0, i};
+  qsort(us, (size_t)n, sizeof *us, unit_site_cmp);
+  int nloc = 0;
+  for (int i = 0; i < n; ++i) {
+    if (i == 0 || us[i].group != us[i - 1].group || us[i].x != us[i - 1].x ||
+        us[i].y != us[i - 1].y)
+      lx[nloc] = us[i].x, ly[nloc] = us[i].y, ++nloc;
+    loc_of[us[i].unit] = nloc - 1;
+    loc_n[nloc - 1]++;
+  }
+  for (int i = 0; i < n; ++i) seen[i] = -1;
+  /* Per group: its locations' cells, then each cell's boundary. */
+  for (int lo = 0, ulo = 0; lo < nloc && !err;) {
+    int gi = us[ulo].group, hi = lo, uhi = ulo;
+    while (uhi < n && us[uhi].group == gi) ++uhi;
+    hi = loc_of[us[uhi - 1].unit] + 1;
+    const unsigned char *bwkb = boundary ? boundary[gi] : NULL;
+    err = group_cells(&g, &p, gi, bwkb, bwkb ? boundary_len[gi] : 0, margin, lx + lo, ly + lo,
+                      hi - lo, cells + lo, ei);
+    for (int l = lo; l < hi && !err; ++l) {
+      double a = 0;
+      if (cells[l] && GEOSArea_r(g.h, cells[l], &a) != 1) {
+        err = wg__geos_fail(&g, ei, WG_EINVAL, "cannot measure a cell");
+        break;
+      }
+      larea[l] = a;
+      /* Candidates: the locations of the neighbours of this location's units. */
+      int nc = 0;
+      for (int i = ulo; i < uhi; ++i) {
+        int u = us[i].unit;
+        if (loc_of[u] != l) continue;
+        for (int k = adj->adj_start[u]; k < adj->adj_start[u + 1]; ++k) {
+          int m = loc_of[adj->adj[k]];
+          if (m != l && seen[m] != l) seen[m] = l, cand[nc++] = m;
+        }
+      }
+      for (int j = 0; j < nc; ++j) clen[j] = 0;
+      cell_walk w = {lx[l], ly[l], cand, nc, lx, ly, clen, 0};
+      if (cells[l] && !walk_cell(&g, cells[l], &w)) {
+        err = wg__geos_fail(&g, ei, WG_EINVAL, "cannot read a cell");
+        break;
+      }
+      louter[l] = w.outer;
+      for (int j = 0; j < nc && !err; ++j) {
+        if (clen[j] <= 0) continue;
+        if (npair == pcap) {
+          size_t nc2 = pcap ? 2 * pcap : 4096;
+          double *np2 = realloc(plen, nc2 * sizeof *np2);
+          if (!np2) {
+            err = wg_errinfo_set(ei, WG_ENOMEM, "out of memory for cell edges");
+            break;
+          }
+          plen = np2, pcap = nc2;
+        }
+        plen[npair] = clen[j];
+        uint64_t key = (uint64_t)l * (uint64_t)n + (uint64_t)cand[j] + 1;
+        if (wg_u64map_put(&pair, key, (int64_t)npair) != WG_OK) {
+          err = wg_errinfo_set(ei, WG_ENOMEM, "out of memory for cell edges");
+          break;
+        }
+        npair++;
+      }
+    }
+    lo = hi, ulo = uhi;
+  }
+  if (err) goto done;
+  /* Per unit: its share of its location's cell; per adjacency entry, the
+   * shared boundary split over the pairs of units of the two locations.
+   * Units at one location (entrances of a building) share a notional
+   * boundary: a cut between them would run through the cell's middle. */
+  for (int u = 0; u < n; ++u) {
+    int l = loc_of[u], k = loc_n[l];
+    area[u] = larea[l] / k;
+    outer[u] = louter[l] / k;
+    for (int e = adj->adj_start[u]; e < adj->adj_start[u + 1]; ++e) {
+      int m = loc_of[adj->adj[e]];
+      int64_t idx;
+      if (m == l)
+        shared[e] = k > 1 ? 2.0 * sqrt(larea[l] / WG_PI) / (k - 1) : 0;
+      else if (wg_u64map_get(&pair, (uint64_t)l * (uint64_t)n + (uint64_t)m + 1, &idx))
+        shared[e] = plen[idx] / ((double)k * loc_n[m]);
+      else
+        shared[e] = 0;
+    }
+  }
+done:
+  for (int l = 0; cells && l < n; ++l)
+    if (cells[l]) GEOSGeom_destroy_r(g.h, cells[l]);
+  free(cells);
+  free(us);
+  free(lx);
+  free(ly);
+  free(larea);
+  free(louter);
+  free(loc_of);
+  free(loc_n);
+  free(cand);
+  free(seen);
+  free(clen);
+  free(plen);
+  wg_u64map_free(&pair);
+  wg__geos_finish(&g);
   return err;
 }

@@ -332,6 +332,79 @@ static wg_err prepare(wg_store_t *s, const char *county, const char *community,
   return WG_OK;
 }
 
+/* Dwellings of an entrance, collected. */
+typedef struct dwelling_list {
+  wg_dwelling_load_t *items;
+  int n, cap;
+  int failed;
+} dwelling_list;
+
+static int add_dwelling(void *ctx, const wg_dwelling_load_t *d) {
+  dwelling_list *l = ctx;
+  if (!grow((void **)&l->items, &l->cap, l->n + 1, sizeof *l->items)) {
+    l->failed = 1;
+    return 1;
+  }
+  l->items[l->n++] = *d;
+  return 0;
+}
+
+/* A split unit's pieces: one assignment row each, and its dwellings cut by
+ * floor into runs that follow the pieces' sizes (wg_divide_fill_pieces), so
+ * each piece's worker has whole floors (or runs of rooms). An entrance
+ * without dwellings in the ledger (declared households only) gets the
+ * rows without dwellings. */
+static wg_err store_pieces(wg_store_t *s, int64_t plan_id, const wg_divide_result_t *r, int u,
+                           int64_t entrance_id, int nlevels, long hi, char (*codes)[19],
+                           wg_errinfo *ei) {
+  int first = -1, np = 0;
+  for (int k = 0; k < r->npieces; k++)
+    if (r->pieces[k].unit == u) {
+      if (first < 0) first = k;
+      np++;
+    }
+  if (np == 0) return WG_OK;
+  dwelling_list dl = {0};
+  long *target = calloc((size_t)np, sizeof *target), *sums = calloc((size_t)np, sizeof *sums);
+  long *weight = NULL;
+  int *piece_of = NULL;
+  wg_err e = target && sums ? WG_OK : WG_ENOMEM;
+  if (!e) e = wg_store_entrance_dwellings(s, entrance_id, add_dwelling, &dl);
+  if (!e && dl.failed) e = WG_ENOMEM;
+  long occupied = 0;
+  for (int i = 0; i < dl.n; i++) occupied += dl.items[i].households;
+  int use_dwellings = !e && occupied > 0;
+  if (use_dwellings) {
+    weight = malloc((size_t)dl.n * sizeof *weight);
+    piece_of = malloc((size_t)dl.n * sizeof *piece_of);
+    if (!weight || !piece_of) e = WG_ENOMEM;
+    for (int k = 0, j = 0; !e && k < r->npieces; k++)
+      if (r->pieces[k].unit == u) target[j++] = r->pieces[k].households;
+    for (int i = 0; !e && i < dl.n; i++) weight[i] = dl.items[i].households;
+    if (!e) e = wg_divide_fill_pieces(dl.n, weight, np, target, hi, piece_of, sums, ei);
+  }
+  for (int k = first, j = 0; !e && k < r->npieces; k++) {
+    if (r->pieces[k].unit != u) continue;
+    wg_assignment_t pa = {.entrance_id = entrance_id, .piece = j + 1,
+                          .households = use_dwellings ? sums[j] : r->pieces[k].households};
+    for (int l = 0; l < nlevels && l < 3; l++)
+      if (r->pieces[k].grid[l] >= 0) memcpy(pa.code[l], codes[r->pieces[k].grid[l]], sizeof pa.code[l]);
+    e = wg_store_assignment_add(s, plan_id, &pa);
+    j++;
+  }
+  for (int i = 0; use_dwellings && !e && i < dl.n; i++) {
+    wg_piece_dwelling_t pd = {.entrance_id = entrance_id, .dwelling_id = dl.items[i].dwelling_id,
+                              .piece = piece_of[i] + 1};
+    e = wg_store_piece_dwelling_add(s, plan_id, &pd);
+  }
+  free(dl.items);
+  free(target);
+  free(sums);
+  free(weight);
+  free(piece_of);
+  return e;
+}
+
 wg_err wg_plan_divide(wg_store_t *s, const wg_plan_opts *o, wg_plan_report *rep,
                       wg_errinfo *ei) {
   double t0 = now_s();
@@ -371,6 +444,25 @@ wg_err wg_plan_divide(wg_store_t *s, const wg_plan_opts *o, wg_plan_report *rep,
   e = wg_geom_point_adjacency(w.n, w.x, w.y, 1, w.group, w.barriers.lines, w.barriers.n, 0,
                               &adj, ei);
   if (e) goto out;
+  /* The entrances' own cells (the pieces the grid polygons are made of),
+   * measured, so the core shapes grids by their real outlines. */
+  double *cell_area = NULL, *cell_outer = NULL, *cell_shared = NULL;
+  if (!o->no_shapes) {
+    cell_area = malloc((size_t)w.n * sizeof *cell_area);
+    cell_outer = malloc((size_t)w.n * sizeof *cell_outer);
+    cell_shared = malloc(((size_t)adj.adj_start[w.n] + 1) * sizeof *cell_shared);
+    e = cell_area && cell_outer && cell_shared
+            ? wg_geom_unit_cells(w.n, w.x, w.y, 1, w.group, w.ngroups, NULL, NULL, o->margin, &adj,
+                                 cell_area, cell_outer, cell_shared, ei)
+            : WG_ENOMEM;
+    if (e) {
+      free(cell_area);
+      free(cell_outer);
+      free(cell_shared);
+      wg_geom_adjacency_free(&adj);
+      goto out;
+    }
+  }
   wg_divide_input_t in = {
       .n = w.n,
       .households = w.households,
@@ -388,12 +480,18 @@ wg_err wg_plan_divide(wg_store_t *s, const wg_plan_opts *o, wg_plan_report *rep,
       .nprev_pieces = w.nprev_pieces,
       .used = w.used,
       .nused = w.nused,
+      .area = cell_area,
+      .edge_length = cell_shared,
+      .outer_length = cell_outer,
   };
   memcpy(in.bounds, o->bounds, sizeof in.bounds);
   double t1 = now_s();
   e = wg_divide_run(&in, &rep->result, ei);
   rep->seconds_divide = now_s() - t1;
   wg_geom_adjacency_free(&adj);
+  free(cell_area);
+  free(cell_outer);
+  free(cell_shared);
   if (e) goto out;
   const wg_divide_result_t *r = &rep->result;
   rep->units = w.n;
@@ -472,16 +570,8 @@ wg_err wg_plan_divide(wg_store_t *s, const wg_plan_opts *o, wg_plan_report *rep,
       e = wg_store_assignment_add(s, p.id, &a);
       continue;
     }
-    int piece = 0;
-    for (int k = 0; k < r->npieces && !e; k++) {
-      if (r->pieces[k].unit != u) continue;
-      wg_assignment_t pa = {.entrance_id = w.entrance[u], .piece = ++piece,
-                            .households = r->pieces[k].households};
-      for (int l = 0; l < o->nlevels && l < 3; l++)
-        if (r->pieces[k].grid[l] >= 0)
-          memcpy(pa.code[l], codes[r->pieces[k].grid[l]], sizeof pa.code[l]);
-      e = wg_store_assignment_add(s, p.id, &pa);
-    }
+    e = store_pieces(s, p.id, r, u, w.entrance[u], o->nlevels, o->bounds[o->nlevels - 1].hi,
+                     codes, ei);
   }
   for (int v = 0; v < r->nviolations && !e; v++) {
     const wg_divide_violation_t *vi = &r->violations[v];

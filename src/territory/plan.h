@@ -28,6 +28,8 @@ typedef struct wg_plan_opts {
   int rural_whole_l1;           /* villages: one level-1 grid each (default 1) */
   int fresh;                    /* ignore the active plan (no stability) */
   double margin;                /* metres around a group's units for polygons */
+  int no_shapes;                /* 1: compactness from entrance points only,
+                                   not from the entrances' Voronoi cells */
   const char *actor;
   const char *note;
 } wg_plan_opts;

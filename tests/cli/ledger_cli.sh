@@ -62,7 +62,8 @@ check "one import event" [ "$(events)" -eq 1 ]
 
 # ---- the ledger is masked ------------------------------------------------
 run --db "$DB" ledger
-expect "ledger lists the residents, masked" 0 "1411**********0117" "138****5678" "王建国"
+expect "ledger lists the residents, masked" 0 "1411**********0117" "138****5678" $'\t王**\t男'
+check "ledger masks names" lacks "$TMP/out" "王建国"
 check "ledger has 6 rows" [ "$(grep -c . "$TMP/out")" -eq 6 ]
 
 show 1
@@ -116,12 +117,12 @@ expect "as-of before the correction: old phone" 0 "139****5678"
 run --db "$DB" ledger --as-of 2026-07-02
 expect "as-of after the correction: new phone" 0 "137****1111"
 run --db "$DB" ledger --as-of 2026-08-31
-expect "as-of before the death: 王建国 listed" 0 "王建国"
+expect "as-of before the death: 王建国 listed" 0 $'\t王**\t男'
 run --db "$DB" ledger
-expect "ledger now" 0 "张伟"
-check "ledger now: the dead resident is not listed" lacks "$TMP/out" "王建国"
+expect "ledger now" 0 $'\t张*\t男'
+check "ledger now: the dead resident is not listed" lacks "$TMP/out" $'\t王**\t男'
 run --db "$DB" ledger --all
-expect "ledger --all lists the dead resident" 0 "王建国" "dead"
+expect "ledger --all lists the dead resident" 0 $'\t王**\t男' "dead"
 
 # ---- exports: masked by default, unmasked only with a reason, audited ------
 run --db "$DB" export residents --out "$TMP/masked.csv"

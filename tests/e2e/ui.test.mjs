@@ -139,6 +139,19 @@ async function main() {
       const legend = await page.locator(".legend").textContent();
       return fills.every((f) => /^#[0-9a-f]{6}$/i.test(f)) && legend.includes("户数") || `fills ${fills} legend ${legend}`;
     });
+    await check("colouring by the rule check: each grid's colour matches its violation from the API", async () => {
+      const grids = (await worker("/api/v1/grids?level=" + (await page.locator("#map-level").inputValue()) + "&limit=1000")).json.items;
+      const want = {};
+      grids.forEach((g) => { want[g.code] = !g.violation ? "ok" : g.violation_forced ? "forced" : "avoidable"; });
+      await page.selectOption("#map-colour", "rules");
+      const cols = { ok: "#74c476", forced: "#fdae6b", avoidable: "#de2d26" };
+      const got = await page.locator("path.wg-grid").evaluateAll((ps) => ps.map((p) =>
+        [p.getAttribute("data-code"), p.getAttribute("data-rule"), p.getAttribute("fill")]));
+      const legend = await page.locator(".legend").textContent();
+      await page.selectOption("#map-colour", "households");
+      const bad = got.filter(([c, rule, fill]) => want[c] !== rule || cols[rule] !== fill);
+      return got.length > 0 && bad.length === 0 && legend.includes("规则") || `bad ${JSON.stringify(bad.slice(0, 3))} legend ${legend}`;
+    });
 
     await check("clicking a grid opens its card with code, level, households, residents, parent", async () => {
       const code = drawn[0];
@@ -161,6 +174,14 @@ async function main() {
                     residents: await get("residents"), parent: await get("parent") };
       const want = { code, level: "三级网格", households: String(card.households), residents: String(card.residents), parent: card.parent };
       return JSON.stringify(got) === JSON.stringify(want) || `card ${JSON.stringify(got)} want ${JSON.stringify(want)}`;
+    });
+
+    await check("the open grid's buildings are drawn on the map, as the API lists them", async () => {
+      const code = drawn[0];
+      const want = (await worker(`/api/v1/buildings?grid=${code}&limit=1000`)).json.items.map((b) => String(b.id)).sort();
+      await page.locator(`#card[data-code="${code}"][data-buildings]`).waitFor();
+      const got = (await page.locator("path.wg-building").evaluateAll((ps) => ps.map((p) => p.getAttribute("data-building")))).sort();
+      return want.length > 0 && JSON.stringify(got) === JSON.stringify(want) || `drawn ${got.length} want ${want.length}`;
     });
 
     await check("grid code search opens the worker's level-2 grid card; a foreign code is refused (403)", async () => {
@@ -203,11 +224,25 @@ async function main() {
         id: r.dataset.id, name: r.cells[0].textContent, idno: r.cells[2].textContent })));
       firstId = rows[0].id;
       if (!rows.some((r) => r.idno.startsWith("1411"))) return "no Lan County (1411…) ID number in the list";
-      const bad = rows.filter((r) => !MASKED.test(r.idno) || !r.name);
+      const bad = rows.filter((r) => !MASKED.test(r.idno) || !r.name.includes("*"));
       const body = await page.locator("body").innerText();
       if (CLEAR_ID.test(body)) return `an 18-digit ID number is on the page: ${body.match(CLEAR_ID)[0]}`;
       const shot = await page.screenshot({ path: path.join(SHOTS, "ledger.png") });
       return rows.length > 0 && bad.length === 0 && shot.length > 0 || `rows ${rows.length}, unmasked ${JSON.stringify(bad.slice(0, 3))}`;
+    });
+
+    await check("ledger: search by address words finds only residents at that address", async () => {
+      const addr = (await page.locator("#residents tbody tr td:nth-child(5)").first().textContent()).trim();
+      const words = addr.split(/\s+/).slice(-2); // building … room
+      await page.fill("#f-address", words.join(" "));
+      await page.click("#ledger-search button[type=submit]");
+      await page.waitForFunction((w) => {
+        const rs = [...document.querySelectorAll("#residents tbody tr")];
+        return rs.length > 0 && rs.every((r) => w.every((x) => r.cells[4].textContent.includes(x)));
+      }, words, { timeout: 10000 });
+      const n = await page.locator("#residents tbody tr").count();
+      await page.fill("#f-address", "");
+      return n > 0 || "no rows";
     });
 
     await check("clicking a resident shows the masked record and its history", async () => {

@@ -165,6 +165,60 @@ TEST(lattice_square) {
   wg_geom_adjacency_free(&a);
 }
 
+/* The units' own cells on a square lattice (10 m apart, hull buffered by
+ * 5 m): interior cells are 10 × 10 squares sharing 10 m with each rook
+ * neighbour and nothing with diagonal ones; edge cells add 10 m of outer
+ * boundary; all cells add up to the buffered hull. Three entrances at one
+ * spot share its cell. */
+TEST(unit_cells_on_a_lattice) {
+  enum { W = 6, N = W * W + 2 };
+  double x[N], y[N];
+  for (int i = 0; i < W * W; ++i) x[i] = 10.0 * (i % W), y[i] = 10.0 * (i / W);
+  int c = 2 * W + 2; /* an interior unit; two more entrances there */
+  x[W * W] = x[W * W + 1] = x[c];
+  y[W * W] = y[W * W + 1] = y[c];
+  wg_geom_adjacency a = {0};
+  CHECK_EQ(wg_geom_point_adjacency(N, x, y, 0, NULL, NULL, 0, 0, &a, NULL), WG_OK);
+  double area[N], outer[N], *shared = malloc((size_t)a.adj_start[N] * sizeof *shared);
+  wg_errinfo ei = {0};
+  CHECK_EQ(wg_geom_unit_cells(N, x, y, 0, NULL, 1, NULL, NULL, 5, &a, area, outer, shared, &ei),
+           WG_OK);
+  double total = 0;
+  for (int u = 0; u < N; ++u) total += area[u];
+  /* 50 × 50 square buffered by 5 m: 2500 + 4·50·5 + π·25 (GEOS's circle
+   * is a polygon, a little smaller). */
+  CHECK_NEAR(total, 2500 + 1000 + 25 * 3.14159265358979, 1.0);
+  for (int u = 0; u < W * W; ++u) {
+    int i = u % W, j = u / W;
+    int interior = i > 0 && i < W - 1 && j > 0 && j < W - 1;
+    int edge = !interior && (i == 0 || i == W - 1) != (j == 0 || j == W - 1);
+    double want_area = u == c ? 100.0 / 3 : 100;
+    if (interior || edge) CHECK_NEAR(area[u], want_area, 1e-6);
+    if (interior) CHECK_NEAR(outer[u], u == c ? 0 : 0, 1e-6);
+    if (edge) CHECK_NEAR(outer[u], 10, 1e-6);
+    for (int k = a.adj_start[u]; k < a.adj_start[u + 1]; ++k) {
+      int v = a.adj[k];
+      double d = hypot(x[u] - x[v], y[u] - y[v]);
+      if (!interior && !edge) continue;
+      if (d > 10.5) CHECK_NEAR(shared[k], 0, 1e-6); /* diagonal: corners touch */
+      else if (d > 0) {
+        double want = (u == c || v == c) ? 10.0 / 3 : 10;
+        if ((v >= W * W) && u != c) want = 10.0 / 3;
+        CHECK_NEAR(shared[k], want, 1e-6);
+      }
+    }
+  }
+  /* The three at one spot: each a third, a notional cut between them. */
+  for (int u = W * W; u < N; ++u) {
+    CHECK_NEAR(area[u], 100.0 / 3, 1e-6);
+    for (int k = a.adj_start[u]; k < a.adj_start[u + 1]; ++k)
+      if (x[a.adj[k]] == x[u] && y[a.adj[k]] == y[u])
+        CHECK_NEAR(shared[k], sqrt(100 / 3.14159265358979), 1e-6);
+  }
+  free(shared);
+  wg_geom_adjacency_free(&a);
+}
+
 /* Three entrances at one spot: adjacent to each other, same outside
  * neighbours. */
 TEST(coincident_points) {
@@ -942,6 +996,7 @@ TEST(grid_geojson) {
 int main(void) {
   RUN(lattice_triangular);
   RUN(lattice_square);
+  RUN(unit_cells_on_a_lattice);
   RUN(coincident_points);
   RUN(barrier_splits);
   RUN(max_edge_and_groups);

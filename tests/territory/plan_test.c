@@ -83,6 +83,49 @@ TEST(divides_the_demo_county) {
   wg_plan_report_free(&rep);
 }
 
+/* An entrance above the level-3 bound is split by floors: each of its
+ * occupied dwellings lies in exactly one piece, pieces run bottom-up, and
+ * each piece's households are those of its dwellings, within the bound. */
+TEST(split_entrances_are_cut_by_floor) {
+  char sql[1024];
+  long long p = (long long)first_plan;
+  snprintf(sql, sizeof sql,
+           "SELECT count(DISTINCT entrance_id) FROM grid_piece_dwelling WHERE plan_id = %lld", p);
+  long split = scalar(sql);
+  printf("# %ld split entrances with dwellings\n", split);
+  CHECK(split > 0);
+  snprintf(sql, sizeof sql,
+           "SELECT count(DISTINCT entrance_id) FROM grid_assignment WHERE plan_id = %lld AND piece > 0",
+           p);
+  CHECK_EQ(scalar(sql), split);
+  /* Every occupied dwelling of a split entrance is placed, once. */
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM dwelling d WHERE d.entrance_id IN (SELECT entrance_id FROM"
+           " grid_assignment WHERE plan_id = %lld AND piece > 0) AND EXISTS (SELECT 1 FROM resident r"
+           " WHERE r.dwelling_id = d.id AND r.status = 1) AND NOT EXISTS (SELECT 1 FROM"
+           " grid_piece_dwelling pd WHERE pd.plan_id = %lld AND pd.dwelling_id = d.id)",
+           p, p);
+  CHECK_EQ(scalar(sql), 0);
+  /* Pieces run by floor: no dwelling of a later piece is below one of an
+   * earlier piece. */
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM grid_piece_dwelling a JOIN grid_piece_dwelling b ON"
+           " b.plan_id = a.plan_id AND b.entrance_id = a.entrance_id AND b.piece > a.piece"
+           " JOIN dwelling da ON da.id = a.dwelling_id JOIN dwelling db ON db.id = b.dwelling_id"
+           " WHERE a.plan_id = %lld AND da.floor > db.floor",
+           p);
+  CHECK_EQ(scalar(sql), 0);
+  /* A piece's households are its dwellings' households, 1..20. */
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM grid_assignment a WHERE a.plan_id = %lld AND a.piece > 0 AND"
+           " (a.households < 1 OR a.households > 20 OR a.households != (SELECT"
+           " count(DISTINCT r.household_id) FROM grid_piece_dwelling pd JOIN resident r ON"
+           " r.dwelling_id = pd.dwelling_id AND r.status = 1 WHERE pd.plan_id = a.plan_id AND"
+           " pd.entrance_id = a.entrance_id AND pd.piece = a.piece))",
+           p);
+  CHECK_EQ(scalar(sql), 0);
+}
+
 TEST(locate_finds_each_buildings_grids) {
   CHECK_EQ(wg_store_plan_activate(s, first_plan), WG_OK);
   /* A sample of whole (unsplit) entrances of single-entrance buildings: the
@@ -213,6 +256,7 @@ int main(void) {
     return 2;
   }
   RUN(divides_the_demo_county);
+  RUN(split_entrances_are_cut_by_floor);
   RUN(locate_finds_each_buildings_grids);
   RUN(redivision_is_stable_and_never_reuses_numbers);
   RUN(bounds_parse);
