@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ledger/present.h"
+
 /* ---- time ------------------------------------------------------------------ */
 
 /* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
@@ -475,4 +477,32 @@ wg_err wg_matters_check(wg_store_t *s, int64_t id, wg_errinfo *ei) {
   free(c.evs);
   free(m);
   return e;
+}
+
+/* ---- API keys, masking ------------------------------------------------------------ */
+
+void wg_matters_apikey_new(char key[48], char hash[65]) {
+  unsigned char rnd[20];
+  randombytes_buf(rnd, sizeof rnd);
+  memcpy(key, "wg_", 3);
+  sodium_bin2hex(key + 3, 41, rnd, sizeof rnd);
+  unsigned char h[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(h, (const unsigned char *)key, strlen(key));
+  sodium_bin2hex(hash, 65, h, sizeof h);
+  sodium_memzero(rnd, sizeof rnd);
+}
+
+wg_err wg_matters_apikey_check(wg_store_t *s, const char *key, wg_api_key_row *out) {
+  if (!key || strlen(key) != 43 || strncmp(key, "wg_", 3) != 0) return WG_EPERM;
+  unsigned char h[crypto_hash_sha256_BYTES];
+  char hash[65];
+  crypto_hash_sha256(h, (const unsigned char *)key, strlen(key));
+  sodium_bin2hex(hash, sizeof hash, h, sizeof h);
+  wg_err e = wg_store_api_key_find(s, hash, out);
+  if (e == WG_ENOTFOUND || (!e && out->revoked_at[0])) return WG_EPERM;
+  return e;
+}
+
+void wg_matters_reporter_masked(const wg_matter_row *m, char name[64], char phone[24]) {
+  wg_present_reporter(m->reporter_name, m->reporter_phone, name, phone);
 }

@@ -107,4 +107,14 @@ void wg_matter_time_iso(int64_t t, char out[32]);
  * date (midnight China time). WG_EINVAL when malformed. */
 wg_err wg_matter_time_parse(const char *text, int64_t *out) WG_MUST_CHECK;
 
+/* API keys of Open311 clients: "wg_" + 40 hex digits. new makes one and
+ * its SHA-256 (hex); check finds the key in force for a presented key
+ * (WG_EPERM when unknown or revoked; one answer for both). */
+void wg_matters_apikey_new(char key[48], char hash[65]);
+wg_err wg_matters_apikey_check(wg_store_t *s, const char *key,
+                               wg_api_key_row *out) WG_MUST_CHECK;
+
+/* The reporter's name and phone, masked, for any output. */
+void wg_matters_reporter_masked(const wg_matter_row *m, char name[64], char phone[24]);
+
 #endif
