@@ -426,6 +426,7 @@ void wg_http_opts_init(wg_http_opts *o) {
   o->max_body = 1 << 20;
   o->max_connections = 512;
   o->timeout_seconds = 30;
+  o->clock_seconds = 60;
 }
 
 static void server_free(wg_http_server *srv) {
@@ -443,6 +444,8 @@ static void server_free(wg_http_server *srv) {
   pthread_mutex_destroy(&srv->cache_mu);
   pthread_mutex_destroy(&srv->session_mu);
   pthread_cond_destroy(&srv->built);
+  pthread_mutex_destroy(&srv->clock_mu);
+  pthread_cond_destroy(&srv->clock_cv);
   sodium_memzero(srv->sessions, sizeof srv->sessions);
   free(srv);
 }
@@ -461,6 +464,8 @@ wg_err wg_http_start(const wg_http_opts *o, wg_http_server **out, wg_errinfo *ei
   pthread_mutex_init(&srv->cache_mu, NULL);
   pthread_mutex_init(&srv->session_mu, NULL);
   pthread_cond_init(&srv->built, NULL);
+  pthread_mutex_init(&srv->clock_mu, NULL);
+  pthread_cond_init(&srv->clock_cv, NULL);
   snprintf(srv->db, sizeof srv->db, "%s", o->db);
   if (o->web_dir && *o->web_dir) {
     char real[PATH_MAX];
@@ -536,6 +541,7 @@ wg_err wg_http_start(const wg_http_opts *o, wg_http_server **out, wg_errinfo *ei
   }
   const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
   srv->port = info ? info->port : srv->opts.port;
+  wg__http_clock_start(srv);
   *out = srv;
   return WG_OK;
 bad_host:
@@ -550,6 +556,7 @@ int wg_http_port(const wg_http_server *srv) {
 
 void wg_http_stop(wg_http_server *srv, int grace_ms) {
   if (!srv) return;
+  wg__http_clock_stop(srv);
   /* Stop accepting; connections already open keep being served. */
   MHD_socket ls = MHD_quiesce_daemon(srv->daemon);
   if (ls != MHD_INVALID_SOCKET) close(ls);
