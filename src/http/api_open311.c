@@ -650,6 +650,40 @@ static void utf8_head(char *dst, size_t cap, const char *s) {
   dst[n] = '\0';
 }
 
+/* A POST's state while the writer has it (job first: the writer's job is
+ * the whole of it). */
+typedef struct o311_post {
+  wg_http_job job;
+  wg_matter_report in;
+  wg_located where;
+  wg_matter_row m;
+  fmt f;
+  const char *account_id;
+  char title[128], name[64], reporter[64], origin[64], description[1024];
+} o311_post;
+
+static void post_done(wg_http_req *r) {
+  o311_post *p = (o311_post *)wg__http_job_of(r);
+  wg_err e = p->job.err;
+  if (e) {
+    int status = e == WG_EINVAL ? 400 : e == WG_ENOTFOUND ? 404 : e == WG_EBUSY ? 503 : 500;
+    o311_error(r, p->f, status, "%s",
+               status < 500 && p->job.ei.why[0] ? p->job.ei.why : wg_strerror(e));
+    return;
+  }
+  doc d;
+  doc_begin(&d, p->f, "service_requests", "request");
+  rec_begin(&d);
+  char id[32];
+  snprintf(id, sizeof id, "%lld", (long long)p->m.id);
+  field(&d, "service_request_id", id);
+  field(&d, "token", p->m.token);
+  field(&d, "service_notice", "已受理上报，请凭编号查询进度 (received; follow it by its id)");
+  field(&d, "account_id", p->account_id);
+  rec_end(&d);
+  doc_send(r, &d, 201);
+}
+
 void wg__o311_request_post(wg_http_req *r) {
   fmt f;
   if (!format_of(r, 0, &f)) return;
@@ -720,58 +754,45 @@ void wg__o311_request_post(wg_http_req *r) {
     o311_error(r, f, 400, "a location is required: lat and long, or address_string");
     return;
   }
-  const char *desc = pf(c, "description");
-  char title[128];
-  utf8_head(title, sizeof title, desc ? desc : cat.name_zh);
-  if (!title[0]) snprintf(title, sizeof title, "%s", cat.name_zh);
-  char name[64] = "";
-  if (pf(c, "last_name") || pf(c, "first_name"))
-    snprintf(name, sizeof name, "%.30s%.30s", pf(c, "last_name") ? pf(c, "last_name") : "",
-             pf(c, "first_name") ? pf(c, "first_name") : "");
-  char reporter[64], origin[64];
-  snprintf(reporter, sizeof reporter, "open311:%.50s", key.name);
-  wg__http_client_address(r, origin, sizeof origin);
-  wg_located where;
-  int placed = located && wg__http_locate(r, lon, lat, &where);
-  wg_located none;
-  memset(&none, 0, sizeof none);
-  char description[1024];
-  snprintf(description, sizeof description, "%.1000s", desc ? desc : "");
-  wg_matter_report in = {.category = code,
-                         .title = title,
-                         .description = description,
-                         .located = located,
-                         .lon = lon,
-                         .lat = lat,
-                         .address = addr && strlen(addr) < 256 ? addr : NULL,
-                         .where = placed ? &where : &none,
-                         .reporter = reporter,
-                         .reporter_name = name,
-                         .reporter_phone = pf(c, "phone") && strlen(pf(c, "phone")) < 24
-                                               ? pf(c, "phone")
-                                               : NULL,
-                         .source = "open311",
-                         .kind = WG_MACT_REPORTER,
-                         .actor = reporter,
-                         .origin = origin,
-                         .now = (int64_t)time(NULL)};
-  wg_matter_row *m = wg__arena_alloc(&r->pool, sizeof *m);
-  wg_errinfo ei = {0};
-  wg_err e = m ? wg_matters_report(r->worker->store, r->srv->county, &in, m, &ei) : WG_ENOMEM;
-  if (e) {
-    int status = e == WG_EINVAL ? 400 : e == WG_ENOTFOUND ? 404 : e == WG_EBUSY ? 503 : 500;
-    o311_error(r, f, status, "%s", status < 500 && ei.why[0] ? ei.why : wg_strerror(e));
+  o311_post *p = wg__arena_alloc(&r->pool, sizeof *p);
+  if (!p) {
+    wg__http_fail(r, WG_ENOMEM, NULL, NULL);
     return;
   }
-  doc d;
-  doc_begin(&d, f, "service_requests", "request");
-  rec_begin(&d);
-  char id[32];
-  snprintf(id, sizeof id, "%lld", (long long)m->id);
-  field(&d, "service_request_id", id);
-  field(&d, "token", m->token);
-  field(&d, "service_notice", "已受理上报，请凭编号查询进度 (received; follow it by its id)");
-  field(&d, "account_id", pf(c, "account_id"));
-  rec_end(&d);
-  doc_send(r, &d, 201);
+  memset(p, 0, sizeof *p);
+  p->f = f;
+  p->account_id = pf(c, "account_id");
+  const char *desc = pf(c, "description");
+  utf8_head(p->title, sizeof p->title, desc ? desc : cat.name_zh);
+  if (!p->title[0]) snprintf(p->title, sizeof p->title, "%s", cat.name_zh);
+  if (pf(c, "last_name") || pf(c, "first_name"))
+    snprintf(p->name, sizeof p->name, "%.30s%.30s", pf(c, "last_name") ? pf(c, "last_name") : "",
+             pf(c, "first_name") ? pf(c, "first_name") : "");
+  snprintf(p->reporter, sizeof p->reporter, "open311:%.50s", key.name);
+  wg__http_client_address(r, p->origin, sizeof p->origin);
+  /* routed here, from the cached plan: the writer only writes */
+  if (!located || !wg__http_locate(r, lon, lat, &p->where)) memset(&p->where, 0, sizeof p->where);
+  snprintf(p->description, sizeof p->description, "%.1000s", desc ? desc : "");
+  p->in = (wg_matter_report){.category = code,
+                             .title = p->title,
+                             .description = p->description,
+                             .located = located,
+                             .lon = lon,
+                             .lat = lat,
+                             .address = addr && strlen(addr) < 256 ? addr : NULL,
+                             .where = &p->where,
+                             .reporter = p->reporter,
+                             .reporter_name = p->name,
+                             .reporter_phone = pf(c, "phone") && strlen(pf(c, "phone")) < 24
+                                                   ? pf(c, "phone")
+                                                   : NULL,
+                             .source = "open311",
+                             .kind = WG_MACT_REPORTER,
+                             .actor = p->reporter,
+                             .origin = p->origin,
+                             .now = (int64_t)time(NULL)};
+  p->job.in = &p->in;
+  p->job.out = &p->m;
+  /* durable before answered: the group-commit writer writes it */
+  wg__http_writer_submit(r, &p->job, post_done);
 }

@@ -178,7 +178,39 @@ struct wg_http_server {
   int clock_stop;             /* under clock_mu */
   pthread_mutex_t clock_mu;
   pthread_cond_t clock_cv;
+  /* the matters' group-commit writer (matter_writer.c) */
+  pthread_t writer;
+  int writer_running, writer_stop;
+  pthread_mutex_t writer_mu;
+  pthread_cond_t writer_cv;
+  struct wg_http_job *jobs, *jobs_tail;
 };
+
+/* Group commit for reports: jobs from many requests are written by one
+ * thread in one transaction per batch (each in a savepoint of its own), so
+ * one fsync makes a whole batch durable. A handler submits a report and
+ * sets r->deferred; the connection is suspended until the batch commits
+ * and the writer resumes it. */
+struct wg_matter_report;
+struct wg_matter_row;
+typedef struct wg_http_job {
+  struct wg_http_req *r;
+  const struct wg_matter_report *in;   /* valid until the response (arena) */
+  struct wg_matter_row *out;
+  wg_errinfo ei;
+  wg_err err;
+  struct wg_http_job *next;
+} wg_http_job;
+void wg__http_writer_start(struct wg_http_server *srv);
+void wg__http_writer_stop(struct wg_http_server *srv);
+/* Hands job (in the request's arena) to the writer: the server suspends
+ * the request and queues the job (wg__http_writer_enqueue); done runs on a
+ * request thread once the job is durable or failed (job->err). */
+void wg__http_writer_submit(struct wg_http_req *r, wg_http_job *job,
+                            void (*done)(struct wg_http_req *r));
+void wg__http_writer_enqueue(struct wg_http_req *r);
+/* The job of a deferred request. */
+wg_http_job *wg__http_job_of(struct wg_http_req *r);
 
 /* Starts / stops the thread that runs the matters' deadline clock
  * (wg_matters_tick) every opts.clock_seconds on its own store connection. */
@@ -195,6 +227,11 @@ typedef struct wg_http_req {
   struct MHD_Connection *conn;
   wg_http_worker *worker;
   int started;                /* the access handler has seen this request */
+  void (*deferred)(struct wg_http_req *r); /* set by a handler that handed work to the
+                                  writer: the connection is suspended and this makes the
+                                  response once the work is done */
+  int deferred_done;          /* the writer finished (under the writer's lock) */
+  struct wg_http_job *job;    /* the deferred work, if any */
   const char *method;
   char *raw_target;           /* as received, query included */
   char *path;                 /* decoded */

@@ -819,4 +819,10 @@ wg_err wg_store_api_key_revoke(wg_store_t *s, const char *name) WG_MUST_CHECK;
 wg_err wg_store_api_key_find(wg_store_t *s, const char *key_hash,
                              wg_api_key_row *out) WG_MUST_CHECK;
 
+/* A savepoint inside the current transaction (one at a time): what was
+ * written since it is kept by release(ok = 1) or undone by release(ok = 0).
+ * For batching independent writes into one commit. */
+wg_err wg_store_savepoint(wg_store_t *s) WG_MUST_CHECK;
+wg_err wg_store_savepoint_release(wg_store_t *s, int ok) WG_MUST_CHECK;
+
 #endif

@@ -36,15 +36,33 @@ static wg_err run_done(sqlite3_stmt *st) {
   return step_rc(rc);
 }
 
+/* A statement kept by the store (see wg__store_cached): reset after use,
+ * never finalized. */
+static sqlite3_stmt *cached(wg_store_t *s, const char *sql) {
+  return wg__store_cached(s, sql);
+}
+
+static wg_err run_cached(sqlite3_stmt *st) {
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  return step_rc(rc);
+}
+
 static wg_err exec(wg_store_t *s, const char *sql) {
   int rc = sqlite3_exec(wg__store_db(s), sql, NULL, NULL, NULL);
   return rc == SQLITE_OK ? WG_OK : step_rc(rc);
 }
 
-static wg_err sp_begin(wg_store_t *s) { return exec(s, "SAVEPOINT wg_matter"); }
+static wg_err sp_begin(wg_store_t *s) {
+  static const char sql[] = "SAVEPOINT wg_matter";
+  sqlite3_stmt *st = cached(s, sql);
+  return st ? run_cached(st) : WG_EDB;
+}
 static wg_err sp_end(wg_store_t *s, wg_err e) {
   if (e == WG_OK) {
-    e = exec(s, "RELEASE wg_matter");
+    static const char sql[] = "RELEASE wg_matter";
+    sqlite3_stmt *st = cached(s, sql);
+    e = st ? run_cached(st) : WG_EDB;
     if (e == WG_OK) return WG_OK;
   }
   (void)exec(s, "ROLLBACK TO wg_matter");
@@ -86,13 +104,13 @@ wg_err wg_store_category_put(wg_store_t *s, const wg_category_t *c) {
 }
 
 wg_err wg_store_category_get(wg_store_t *s, const char *code, wg_category_t *out) {
-  sqlite3_stmt *st = prepare(s, "SELECT " CATEGORY_COLS " FROM matter_category WHERE code = ?1");
+  sqlite3_stmt *st = cached(s, "SELECT " CATEGORY_COLS " FROM matter_category WHERE code = ?1");
   if (!st) return WG_EDB;
   wg__bind_text(st, 1, code ? code : "");
   int rc = sqlite3_step(st);
   wg_err e = rc == SQLITE_ROW ? WG_OK : rc == SQLITE_DONE ? WG_ENOTFOUND : step_rc(rc);
   if (rc == SQLITE_ROW) read_category(st, out);
-  sqlite3_finalize(st);
+  sqlite3_reset(st);
   return e;
 }
 
@@ -201,7 +219,7 @@ static void read_matter(sqlite3_stmt *st, wg_matter_row *m) {
 }
 
 static wg_err event_insert(wg_store_t *s, const char *county, wg_matter_event_row *e) {
-  sqlite3_stmt *st = prepare(s,
+  sqlite3_stmt *st = cached(s,
                              "INSERT INTO matter_event(matter_id, seq, county, action, actor_kind,"
                              " actor, at, from_status, to_status, handler, other, value, note,"
                              " photos) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
@@ -221,13 +239,13 @@ static wg_err event_insert(wg_store_t *s, const char *county, wg_matter_event_ro
   sqlite3_bind_int(st, 12, e->ev.value);
   wg__bind_text(st, 13, e->note);
   wg__bind_text(st, 14, e->photos);
-  return run_done(st);
+  return run_cached(st);
 }
 
 wg_err wg_store_matter_insert(wg_store_t *s, wg_matter_row *m, wg_matter_event_row *ev) {
   wg_err e = sp_begin(s);
   if (e) return e;
-  sqlite3_stmt *st = prepare(
+  sqlite3_stmt *st = cached(
       s, "INSERT INTO matter(county, category, title, description, located, lon, lat, address,"
          " community, plan_id, grid1, grid2, grid3, reporter, reporter_name, reporter_phone,"
          " source, token, hours, version, " STATE_COLS
@@ -256,7 +274,7 @@ wg_err wg_store_matter_insert(wg_store_t *s, wg_matter_row *m, wg_matter_event_r
   wg__bind_text(st, 18, m->token);
   wg__bind_text(st, 19, hours);
   bind_state(st, 20, &m->st);
-  e = run_done(st);
+  e = run_cached(st);
   if (e) return sp_end(s, e);
   m->id = sqlite3_last_insert_rowid(wg__store_db(s));
   m->version = 1;
@@ -274,7 +292,7 @@ wg_err wg_store_matter_update(wg_store_t *s, wg_matter_row *m, wg_matter_event_r
   e = event_insert(s, m->county, ev);
   if (e == WG_EEXIST) e = WG_ECONFLICT; /* someone appended this seq meanwhile */
   if (e) return sp_end(s, e);
-  sqlite3_stmt *st = prepare(s, "UPDATE matter SET version = ?2,"
+  sqlite3_stmt *st = cached(s, "UPDATE matter SET version = ?2,"
                                 " (" STATE_COLS ") = (?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
                                 " ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25,"
                                 " ?26, ?27, ?28) WHERE id = ?1 AND version = ?29");
@@ -283,18 +301,16 @@ wg_err wg_store_matter_update(wg_store_t *s, wg_matter_row *m, wg_matter_event_r
   sqlite3_bind_int(st, 2, m->version + 1);
   bind_state(st, 3, &m->st);
   sqlite3_bind_int(st, 29, m->version);
-  e = run_done(st);
+  e = run_cached(st);
   if (!e && sqlite3_changes(wg__store_db(s)) != 1) e = WG_ECONFLICT;
   e = sp_end(s, e);
   if (!e) m->version++;
   return e;
 }
 
-static wg_err matter_one(wg_store_t *s, const char *where, int64_t id, const char *text,
+static wg_err matter_one(wg_store_t *s, const char *sql, int64_t id, const char *text,
                          wg_matter_row *out) {
-  char sql[1024];
-  snprintf(sql, sizeof sql, "SELECT " MATTER_COLS " FROM matter WHERE %s", where);
-  sqlite3_stmt *st = prepare(s, sql);
+  sqlite3_stmt *st = cached(s, sql);
   if (!st) return WG_EDB;
   if (text)
     wg__bind_text(st, 1, text);
@@ -303,16 +319,18 @@ static wg_err matter_one(wg_store_t *s, const char *where, int64_t id, const cha
   int rc = sqlite3_step(st);
   wg_err e = rc == SQLITE_ROW ? WG_OK : rc == SQLITE_DONE ? WG_ENOTFOUND : step_rc(rc);
   if (rc == SQLITE_ROW) read_matter(st, out);
-  sqlite3_finalize(st);
+  sqlite3_reset(st);
   return e;
 }
 
 wg_err wg_store_matter_get(wg_store_t *s, int64_t id, wg_matter_row *out) {
-  return matter_one(s, "id = ?1", id, NULL, out);
+  static const char sql[] = "SELECT " MATTER_COLS " FROM matter WHERE id = ?1";
+  return matter_one(s, sql, id, NULL, out);
 }
 
 wg_err wg_store_matter_by_token(wg_store_t *s, const char *token, wg_matter_row *out) {
-  return matter_one(s, "token = ?1", 0, token ? token : "", out);
+  static const char sql[] = "SELECT " MATTER_COLS " FROM matter WHERE token = ?1";
+  return matter_one(s, sql, 0, token ? token : "", out);
 }
 
 wg_err wg_store_matter_events(wg_store_t *s, int64_t id, wg_matter_event_fn fn, void *ctx) {
@@ -646,7 +664,7 @@ wg_err wg_store_matter_facts(wg_store_t *s, const char *county, int64_t from, in
 }
 
 wg_err wg_store_user_for_scope(wg_store_t *s, const char *code, int role, int64_t *user_id) {
-  sqlite3_stmt *st = prepare(s, "SELECT u.id FROM user_scope c JOIN app_user u ON u.id = c.user_id"
+  sqlite3_stmt *st = cached(s, "SELECT u.id FROM user_scope c JOIN app_user u ON u.id = c.user_id"
                                 " WHERE c.code = ?1 AND u.role = ?2 AND NOT u.disabled"
                                 " ORDER BY u.id LIMIT 1");
   if (!st) return WG_EDB;
@@ -655,7 +673,7 @@ wg_err wg_store_user_for_scope(wg_store_t *s, const char *code, int role, int64_
   int rc = sqlite3_step(st);
   wg_err e = rc == SQLITE_ROW ? WG_OK : rc == SQLITE_DONE ? WG_ENOTFOUND : step_rc(rc);
   if (rc == SQLITE_ROW) *user_id = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
+  sqlite3_reset(st);
   return e;
 }
 
@@ -677,7 +695,7 @@ wg_err wg_store_photo_put(wg_store_t *s, const char *sha256, const char *county,
 }
 
 wg_err wg_store_photo_get(wg_store_t *s, const char *sha256, char *mime, size_t cap, long *size) {
-  sqlite3_stmt *st = prepare(s, "SELECT mime, size FROM matter_photo WHERE sha256 = ?1");
+  sqlite3_stmt *st = cached(s, "SELECT mime, size FROM matter_photo WHERE sha256 = ?1");
   if (!st) return WG_EDB;
   wg__bind_text(st, 1, sha256 ? sha256 : "");
   int rc = sqlite3_step(st);
@@ -686,7 +704,7 @@ wg_err wg_store_photo_get(wg_store_t *s, const char *sha256, char *mime, size_t 
     wg__copy_text(mime, cap, TEXT(st, 0));
     if (size) *size = (long)sqlite3_column_int64(st, 1);
   }
-  sqlite3_finalize(st);
+  sqlite3_reset(st);
   return e;
 }
 
@@ -763,12 +781,27 @@ wg_err wg_store_api_key_revoke(wg_store_t *s, const char *name) {
 }
 
 wg_err wg_store_api_key_find(wg_store_t *s, const char *key_hash, wg_api_key_row *out) {
-  sqlite3_stmt *st = prepare(s, "SELECT " KEY_COLS " FROM api_key WHERE key_hash = ?1");
+  sqlite3_stmt *st = cached(s, "SELECT " KEY_COLS " FROM api_key WHERE key_hash = ?1");
   if (!st) return WG_EDB;
   wg__bind_text(st, 1, key_hash ? key_hash : "");
   int rc = sqlite3_step(st);
   wg_err e = rc == SQLITE_ROW ? WG_OK : rc == SQLITE_DONE ? WG_ENOTFOUND : step_rc(rc);
   if (rc == SQLITE_ROW) read_key(st, out);
-  sqlite3_finalize(st);
+  sqlite3_reset(st);
   return e;
+}
+
+/* ---- savepoints for batches ---------------------------------------------------------- */
+
+wg_err wg_store_savepoint(wg_store_t *s) {
+  static const char sql[] = "SAVEPOINT wg_batch_item";
+  sqlite3_stmt *st = cached(s, sql);
+  return st ? run_cached(st) : WG_EDB;
+}
+
+wg_err wg_store_savepoint_release(wg_store_t *s, int ok) {
+  if (!ok) (void)exec(s, "ROLLBACK TO wg_batch_item");
+  static const char sql[] = "RELEASE wg_batch_item";
+  sqlite3_stmt *st = cached(s, sql);
+  return st ? run_cached(st) : WG_EDB;
 }
