@@ -508,8 +508,8 @@ void wg__api_matter_act(wg_http_req *r) {
   if (a == WG_MA_DISPATCH && handler) {
     wg_user_row *u = wg__arena_alloc(&r->pool, sizeof *u);
     if (!u || wg_store_user_get(r->worker->store, handler, u) != WG_OK) {
-      json_decref(b);
       wg__http_error(r, 400, "invalid", "handler", "no user '%.63s'", handler);
+      json_decref(b);
       return;
     }
     st.handler = u->id;
@@ -628,15 +628,12 @@ void wg__api_matter_figures(wg_http_req *r) {
     return;
   }
   json_t *rows = json_array();
-  int all = 1;
+  int all = r->who.role == WG_ROLE_ADMIN || r->who.role == WG_ROLE_COUNTY;
   for (int i = 0; i < fig.n; i++) {
-    if (!may_see_key(r, by, fig.rows[i].key)) {
-      all = 0;
-      continue;
-    }
+    if (!may_see_key(r, by, fig.rows[i].key)) continue;
     json_array_append_new(rows, figures_row_json(&fig.rows[i]));
   }
-  /* the county total only for those who see every group */
+  /* the county total for the county office only */
   json_t *body = json_pack("{s:s, s:o, s:o, s:o, s:o}", "by", wg_figures_by_name(by), "from",
                            iso_or_null(from), "to", iso_or_null(to), "total",
                            all ? figures_row_json(&fig.total) : json_null(), "rows", rows);

@@ -523,7 +523,7 @@ wg_err wg_store_matter_list(wg_store_t *s, const wg_matter_query *f, wg_matter_f
     }
     memset(q, 0, sizeof *q);
   }
-  if (!e) {
+  if (!e && fn) {
     add(q, "SELECT " MATTER_COLS " FROM matter");
     where_of(q, f);
     if (f->overdue_at > 0) {
