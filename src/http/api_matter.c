@@ -553,29 +553,85 @@ void wg__api_matter_categories(wg_http_req *r) {
   wg__http_json(r, 200, json_pack("{s:o}", "items", a));
 }
 
-static json_t *rate(double v, long den) {
-  return den ? json_real((double)(long long)(v * 10000 + 0.5) / 10000) : json_null();
+/* The figures rows as JSON text, written directly: thousands of rows of
+ * numbers are the hot part of the figures page. Rates and hours are fixed
+ * point (4 and 2 decimals). */
+typedef struct tbuf {
+  char *p;
+  size_t len, cap;
+  int failed;
+} tbuf;
+
+static void tput(tbuf *b, const char *s, size_t n) {
+  if (b->failed) return;
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap * 2 : 65536;
+    while (cap < b->len + n + 1) cap *= 2;
+    char *q = realloc(b->p, cap);
+    if (!q) {
+      b->failed = 1;
+      return;
+    }
+    b->p = q;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->len, s, n);
+  b->len += n;
+  b->p[b->len] = '\0';
 }
 
-static json_t *figures_row_json(const wg_figures_row *f) {
-  json_t *mean = json_object();
+#define TPUTS(b, lit) tput(b, lit, sizeof lit - 1)
+
+static void tlong(tbuf *b, const char *name, long v) {
+  char buf[64];
+  int n = snprintf(buf, sizeof buf, ",\"%s\":%ld", name, v);
+  if (n > 0) tput(b, buf, (size_t)n);
+}
+
+/* v as a fixed-point decimal (digits 4 or 2), or null; after a comma
+ * unless first */
+static void tfixed_(tbuf *b, const char *name, double v, int has, int digits, int first) {
+  char buf[80];
+  int n;
+  const char *sep = first ? "" : ",";
+  if (!has) {
+    n = snprintf(buf, sizeof buf, "%s\"%s\":null", sep, name);
+  } else {
+    long scale = digits == 4 ? 10000 : 100;
+    long x = (long)(v * (double)scale + (v < 0 ? -0.5 : 0.5));
+    long ip = x / scale, fp = labs(x % scale);
+    n = snprintf(buf, sizeof buf, digits == 4 ? "%s\"%s\":%s%ld.%04ld" : "%s\"%s\":%s%ld.%02ld",
+                 sep, name, x < 0 && ip == 0 ? "-" : "", ip, fp);
+  }
+  if (n > 0) tput(b, buf, (size_t)n);
+}
+
+static void tfixed(tbuf *b, const char *name, double v, int has, int digits) {
+  tfixed_(b, name, v, has, digits, 0);
+}
+
+static void figures_row_text(tbuf *b, const wg_figures_row *f) {
+  TPUTS(b, "{\"key\":\"");
+  tput(b, f->key, strlen(f->key)); /* codes, ids and category codes: no escaping needed */
+  TPUTS(b, "\"");
+  tlong(b, "rank", f->rank);
+  tlong(b, "received", f->received);
+  tlong(b, "accepted", f->accepted);
+  tlong(b, "due", f->due);
+  tlong(b, "closed", f->closed);
+  tlong(b, "on_time", f->on_time);
+  tlong(b, "open", f->open);
+  tlong(b, "overdue_open", f->overdue_open);
+  tfixed(b, "closure_rate", f->closure_rate, f->due > 0, 4);
+  tfixed(b, "on_time_rate", f->on_time_rate, f->due > 0, 4);
+  tfixed(b, "rework_rate", f->rework_rate, f->handled > 0, 4);
+  tfixed(b, "extension_rate", f->extension_rate, f->dispatched > 0, 4);
+  tfixed(b, "satisfaction", f->satisfaction, f->evaluated > 0, 2);
+  tlong(b, "evaluated", f->evaluated);
   static const char *const names[4] = {"accept", "dispatch", "handle", "close"};
-  for (int i = 0; i < 4; i++)
-    json_object_set_new(mean, names[i],
-                        f->mean_hours[i] >= 0
-                            ? json_real((double)(long long)(f->mean_hours[i] * 100 + 0.5) / 100)
-                            : json_null());
-  return json_pack(
-      "{s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:I, s:o}", "key",
-      f->key, "rank", f->rank, "received", (json_int_t)f->received, "accepted",
-      (json_int_t)f->accepted, "due", (json_int_t)f->due, "closed", (json_int_t)f->closed,
-      "on_time", (json_int_t)f->on_time, "open", (json_int_t)f->open, "overdue_open",
-      (json_int_t)f->overdue_open, "closure_rate", rate(f->closure_rate, f->due), "on_time_rate",
-      rate(f->on_time_rate, f->due), "rework_rate", rate(f->rework_rate, f->handled),
-      "extension_rate", rate(f->extension_rate, f->dispatched), "satisfaction",
-      f->evaluated ? json_real((double)(long long)(f->satisfaction * 100 + 0.5) / 100)
-                   : json_null(),
-      "evaluated", (json_int_t)f->evaluated, "mean_hours", mean);
+  TPUTS(b, ",\"mean_hours\":{");
+  for (int i = 0; i < 4; i++) tfixed_(b, names[i], f->mean_hours[i], f->mean_hours[i] >= 0, 2, i == 0);
+  TPUTS(b, "}}");
 }
 
 /* 1 when the principal may see a figures row of this grouping. */
@@ -591,6 +647,94 @@ static int may_see_key(wg_http_req *r, wg_figures_by by, const char *key) {
        * county office */
       return r->who.role == WG_ROLE_ADMIN || r->who.role == WG_ROLE_COUNTY;
   }
+}
+
+/* The county's matters as facts, kept while the audit log stands still:
+ * figures for any grouping and period are then a pass over memory. */
+typedef struct wg_http_facts {
+  int refs;                 /* under cache_mu */
+  int64_t version;          /* audit id when read */
+  wg_matter_fact *v;
+  long n, cap;
+  int failed;
+} wg_http_facts;
+
+static void facts_unref(wg_http_facts *f) {
+  if (f && --f->refs == 0) {
+    free(f->v);
+    free(f);
+  }
+}
+
+void wg__http_facts_free(wg_http_server *srv) {
+  pthread_mutex_lock(&srv->cache_mu);
+  facts_unref(srv->facts);
+  srv->facts = NULL;
+  pthread_mutex_unlock(&srv->cache_mu);
+}
+
+static int keep_fact(void *ctx, const wg_matter_fact *m) {
+  wg_http_facts *f = ctx;
+  if (f->n == f->cap) {
+    long cap = f->cap ? f->cap * 2 : 4096;
+    wg_matter_fact *v = realloc(f->v, (size_t)cap * sizeof *v);
+    if (!v) {
+      f->failed = 1;
+      return 1;
+    }
+    f->v = v;
+    f->cap = cap;
+  }
+  f->v[f->n++] = *m;
+  return 0;
+}
+
+/* A reference to facts no older than the audit log (release with
+ * facts_release); NULL after an error response. */
+static wg_http_facts *facts_get(wg_http_req *r) {
+  wg_http_server *srv = r->srv;
+  int64_t version = 0;
+  wg_err e = wg_store_audit_last_id(r->worker->store, &version);
+  if (e) {
+    wg__http_fail(r, e, NULL, NULL);
+    return NULL;
+  }
+  pthread_mutex_lock(&srv->cache_mu);
+  wg_http_facts *f = srv->facts;
+  if (f && f->version == version) {
+    f->refs++;
+    pthread_mutex_unlock(&srv->cache_mu);
+    return f;
+  }
+  pthread_mutex_unlock(&srv->cache_mu);
+  f = calloc(1, sizeof *f);
+  if (!f) {
+    wg__http_fail(r, WG_ENOMEM, NULL, NULL);
+    return NULL;
+  }
+  f->refs = 1;
+  f->version = version;
+  e = wg_store_matter_facts(r->worker->store, r->srv->county, 0, 0, keep_fact, f);
+  if (!e && f->failed) e = WG_ENOMEM;
+  if (e) {
+    facts_unref(f);
+    wg__http_fail(r, e, NULL, NULL);
+    return NULL;
+  }
+  pthread_mutex_lock(&srv->cache_mu);
+  if (!srv->facts || srv->facts->version < version) {
+    facts_unref(srv->facts);
+    srv->facts = f;
+    f->refs++;
+  }
+  pthread_mutex_unlock(&srv->cache_mu);
+  return f;
+}
+
+static void facts_release(wg_http_server *srv, wg_http_facts *f) {
+  pthread_mutex_lock(&srv->cache_mu);
+  facts_unref(f);
+  pthread_mutex_unlock(&srv->cache_mu);
 }
 
 void wg__api_matter_figures(wg_http_req *r) {
@@ -610,10 +754,14 @@ void wg__api_matter_figures(wg_http_req *r) {
     by = (wg_figures_by)(WG_FIG_GRID1 + level - 1);
   int64_t from = 0, to = 0;
   const char *f = wg__query_get(&r->query, "from"), *t = wg__query_get(&r->query, "to");
-  if ((f && wg_matter_time_parse(f, &from) != WG_OK) ||
-      (t && wg_matter_time_parse(t, &to) != WG_OK)) {
-    wg__http_error(r, 400, "invalid_parameter", f && wg_matter_time_parse(f, &from) ? "from" : "to",
-                   "from and to are dates (YYYY-MM-DD) or ISO 8601 times with a zone");
+  if (f && wg_matter_time_parse(f, &from) != WG_OK) {
+    wg__http_error(r, 400, "invalid_parameter", "from",
+                   "from is a date (YYYY-MM-DD) or an ISO 8601 time with a zone");
+    return;
+  }
+  if (t && wg_matter_time_parse(t, &to) != WG_OK) {
+    wg__http_error(r, 400, "invalid_parameter", "to",
+                   "to is a date (YYYY-MM-DD) or an ISO 8601 time with a zone");
     return;
   }
   if (r->who.role == WG_ROLE_MEMBER || r->who.role == WG_ROLE_AUDITOR) {
@@ -621,24 +769,58 @@ void wg__api_matter_figures(wg_http_req *r) {
     return;
   }
   int64_t now = now_s();
+  wg_http_facts *facts = facts_get(r);
+  if (!facts) return;
   wg_figures fig;
-  wg_err e = wg_figures_compute(r->worker->store, r->srv->county, by, from, to, now, &fig);
+  wg_figures_init(&fig, by, from, to, now);
+  wg_err e = WG_OK;
+  for (long i = 0; i < facts->n && !e; i++) {
+    const wg_matter_fact *m = &facts->v[i];
+    if ((from && m->st.reported_at < from) || (to && m->st.reported_at >= to)) continue;
+    e = wg_figures_add(&fig, m);
+  }
+  facts_release(r->srv, facts);
+  wg_figures_finish(&fig);
   if (e) {
+    wg_figures_free(&fig);
     wg__http_fail(r, e, NULL, NULL);
     return;
   }
-  json_t *rows = json_array();
   int all = r->who.role == WG_ROLE_ADMIN || r->who.role == WG_ROLE_COUNTY;
+  tbuf b = {0};
+  char head[200], t0[40] = "null", t1[40] = "null", iso[32];
+  if (from) {
+    wg_matter_time_iso(from, iso);
+    snprintf(t0, sizeof t0, "\"%s\"", iso);
+  }
+  if (to) {
+    wg_matter_time_iso(to, iso);
+    snprintf(t1, sizeof t1, "\"%s\"", iso);
+  }
+  int n = snprintf(head, sizeof head, "{\"by\":\"%s\",\"from\":%s,\"to\":%s,\"total\":",
+                   wg_figures_by_name(by), t0, t1);
+  if (n > 0) tput(&b, head, (size_t)n);
+  /* the county total for the county office only */
+  if (all)
+    figures_row_text(&b, &fig.total);
+  else
+    TPUTS(&b, "null");
+  TPUTS(&b, ",\"rows\":[");
+  int first = 1;
   for (int i = 0; i < fig.n; i++) {
     if (!may_see_key(r, by, fig.rows[i].key)) continue;
-    json_array_append_new(rows, figures_row_json(&fig.rows[i]));
+    if (!first) TPUTS(&b, ",");
+    first = 0;
+    figures_row_text(&b, &fig.rows[i]);
   }
-  /* the county total for the county office only */
-  json_t *body = json_pack("{s:s, s:o, s:o, s:o, s:o}", "by", wg_figures_by_name(by), "from",
-                           iso_or_null(from), "to", iso_or_null(to), "total",
-                           all ? figures_row_json(&fig.total) : json_null(), "rows", rows);
+  TPUTS(&b, "]}\n");
   wg_figures_free(&fig);
-  wg__http_json(r, 200, body);
+  if (b.failed) {
+    free(b.p);
+    wg__http_fail(r, WG_ENOMEM, NULL, NULL);
+    return;
+  }
+  wg__http_raw(r, 200, b.p, b.len, "application/json; charset=utf-8");
 }
 
 /* ---- photos ---------------------------------------------------------------------------- */

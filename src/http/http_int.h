@@ -184,7 +184,12 @@ struct wg_http_server {
   pthread_mutex_t writer_mu;
   pthread_cond_t writer_cv;
   struct wg_http_job *jobs, *jobs_tail;
+  /* the matters' facts for figures, by audit version (api_matter.c) */
+  struct wg_http_facts *facts;  /* under cache_mu */
 };
+
+/* Frees the facts cache (server stop). */
+void wg__http_facts_free(struct wg_http_server *srv);
 
 /* Group commit for reports: jobs from many requests are written by one
  * thread in one transaction per batch (each in a savepoint of its own), so

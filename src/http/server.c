@@ -458,6 +458,7 @@ static void server_free(wg_http_server *srv) {
     w = next;
   }
   wg__http_cache_free(srv);
+  wg__http_facts_free(srv);
   pthread_mutex_destroy(&srv->mu);
   pthread_cond_destroy(&srv->idle);
   pthread_mutex_destroy(&srv->cache_mu);

@@ -59,10 +59,10 @@ static void acc_drop(wg_figures *f) {
 
 static void key_of(const wg_figures *f, const wg_matter_fact *m, char key[40]) {
   switch (f->by) {
-    case WG_FIG_GRID1: snprintf(key, 40, "%s", m->grid[0]); break;
-    case WG_FIG_GRID2: snprintf(key, 40, "%s", m->grid[1]); break;
-    case WG_FIG_GRID3: snprintf(key, 40, "%s", m->grid[2]); break;
-    case WG_FIG_COMMUNITY: snprintf(key, 40, "%s", m->community); break;
+    case WG_FIG_GRID1: memcpy(key, m->grid[0], sizeof m->grid[0]); break;
+    case WG_FIG_GRID2: memcpy(key, m->grid[1], sizeof m->grid[1]); break;
+    case WG_FIG_GRID3: memcpy(key, m->grid[2], sizeof m->grid[2]); break;
+    case WG_FIG_COMMUNITY: memcpy(key, m->community, sizeof m->community); break;
     case WG_FIG_TOWNSHIP:
       snprintf(key, 40, "%s", m->community[0] ? m->community : "");
       if (key[0]) memcpy(key + 9, "000", 4);

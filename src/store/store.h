@@ -819,6 +819,16 @@ wg_err wg_store_api_key_revoke(wg_store_t *s, const char *name) WG_MUST_CHECK;
 wg_err wg_store_api_key_find(wg_store_t *s, const char *key_hash,
                              wg_api_key_row *out) WG_MUST_CHECK;
 
+/* Bulk load (the demo): inserts a matter whose state the caller folded
+ * from its n events (with wg_matter_replay) and the events themselves;
+ * sets m->id and m->version = n. Inside a caller's transaction. */
+wg_err wg_store_matter_load(wg_store_t *s, wg_matter_row *m, wg_matter_event_row *evs,
+                            int n) WG_MUST_CHECK;
+
+/* The newest audit row's id (0 when none): every write of a matter writes
+ * one, so an unchanged id means unchanged matters (for caches). */
+wg_err wg_store_audit_last_id(wg_store_t *s, int64_t *out) WG_MUST_CHECK;
+
 /* A savepoint inside the current transaction (one at a time): what was
  * written since it is kept by release(ok = 1) or undone by release(ok = 0).
  * For batching independent writes into one commit. */

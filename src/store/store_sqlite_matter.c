@@ -242,17 +242,42 @@ static wg_err event_insert(wg_store_t *s, const char *county, wg_matter_event_ro
   return run_cached(st);
 }
 
+/* Inserts the matter row with version v (no event). */
+static wg_err matter_row_insert(wg_store_t *s, wg_matter_row *m, int v);
+
 wg_err wg_store_matter_insert(wg_store_t *s, wg_matter_row *m, wg_matter_event_row *ev) {
   wg_err e = sp_begin(s);
   if (e) return e;
+  e = matter_row_insert(s, m, 1);
+  if (e) return sp_end(s, e);
+  m->version = 1;
+  ev->matter_id = m->id;
+  ev->seq = 1;
+  return sp_end(s, event_insert(s, m->county, ev));
+}
+
+wg_err wg_store_matter_load(wg_store_t *s, wg_matter_row *m, wg_matter_event_row *evs, int n) {
+  if (n < 1) return WG_EINVAL;
+  wg_err e = matter_row_insert(s, m, n);
+  for (int i = 0; i < n && !e; i++) {
+    evs[i].matter_id = m->id;
+    evs[i].seq = i + 1;
+    e = event_insert(s, m->county, &evs[i]);
+  }
+  if (!e) m->version = n;
+  return e;
+}
+
+static wg_err matter_row_insert(wg_store_t *s, wg_matter_row *m, int v) {
+  wg_err e = WG_OK;
   sqlite3_stmt *st = cached(
       s, "INSERT INTO matter(county, category, title, description, located, lon, lat, address,"
          " community, plan_id, grid1, grid2, grid3, reporter, reporter_name, reporter_phone,"
          " source, token, hours, version, " STATE_COLS
          ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-         " ?18, ?19, 1, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33,"
+         " ?18, ?19, ?46, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33,"
          " ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43, ?44, ?45)");
-  if (!st) return sp_end(s, WG_EDB);
+  if (!st) return WG_EDB;
   char hours[64];
   snprintf(hours, sizeof hours, "%d,%d,%d,%d", m->policy.hours[0], m->policy.hours[1],
            m->policy.hours[2], m->policy.hours[3]);
@@ -274,13 +299,10 @@ wg_err wg_store_matter_insert(wg_store_t *s, wg_matter_row *m, wg_matter_event_r
   wg__bind_text(st, 18, m->token);
   wg__bind_text(st, 19, hours);
   bind_state(st, 20, &m->st);
+  sqlite3_bind_int(st, 46, v);
   e = run_cached(st);
-  if (e) return sp_end(s, e);
-  m->id = sqlite3_last_insert_rowid(wg__store_db(s));
-  m->version = 1;
-  ev->matter_id = m->id;
-  ev->seq = 1;
-  return sp_end(s, event_insert(s, m->county, ev));
+  if (!e) m->id = sqlite3_last_insert_rowid(wg__store_db(s));
+  return e;
 }
 
 wg_err wg_store_matter_update(wg_store_t *s, wg_matter_row *m, wg_matter_event_row *ev) {
@@ -804,4 +826,14 @@ wg_err wg_store_savepoint_release(wg_store_t *s, int ok) {
   static const char sql[] = "RELEASE wg_batch_item";
   sqlite3_stmt *st = cached(s, sql);
   return st ? run_cached(st) : WG_EDB;
+}
+
+wg_err wg_store_audit_last_id(wg_store_t *s, int64_t *out) {
+  static const char sql[] = "SELECT ifnull(max(id), 0) FROM audit";
+  sqlite3_stmt *st = cached(s, sql);
+  if (!st) return WG_EDB;
+  int rc = sqlite3_step(st);
+  *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+  sqlite3_reset(st);
+  return rc == SQLITE_ROW ? WG_OK : step_rc(rc);
 }
