@@ -105,6 +105,22 @@ static int add_worker(void *ctx, const wg_grid_t *gr) {
   char(*logins)[64] = realloc(g->worker_login, (size_t)(i + 1) * sizeof *logins);
   if (!logins) goto fail;
   g->worker_login = logins;
+  /* a level-2 grid that has its grid worker already (the demo's
+   * `gridworker`) keeps them */
+  int64_t existing;
+  if (wg_store_user_for_scope(w->s, gr->code, WG_ROLE_GRID_WORKER, &existing) == WG_OK) {
+    wg_user_row *x = malloc(sizeof *x);
+    if (!x || wg_store_user_get_id(w->s, existing, x) != WG_OK) {
+      free(x);
+      goto fail;
+    }
+    ids[i] = existing;
+    snprintf(logins[i], 64, "%s", x->login);
+    free(x);
+    if (wg_strmap_put(&g->worker_of, gr->code, strlen(gr->code), i) != WG_OK) goto fail;
+    g->nworkers++;
+    return 0;
+  }
   wg_user_row *u = calloc(1, sizeof *u);
   if (!u) goto fail;
   snprintf(u->county, sizeof u->county, "%s", gr->county);
