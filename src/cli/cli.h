@@ -44,6 +44,10 @@ int wg_cli_divide_ledger(const wg_cli *cli, int argc, char **argv);
 /* `wangge check --plan ID [--json]` (cmd_plan.c). */
 int wg_cli_check_plan(const wg_cli *cli, const char *id, int json);
 
+int wg_cmd_matter(const wg_cli *cli, int argc, char **argv);
+int wg_cmd_category(const wg_cli *cli, int argc, char **argv);
+int wg_cmd_apikey(const wg_cli *cli, int argc, char **argv);
+
 /* Shared helpers for commands (cli_common.c). */
 #include "store/store.h"
 
@@ -57,5 +61,9 @@ int wg_cli_wants_help(int argc, char **argv);
 /* The county this database serves (meta "county"), into out[7]; prints an
  * error when unset. */
 int wg_cli_county(wg_store_t *s, char out[7]);
+
+/* `wangge matter figures` (cmd_matter.c). */
+int wg_cli_matter_figures(wg_store_t *s, const char *county, const char *by, int level,
+                          const char *from, const char *to, int64_t now);
 
 #endif

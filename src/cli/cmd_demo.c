@@ -85,6 +85,7 @@ int wg_cmd_demo(const wg_cli *cli, int argc, char **argv) {
   o.progress = progress;
   int serve = 1;
   const char *listen = NULL;
+  long matters = -1; /* -1: scaled to the residents */
   for (int i = 1; i < argc; i++) {
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (strcmp(argv[i], "--seed") == 0 && v) {
@@ -107,6 +108,14 @@ int wg_cmd_demo(const wg_cli *cli, int argc, char **argv) {
       }
       o.today = d;
       i++;
+    } else if (strcmp(argv[i], "--matters") == 0 && v) {
+      char *end;
+      matters = strtol(v, &end, 10);
+      if (*end || matters < 0 || matters > 2000000) {
+        fprintf(stderr, "wangge demo: --matters must be 0 to 2000000\n");
+        return 2;
+      }
+      i++;
     } else if (strcmp(argv[i], "--no-serve") == 0) {
       serve = 0;
     } else if (strcmp(argv[i], "--listen") == 0 && v) {
@@ -114,14 +123,16 @@ int wg_cmd_demo(const wg_cli *cli, int argc, char **argv) {
       i++;
     } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
       printf("usage: wangge [--db PATH] demo [--seed N] [--residents N] [--today DATE]\n"
-             "       [--no-serve | --listen ADDR:PORT]\n\n"
+             "       [--matters N] [--no-serve | --listen ADDR:PORT]\n\n"
              "Builds a realistic synthetic county modelled on Lan County (岚县, 141127):\n"
              "real township and village codes, the county seat's urban communities,\n"
              "estates, buildings, households and residents (default about 130,000) with\n"
              "valid ID numbers and a year of ledger history. Deterministic for a seed and\n"
              "date. Replaces the database only if it is an earlier demo. Then divides it\n"
              "into grids, creates demo accounts and serves it (`wangge serve`) unless\n"
-             "--no-serve.\n");
+             "--no-serve. A year of matters comes with it: a grid worker per level-2 grid\n"
+             "and --matters N reports (default 50,000 for the default county, scaled to\n"
+             "--residents; 0 for none).\n");
       return 0;
     } else {
       fprintf(stderr, "wangge demo: unexpected '%s'\n", argv[i]);
@@ -173,6 +184,20 @@ int wg_cmd_demo(const wg_cli *cli, int argc, char **argv) {
          (long long)rep.plan_id, rep.ngrids[0], rep.ngrids[1], rep.ngrids[2], rep.result.forced,
          rep.result.avoidable, (long long)rep.plan_id);
   e = demo_users(s, rep.plan_id, &ei);
+  if (matters < 0)
+    matters = (long)((double)WG_DEMO_MATTERS * (double)(o.residents ? o.residents
+                                                                      : WG_DEMO_DEFAULT_RESIDENTS) /
+                     (double)WG_DEMO_DEFAULT_RESIDENTS);
+  if (!e && matters > 0) {
+    long made = 0;
+    progress(NULL, "a year of matters", 0.0);
+    e = wg_demo_matters(s, rep.plan_id, sum.today, o.seed, matters, &made, &ei);
+    progress(NULL, "a year of matters", 1.0);
+    if (!e)
+      printf("\n  事项 matters:            %ld over the year, one grid worker per level-2 grid "
+             "(`wangge matter figures`)\n",
+             made);
+  }
   wg_store_close(s);
   wg_plan_report_free(&rep);
   if (e) {

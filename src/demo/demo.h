@@ -97,4 +97,14 @@ wg_err wg_demo_build(wg_store_t *s, const wg_demo_opts *o, wg_demo_summary *sum,
 /* Prints a human summary (Chinese labels with English) to out. */
 void wg_demo_summary_print(const wg_demo_summary *sum, FILE *out);
 
+/* A year of matters for the demo (demo_matters.c), after the demo is
+ * divided (plan_id active) and its accounts exist: a grid worker per
+ * level-2 grid (the demo password), then about `count` matters reported
+ * over the year before today, each living its life by the rules up to
+ * today 18:00 China time; one transaction, one audit row. Deterministic in
+ * seed and today. *made (may be NULL) gets how many were stored. */
+#define WG_DEMO_MATTERS 50000L
+wg_err wg_demo_matters(wg_store_t *s, int64_t plan_id, int32_t today, uint64_t seed, long count,
+                       long *made, wg_errinfo *ei) WG_MUST_CHECK;
+
 #endif

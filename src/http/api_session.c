@@ -15,7 +15,7 @@
 #include "http/http_int.h"
 
 /* The client's address, for the audit log. */
-static void client_address(wg_http_req *r, char *out, size_t cap) {
+void wg__http_client_address(wg_http_req *r, char *out, size_t cap) {
   snprintf(out, cap, "http");
   const union MHD_ConnectionInfo *ci =
       MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -60,7 +60,7 @@ void wg__api_session_create(wg_http_req *r) {
     return;
   }
   char origin[64];
-  client_address(r, origin, sizeof origin);
+  wg__http_client_address(r, origin, sizeof origin);
   wg_auth_policy pol;
   wg_auth_policy_init(&pol);
   wg_session sess;
@@ -100,7 +100,7 @@ void wg__api_session_delete(wg_http_req *r) {
   wg_http_worker *w = wg__http_worker(r);
   if (!w) return;
   char origin[64];
-  client_address(r, origin, sizeof origin);
+  wg__http_client_address(r, origin, sizeof origin);
   wg_err e = token ? wg_auth_logout(w->store, token, origin) : WG_OK;
   if (token) wg__http_session_forget(r->srv, token);
   if (e && e != WG_ENOTFOUND) {

@@ -23,6 +23,8 @@ typedef struct wg_http_opts {
   unsigned max_connections;  /* default 512 */
   unsigned timeout_seconds;  /* idle connection timeout (default 30) */
   int access_log;            /* 1: one line per request on stderr */
+  int clock_seconds;         /* the matters' deadline clock runs this often
+                                (default 60); 0 = not at all */
 } wg_http_opts;
 
 /* Defaults as documented above; db and web_dir NULL. */

@@ -179,7 +179,55 @@ struct wg_http_server {
   wg_http_stats *stats;
   pthread_mutex_t session_mu;
   wg_http_session_slot sessions[WG_HTTP_SESSION_SLOTS];
+  /* the matters' deadline clock (matter_clock.c) */
+  pthread_t clock;
+  int clock_running;
+  int clock_stop;             /* under clock_mu */
+  pthread_mutex_t clock_mu;
+  pthread_cond_t clock_cv;
+  /* the matters' group-commit writer (matter_writer.c) */
+  pthread_t writer;
+  int writer_running, writer_stop;
+  pthread_mutex_t writer_mu;
+  pthread_cond_t writer_cv;
+  struct wg_http_job *jobs, *jobs_tail;
+  /* the matters' facts for figures, by audit version (api_matter.c) */
+  struct wg_http_facts *facts;  /* under cache_mu */
 };
+
+/* Frees the facts cache (server stop). */
+void wg__http_facts_free(struct wg_http_server *srv);
+
+/* Group commit for reports: jobs from many requests are written by one
+ * thread in one transaction per batch (each in a savepoint of its own), so
+ * one fsync makes a whole batch durable. A handler submits a report and
+ * sets r->deferred; the connection is suspended until the batch commits
+ * and the writer resumes it. */
+struct wg_matter_report;
+struct wg_matter_row;
+typedef struct wg_http_job {
+  struct wg_http_req *r;
+  const struct wg_matter_report *in;   /* valid until the response (arena) */
+  struct wg_matter_row *out;
+  wg_errinfo ei;
+  wg_err err;
+  struct wg_http_job *next;
+} wg_http_job;
+void wg__http_writer_start(struct wg_http_server *srv);
+void wg__http_writer_stop(struct wg_http_server *srv);
+/* Hands job (in the request's arena) to the writer: the server suspends
+ * the request and queues the job (wg__http_writer_enqueue); done runs on a
+ * request thread once the job is durable or failed (job->err). */
+void wg__http_writer_submit(struct wg_http_req *r, wg_http_job *job,
+                            void (*done)(struct wg_http_req *r));
+void wg__http_writer_enqueue(struct wg_http_req *r);
+/* The job of a deferred request. */
+wg_http_job *wg__http_job_of(struct wg_http_req *r);
+
+/* Starts / stops the thread that runs the matters' deadline clock
+ * (wg_matters_tick) every opts.clock_seconds on its own store connection. */
+void wg__http_clock_start(struct wg_http_server *srv);
+void wg__http_clock_stop(struct wg_http_server *srv);
 
 /* ---- a request ------------------------------------------------------------- */
 
@@ -191,6 +239,11 @@ typedef struct wg_http_req {
   struct MHD_Connection *conn;
   wg_http_worker *worker;
   int started;                /* the access handler has seen this request */
+  void (*deferred)(struct wg_http_req *r); /* set by a handler that handed work to the
+                                  writer: the connection is suspended and this makes the
+                                  response once the work is done */
+  int deferred_done;          /* the writer finished (under the writer's lock) */
+  struct wg_http_job *job;    /* the deferred work, if any */
   const char *method;
   char *raw_target;           /* as received, query included */
   char *path;                 /* decoded */
@@ -245,6 +298,8 @@ enum {
   WG_ROUTE_CSRF = 1 << 1,      /* state-changing: needs the CSRF token */
   WG_ROUTE_SIGN_IN = 1 << 2,   /* the one state-changing route without a session yet (so
                                   without CSRF token): sign-in, which takes only JSON */
+  WG_ROUTE_API_KEY = 1 << 3,   /* state-changing without a session: Open311 POST, checked by
+                                  its api_key (no cookie is read, so no CSRF token) */
 };
 
 typedef void (*wg_http_handler)(wg_http_req *r);
@@ -303,6 +358,14 @@ int wg__http_dwelling_piece(const wg_http_plan *p, int64_t dwelling_id);
  * — else its community). dwelling_id may be 0. */
 int wg__http_can_see_entrance(const wg_http_req *r, const wg_http_plan *p, int64_t entrance_id,
                               int64_t dwelling_id, const char *community);
+/* 1 when the principal may see the matter (its most specific grid, else its
+ * community; or they reported it). */
+struct wg_matter_row;
+struct wg_matter_who;
+int wg__http_can_see_matter(const wg_http_req *r, const struct wg_matter_row *m);
+/* Who acts on a matter through the API: the principal, never the console
+ * (which may act as anyone); origin (cap bytes) gets the client address. */
+void wg__http_matter_who(wg_http_req *r, struct wg_matter_who *who, char *origin, size_t cap);
 /* Fills a store scope for listings (prefix and grid codes from the
  * principal; plan_id the active plan). Strings point into r. */
 void wg__http_store_scope(wg_http_req *r, int64_t active_plan, wg_store_scope *sc);
@@ -370,5 +433,43 @@ char *wg__api_stats_body(const wg_http_req *r, const wg_http_plan *p, const wg_h
 double wg__coord(double v);
 /* Dumps JSON with the project's real precision. malloc'd. */
 char *wg__json_dump(const json_t *j, size_t *len);
+
+/* ---- matters and Open311 (api_matter.c, api_open311.c) ----------------------- */
+
+void wg__api_matters(wg_http_req *r);
+void wg__api_matter_report(wg_http_req *r);
+void wg__api_matter(wg_http_req *r);
+void wg__api_matter_act(wg_http_req *r);
+void wg__api_matter_categories(wg_http_req *r);
+void wg__api_matter_figures(wg_http_req *r);
+void wg__api_photo_upload(wg_http_req *r);
+void wg__api_photo(wg_http_req *r);
+void wg__o311_discovery(wg_http_req *r);
+void wg__o311_services(wg_http_req *r);
+void wg__o311_service(wg_http_req *r);
+void wg__o311_requests(wg_http_req *r);
+void wg__o311_request_post(wg_http_req *r);
+void wg__o311_request(wg_http_req *r);
+void wg__o311_token(wg_http_req *r);
+void wg__o311_media(wg_http_req *r);
+
+/* The grids of a point in the cached active plan (level 1..3 codes and the
+ * community), for routing without a database query; 0 when in none. */
+struct wg_located;
+int wg__http_locate(wg_http_req *r, double lon, double lat, struct wg_located *out);
+
+/* The client address for audit rows. */
+void wg__http_client_address(wg_http_req *r, char *out, size_t cap);
+
+/* A photo file (from the directory beside the database) as the response. */
+void wg__http_photo_file(wg_http_req *r, const char *sha256);
+
+/* Parses a form or multipart body through libmicrohttpd's post processor:
+ * fn gets each field's key, file name (NULL for plain fields), content type
+ * and its data in pieces (off = offset). Returns 0 after a 400 when the
+ * body is not of that type or is malformed. */
+typedef int (*wg_http_field_fn)(void *ctx, const char *key, const char *filename,
+                                const char *ctype, const char *data, uint64_t off, size_t size);
+int wg__http_form(wg_http_req *r, wg_http_field_fn fn, void *ctx);
 
 #endif

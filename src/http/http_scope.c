@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "http/http_int.h"
+#include "matter/matters.h"
 
 #define SESSION_COOKIE "wg_session"
 
@@ -168,4 +169,18 @@ void wg__http_store_scope(wg_http_req *r, int64_t active_plan, wg_store_scope *s
       sc->grids[sc->ngrids++] = c;
     }
   }
+}
+
+/* ---- matters -------------------------------------------------------------------- */
+
+int wg__http_can_see_matter(const wg_http_req *r, const wg_matter_row *m) {
+  return r->have_who && wg_matters_visible(&r->who, m);
+}
+
+void wg__http_matter_who(wg_http_req *r, wg_matter_who *who, char *origin, size_t cap) {
+  memset(who, 0, sizeof *who);
+  wg__http_client_address(r, origin, cap);
+  who->p = r->have_who ? &r->who : NULL;
+  who->actor = r->who.login;
+  who->origin = origin;
 }

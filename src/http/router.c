@@ -46,6 +46,50 @@ static const wg_http_route routes[] = {
     {{"GET", "/api/v1/locate", "the grids holding a point (?lon=, ?lat=, ?crs=)"},
      wg__api_locate,
      P},
+    {{"GET", "/api/v1/matters", "matters: my queue, overdue first (?queue=, ?status=, ?open=, ...)"},
+     wg__api_matters,
+     P},
+    {{"POST", "/api/v1/matters", "report a matter (routed to its grid; duplicates offered)"},
+     wg__api_matter_report,
+     P | WG_ROUTE_CSRF},
+    {{"GET", "/api/v1/matters/{id}", "a matter with its timeline"}, wg__api_matter, P},
+    {{"POST", "/api/v1/matters/{id}/{action}", "a step: accept, dispatch, handle, verify, ..."},
+     wg__api_matter_act,
+     P | WG_ROUTE_CSRF},
+    {{"GET", "/api/v1/matter-categories", "categories of matters with their deadlines"},
+     wg__api_matter_categories,
+     P},
+    {{"GET", "/api/v1/matter-figures", "figures and rankings (?by=, ?level=, ?from=, ?to=)"},
+     wg__api_matter_figures,
+     P},
+    {{"POST", "/api/v1/photos", "upload a photo (multipart/form-data, field photo)"},
+     wg__api_photo_upload,
+     P | WG_ROUTE_CSRF},
+    {{"GET", "/api/v1/photos/{sha256}", "a photo by its SHA-256"}, wg__api_photo, P},
+    {{"GET", "/open311/v2/discovery.{format}", "Open311 GeoReport v2 discovery"},
+     wg__o311_discovery,
+     0},
+    {{"GET", "/open311/v2/services.{format}", "Open311: the service list (our categories)"},
+     wg__o311_services,
+     0},
+    {{"GET", "/open311/v2/services/{code}.{format}", "Open311: a service definition"},
+     wg__o311_service,
+     0},
+    {{"GET", "/open311/v2/requests.{format}", "Open311: service requests (filters)"},
+     wg__o311_requests,
+     0},
+    {{"POST", "/open311/v2/requests.{format}", "Open311: report a service request (api_key)"},
+     wg__o311_request_post,
+     WG_ROUTE_API_KEY},
+    {{"GET", "/open311/v2/requests/{id}.{format}", "Open311: one service request"},
+     wg__o311_request,
+     0},
+    {{"GET", "/open311/v2/tokens/{token}.{format}", "Open311: the request id of a token"},
+     wg__o311_token,
+     0},
+    {{"GET", "/open311/v2/media/{sha256}", "Open311: a photo of a request (media_url)"},
+     wg__o311_media,
+     0},
 };
 
 #undef P
@@ -78,7 +122,24 @@ static int match(const char *pattern, const char *path, char *buf, size_t cap,
     char *send = strchr(s, '/');
     if (!send) send = s + strlen(s);
     size_t pl = (size_t)(pend - p), sl = (size_t)(send - s);
-    if (pl && p[0] == '{') {
+    const char *brace = memchr(p, '{', pl);
+    const char *dot = brace ? memchr(brace, '.', (size_t)(pend - brace)) : NULL;
+    if (brace && (brace != p || dot)) {
+      /* "lit.{b}" or "{a}.{b}": the segment's last '.' splits it */
+      char *sdot = NULL;
+      for (char *c = s; c < send; c++)
+        if (*c == '.') sdot = c;
+      size_t lit = (size_t)(brace - p);
+      if (!sdot || sdot + 1 >= send || np + (brace == p) + 1 > WG_ROUTE_MAX_PARAMS) return 0;
+      if (brace == p) { /* {a}.{b} */
+        if (sdot == s) return 0;
+        params[np++] = s;
+      } else if ((size_t)(sdot - s) + 1 != lit || memcmp(p, s, lit) != 0) {
+        return 0;
+      }
+      *sdot = '\0';
+      params[np++] = sdot + 1;
+    } else if (pl && p[0] == '{') {
       if (!sl || np >= WG_ROUTE_MAX_PARAMS) return 0;
       params[np++] = s;
     } else if (pl != sl || memcmp(p, s, pl) != 0) {
@@ -345,7 +406,8 @@ int wg__param_page(wg_http_req *r, wg_store_page *pg, long max_limit) {
 
 void wg__http_dispatch(wg_http_req *r) {
   int is_api = strncmp(r->path ? r->path : "", "/api/", 5) == 0 ||
-               strcmp(r->path ? r->path : "", "/api") == 0;
+               strcmp(r->path ? r->path : "", "/api") == 0 ||
+               strncmp(r->path ? r->path : "", "/open311/", 9) == 0;
   r->is_api = is_api || !r->path;
   if (r->bad_target) {
     if (r->bad_err == WG_ETOOBIG)
@@ -392,7 +454,7 @@ void wg__http_dispatch(wg_http_req *r) {
       }
     }
   if ((rt->flags & WG_ROUTE_PRINCIPAL) && !wg__http_require_principal(r)) return;
-  if (!(rt->flags & WG_ROUTE_SIGN_IN) &&
+  if (!(rt->flags & (WG_ROUTE_SIGN_IN | WG_ROUTE_API_KEY)) &&
       ((rt->flags & WG_ROUTE_CSRF) || (strcmp(r->method, "GET") && strcmp(r->method, "HEAD"))) &&
       !wg__http_require_csrf(r))
     return;

@@ -366,6 +366,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     return MHD_YES; /* the second call brings the body or the end */
   }
+  if (r->deferred) {
+    /* resumed by the writer: the work is done, make the response */
+    pthread_mutex_lock(&srv->writer_mu);
+    int done = r->deferred_done;
+    pthread_mutex_unlock(&srv->writer_mu);
+    if (!done) return MHD_YES;
+    void (*fn)(wg_http_req *) = r->deferred;
+    r->deferred = NULL;
+    fn(r);
+    if (!r->status) wg__http_error(r, 500, "internal", NULL, "the handler gave no response");
+    return respond(conn, r);
+  }
   if (*upload_data_size) {
     size_t n = *upload_data_size;
     if (!r->body_toobig) {
@@ -385,6 +397,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return MHD_YES;
   }
   wg__http_dispatch(r);
+  if (r->deferred) {
+    /* handed to the writer: queued only once suspended, so its resume
+     * always finds the connection suspended */
+    MHD_suspend_connection(conn);
+    wg__http_writer_enqueue(r);
+    return MHD_YES;
+  }
   return respond(conn, r);
 }
 
@@ -427,6 +446,7 @@ void wg_http_opts_init(wg_http_opts *o) {
   o->max_body = 1 << 20;
   o->max_connections = 512;
   o->timeout_seconds = 30;
+  o->clock_seconds = 60;
 }
 
 static void server_free(wg_http_server *srv) {
@@ -439,11 +459,16 @@ static void server_free(wg_http_server *srv) {
     w = next;
   }
   wg__http_cache_free(srv);
+  wg__http_facts_free(srv);
   pthread_mutex_destroy(&srv->mu);
   pthread_cond_destroy(&srv->idle);
   pthread_mutex_destroy(&srv->cache_mu);
   pthread_mutex_destroy(&srv->session_mu);
   pthread_cond_destroy(&srv->built);
+  pthread_mutex_destroy(&srv->clock_mu);
+  pthread_cond_destroy(&srv->clock_cv);
+  pthread_mutex_destroy(&srv->writer_mu);
+  pthread_cond_destroy(&srv->writer_cv);
   sodium_memzero(srv->sessions, sizeof srv->sessions);
   free(srv);
 }
@@ -462,6 +487,10 @@ wg_err wg_http_start(const wg_http_opts *o, wg_http_server **out, wg_errinfo *ei
   pthread_mutex_init(&srv->cache_mu, NULL);
   pthread_mutex_init(&srv->session_mu, NULL);
   pthread_cond_init(&srv->built, NULL);
+  pthread_mutex_init(&srv->clock_mu, NULL);
+  pthread_cond_init(&srv->clock_cv, NULL);
+  pthread_mutex_init(&srv->writer_mu, NULL);
+  pthread_cond_init(&srv->writer_cv, NULL);
   snprintf(srv->db, sizeof srv->db, "%s", o->db);
   if (o->web_dir && *o->web_dir) {
     char real[PATH_MAX];
@@ -497,7 +526,7 @@ wg_err wg_http_start(const wg_http_opts *o, wg_http_server **out, wg_errinfo *ei
 
   struct sockaddr_storage ss;
   memset(&ss, 0, sizeof ss);
-  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC;
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
 #ifdef __linux__
   flags |= MHD_USE_EPOLL;
 #endif
@@ -537,6 +566,8 @@ wg_err wg_http_start(const wg_http_opts *o, wg_http_server **out, wg_errinfo *ei
   }
   const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
   srv->port = info ? info->port : srv->opts.port;
+  wg__http_clock_start(srv);
+  wg__http_writer_start(srv);
   *out = srv;
   return WG_OK;
 bad_host:
@@ -551,6 +582,7 @@ int wg_http_port(const wg_http_server *srv) {
 
 void wg_http_stop(wg_http_server *srv, int grace_ms) {
   if (!srv) return;
+  wg__http_clock_stop(srv);
   /* Stop accepting; connections already open keep being served. */
   MHD_socket ls = MHD_quiesce_daemon(srv->daemon);
   if (ls != MHD_INVALID_SOCKET) close(ls);
@@ -566,6 +598,7 @@ void wg_http_stop(wg_http_server *srv, int grace_ms) {
   while (srv->in_flight > 0)
     if (pthread_cond_timedwait(&srv->idle, &srv->mu, &until) == ETIMEDOUT) break;
   pthread_mutex_unlock(&srv->mu);
+  wg__http_writer_stop(srv);
   MHD_stop_daemon(srv->daemon);
   server_free(srv);
 }

@@ -79,3 +79,10 @@ wg_err wg_present_resident(wg_store_t *s, const wg_resident_t *r, const wg_unmas
   memcpy(out->cells, cells, sizeof cells);
   return e;
 }
+
+void wg_present_reporter(const char *name, const char *phone, char name_out[64],
+                         char phone_out[24]) {
+  name_out[0] = phone_out[0] = '\0';
+  if (name && *name) wg_mask_name(name, name_out, 64);
+  if (phone && *phone) wg_mask_phone(phone, phone_out, 24);
+}

@@ -41,4 +41,9 @@ wg_err wg_present_unmask_grant(wg_store_t *s, const char *actor, const char *tar
 wg_err wg_present_resident(wg_store_t *s, const wg_resident_t *r, const wg_unmask_grant *g,
                            wg_present_row *out) WG_MUST_CHECK;
 
+/* The reporter of a matter (a name and a phone someone gave with a
+ * report), always masked: there is no grant for these. */
+void wg_present_reporter(const char *name, const char *phone, char name_out[64],
+                         char phone_out[24]);
+
 #endif

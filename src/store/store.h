@@ -27,7 +27,7 @@ typedef struct wg_store wg_store_t;
 
 /* The schema version this binary writes. Opening an older database migrates
  * it; a newer one is refused with WG_ESCHEMA. */
-#define WG_SCHEMA_VERSION 5
+#define WG_SCHEMA_VERSION 6
 
 enum {
   WG_STORE_CREATE = 1 << 0,   /* create the database if it does not exist */
@@ -722,5 +722,179 @@ typedef void (*wg_migrate_fn)(void *ctx, const wg_migrate_row *row);
 wg_err wg_store_migrate_county(wg_store_t *from, wg_store_t *to, const char *county,
                                unsigned flags, wg_migrate_fn fn, void *ctx,
                                wg_errinfo *ei) WG_MUST_CHECK;
+/* ---- matters (事项), categories, photos, API keys (store_sqlite_matter.c) -- */
+
+#include "matter/matter.h"
+
+/* A category of matters with the level that handles it first and the
+ * allowance per stage (reference data, editable by an admin). */
+typedef struct wg_category {
+  char code[33];
+  char name_zh[64];
+  char name_en[64];
+  int level;              /* WG_MLEVEL_*: where it starts */
+  wg_matter_policy policy;
+  int active;             /* 0: no new reports */
+  char description[256];
+} wg_category_t;
+
+/* Insert or replace by code. */
+wg_err wg_store_category_put(wg_store_t *s, const wg_category_t *c) WG_MUST_CHECK;
+wg_err wg_store_category_get(wg_store_t *s, const char *code, wg_category_t *out) WG_MUST_CHECK;
+typedef int (*wg_category_fn)(void *ctx, const wg_category_t *c);
+/* Ordered by code; inactive ones too when all is set. */
+wg_err wg_store_category_each(wg_store_t *s, int all, wg_category_fn fn, void *ctx) WG_MUST_CHECK;
+
+/* A matter as stored: what was reported, where it was routed, the stage
+ * allowances taken from its category at the report, and its state (the
+ * fold of its events). */
+typedef struct wg_matter_row {
+  int64_t id;             /* set by insert */
+  char county[7];
+  char category[33];
+  char title[128];
+  char description[1024];
+  int located;            /* lon/lat given */
+  double lon, lat;        /* WGS84 */
+  char address[256];      /* standard address or free text */
+  char community[13];
+  int64_t plan_id;        /* the plan the grid codes belong to (0 = none) */
+  char grid[3][19];       /* level-1..3 grid codes, "" = none */
+  char reporter[64];      /* login, "open311:<key>" or "public" */
+  char reporter_name[64]; /* personal: masked in every output */
+  char reporter_phone[24];/* personal: masked in every output */
+  char source[16];        /* "cli", "web", "open311", "demo" */
+  char token[40];         /* Open311 token of the report */
+  wg_matter_policy policy;
+  wg_matter_state st;
+  int version;            /* number of events */
+} wg_matter_row;
+
+/* One event of a matter's trail. */
+typedef struct wg_matter_event_row {
+  int64_t matter_id;
+  int seq;                /* 1.. */
+  wg_matter_event ev;
+  char actor[64];         /* who (login, "system", "open311:<key>") */
+  char note[512];
+  char photos[8 * 65];    /* SHA-256 hex of attached photos, comma separated */
+} wg_matter_event_row;
+
+/* Inserts a reported matter and its first event (seq 1) in one
+ * transaction; sets m->id, m->version = 1 and ev->matter_id. WG_EEXIST when
+ * the token is taken. */
+wg_err wg_store_matter_insert(wg_store_t *s, wg_matter_row *m,
+                              wg_matter_event_row *ev) WG_MUST_CHECK;
+/* Appends event seq m->version + 1 and writes m's new state in one
+ * transaction, provided the stored version is still m->version (else
+ * WG_ECONFLICT: someone acted meanwhile); then m->version is raised. */
+wg_err wg_store_matter_update(wg_store_t *s, wg_matter_row *m,
+                              wg_matter_event_row *ev) WG_MUST_CHECK;
+wg_err wg_store_matter_get(wg_store_t *s, int64_t id, wg_matter_row *out) WG_MUST_CHECK;
+wg_err wg_store_matter_by_token(wg_store_t *s, const char *token,
+                                wg_matter_row *out) WG_MUST_CHECK;
+/* Every event of a matter, oldest first. */
+typedef int (*wg_matter_event_fn)(void *ctx, const wg_matter_event_row *e);
+wg_err wg_store_matter_events(wg_store_t *s, int64_t id, wg_matter_event_fn fn,
+                              void *ctx) WG_MUST_CHECK;
+
+typedef struct wg_matter_query {
+  const char *county;          /* required */
+  const wg_store_scope *scope; /* NULL = no restriction; grids match any level */
+  int open_only;               /* only open statuses */
+  int closed_only;             /* only closed, evaluated, rejected, merged */
+  int status;                  /* wg_matter_status, 0 = any */
+  const char *category;        /* NULL = any */
+  int64_t handler;             /* 0 = any */
+  const char *reporter;        /* NULL = any */
+  const char *grid;            /* a grid code of any level, NULL = any */
+  int64_t from, to;            /* reported_at in [from, to), 0 = open-ended */
+  int64_t updated_from, updated_to; /* last_at in [from, to), 0 = open-ended */
+  const int64_t *ids;          /* only these ids (nids > 0) */
+  int nids;
+  int64_t overdue_at;          /* > 0: open matters overdue at this time first, then by
+                                  deadline; else newest first */
+  int limit;                   /* 0 = no limit */
+  long offset;
+} wg_matter_query;
+
+/* Calls fn for each matching matter; *total (may be NULL) gets the count
+ * without limit and offset. */
+typedef int (*wg_matter_fn)(void *ctx, const wg_matter_row *m);
+wg_err wg_store_matter_list(wg_store_t *s, const wg_matter_query *q, wg_matter_fn fn, void *ctx,
+                            long *total) WG_MUST_CHECK;
+/* Open matters of a category whose point lies within meters of (lon, lat). */
+wg_err wg_store_matter_near(wg_store_t *s, const char *county, const char *category, double lon,
+                            double lat, double meters, wg_matter_fn fn, void *ctx) WG_MUST_CHECK;
+/* Ids of open matters below the county level whose stage deadline is at or
+ * before now, so the clock may escalate them (oldest
+ * deadline first, at most max). */
+wg_err wg_store_matter_due(wg_store_t *s, const char *county, int64_t now, int64_t *ids, int max,
+                           int *n) WG_MUST_CHECK;
+/* Matters merged into id. */
+wg_err wg_store_matter_merged(wg_store_t *s, int64_t id, wg_matter_fn fn, void *ctx) WG_MUST_CHECK;
+
+/* The slim record figures are computed from. */
+typedef struct wg_matter_fact {
+  int64_t id;
+  char category[33];
+  char community[13];
+  char grid[3][19];
+  wg_matter_state st;
+} wg_matter_fact;
+typedef int (*wg_matter_fact_fn)(void *ctx, const wg_matter_fact *f);
+/* Every matter of the county reported in [from, to) (0 = open-ended), one
+ * pass, in no particular order. */
+wg_err wg_store_matter_facts(wg_store_t *s, const char *county, int64_t from, int64_t to,
+                             wg_matter_fact_fn fn, void *ctx) WG_MUST_CHECK;
+
+/* The first enabled user of role scoped to exactly code; WG_ENOTFOUND. */
+wg_err wg_store_user_for_scope(wg_store_t *s, const char *code, int role,
+                               int64_t *user_id) WG_MUST_CHECK;
+
+/* Photos by content: the file lives beside the database under its hash. */
+wg_err wg_store_photo_put(wg_store_t *s, const char *sha256, const char *county, const char *mime,
+                          long size) WG_MUST_CHECK;
+/* mime (cap 32) of a known photo; WG_ENOTFOUND. */
+wg_err wg_store_photo_get(wg_store_t *s, const char *sha256, char *mime, size_t cap,
+                          long *size) WG_MUST_CHECK;
+
+/* API keys of Open311 clients: only the SHA-256 of a key is stored. */
+typedef struct wg_api_key_row {
+  int64_t id;
+  char county[7];
+  char name[64];
+  char key_hash[65];
+  char prefix[12];        /* the key's first characters, to recognise it */
+  char created_at[32];
+  char actor[64];
+  char revoked_at[32];    /* "" = in force */
+} wg_api_key_row;
+
+/* WG_EEXIST when the name or hash is taken; sets k->id and created_at. */
+wg_err wg_store_api_key_add(wg_store_t *s, wg_api_key_row *k) WG_MUST_CHECK;
+typedef int (*wg_api_key_fn)(void *ctx, const wg_api_key_row *k);
+wg_err wg_store_api_key_each(wg_store_t *s, wg_api_key_fn fn, void *ctx) WG_MUST_CHECK;
+/* WG_ENOTFOUND (no such key), WG_ECONFLICT (already revoked). */
+wg_err wg_store_api_key_revoke(wg_store_t *s, const char *name) WG_MUST_CHECK;
+/* The key with this hash (revoked ones too); WG_ENOTFOUND. */
+wg_err wg_store_api_key_find(wg_store_t *s, const char *key_hash,
+                             wg_api_key_row *out) WG_MUST_CHECK;
+
+/* Bulk load (the demo): inserts a matter whose state the caller folded
+ * from its n events (with wg_matter_replay) and the events themselves;
+ * sets m->id and m->version = n. Inside a caller's transaction. */
+wg_err wg_store_matter_load(wg_store_t *s, wg_matter_row *m, wg_matter_event_row *evs,
+                            int n) WG_MUST_CHECK;
+
+/* The newest audit row's id (0 when none): every write of a matter writes
+ * one, so an unchanged id means unchanged matters (for caches). */
+wg_err wg_store_audit_last_id(wg_store_t *s, int64_t *out) WG_MUST_CHECK;
+
+/* A savepoint inside the current transaction (one at a time): what was
+ * written since it is kept by release(ok = 1) or undone by release(ok = 0).
+ * For batching independent writes into one commit. */
+wg_err wg_store_savepoint(wg_store_t *s) WG_MUST_CHECK;
+wg_err wg_store_savepoint_release(wg_store_t *s, int ok) WG_MUST_CHECK;
 
 #endif

@@ -30,6 +30,14 @@ void wg__copy_text(char *dst, size_t cap, const unsigned char *src);
 /* The current time, ISO 8601 UTC ("2026-11-29T06:33:57Z"). */
 void wg__now_iso(char out[32]);
 
+/* A statement of another backend file, prepared once per connection and
+ * kept until the store closes, found by the address of its SQL (a string
+ * literal: never a buffer). Reset and unbound when returned; the caller
+ * resets it after use (sqlite3_reset), never finalizes it. NULL when it
+ * does not prepare. */
+#define WG__STORE_CACHED_MAX 48
+struct sqlite3_stmt *wg__store_cached(wg_store_t *s, const char *sql);
+
 /* "YYYY-MM-DD" as stored → yyyymmdd (0 when not that shape). */
 int32_t wg__date_parse(const char *text);
 

@@ -168,6 +168,10 @@ struct wg_store {
   int version;
   char dates[16][11]; /* bind_date slots */
   char sex[2];        /* bind slot for resident.sex */
+  struct {            /* statements of the other backend files (wg__store_cached) */
+    const char *sql;
+    sqlite3_stmt *st;
+  } ext[WG__STORE_CACHED_MAX];
 };
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -236,6 +240,28 @@ static sqlite3_stmt *stmt(wg_store_t *s, enum stmt_id id) {
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
   }
+  return st;
+}
+
+sqlite3_stmt *wg__store_cached(wg_store_t *s, const char *sql) {
+  int i = 0;
+  for (; i < WG__STORE_CACHED_MAX && s->ext[i].sql; i++)
+    if (s->ext[i].sql == sql) {
+      sqlite3_reset(s->ext[i].st);
+      sqlite3_clear_bindings(s->ext[i].st);
+      return s->ext[i].st;
+    }
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+    sqlite3_finalize(st);
+    return NULL;
+  }
+  if (i < WG__STORE_CACHED_MAX) {
+    s->ext[i].sql = sql;
+    s->ext[i].st = st;
+  }
+  /* past the cap the statement is not kept: the caller's reset then leaks
+   * it until close_v2, so the cap is sized for every caller */
   return st;
 }
 
@@ -435,6 +461,7 @@ void wg_store_close(wg_store_t *s) {
   wg__pg_free(s->pg);
   for (int i = 0; i < ST_COUNT_; i++) sqlite3_finalize(s->stmts[i]);
   for (int i = 0; i < B_COUNT_; i++) sqlite3_finalize(s->batch[i]);
+  for (int i = 0; i < WG__STORE_CACHED_MAX; i++) sqlite3_finalize(s->ext[i].st);
   if (s->db) sqlite3_close_v2(s->db);
   free(s);
 }

@@ -328,6 +328,47 @@ async function main() {
       return w[0] <= w[1] || `scrollWidth ${w[0]} > ${w[1]}`;
     });
 
+    await check("matters: the grid worker's queue on a phone is the API's, overdue rows in red; a report with the device's location is routed to the worker's grid", async () => {
+      const api = await apiSession("gridworker");
+      const q = await api("/api/v1/matters?queue=mine&open=true&limit=200");
+      await browser.grantPermissions(["geolocation"], { origin: new URL(BASE).origin });
+      const phone = await browser.newPage();
+      watch(phone);
+      await phone.setViewportSize({ width: 390, height: 844 });
+      await phone.goto(BASE);
+      await phone.fill("#login", "gridworker");
+      await phone.fill("#password", PASSWORD);
+      await phone.click("#sign-in button[type=submit]");
+      await phone.locator("#map-status[data-count]").waitFor();
+      await phone.goto(BASE + "#matters");
+      await phone.locator("#mq-status[data-total]").waitFor();
+      const total = Number(await phone.getAttribute("#mq-status", "data-total"));
+      const red = await phone.locator("#matters-table tr.overdue").count();
+      const wantRed = q.json.items.filter((m) => m.overdue).length;
+      // a point inside the worker's level-3 grid: the centre of its first building
+      const g = await api(`/api/v1/grids/${workerCodes[0]}`);
+      const b = g.json.bbox;
+      await browser.setGeolocation({ longitude: (b[0] + b[2]) / 2, latitude: (b[1] + b[3]) / 2 });
+      await phone.goto(BASE + "#matters/new");
+      await phone.locator("#mf-category option").first().waitFor({ state: "attached" });
+      await phone.selectOption("#mf-category", "facility");
+      await phone.fill("#mf-title", "路灯不亮（端到端测试）");
+      await phone.click("#mf-here");
+      await phone.waitForFunction(() => document.querySelector("#mf-lon").value !== "");
+      await phone.click("#matter-form button[type=submit]");
+      await phone.locator("#mf-status[data-id]").waitFor();
+      const id = await phone.getAttribute("#mf-status", "data-id");
+      const m = await api(`/api/v1/matters/${id}`);
+      const w = await phone.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+      await phone.click("#sign-out");
+      await phone.close();
+      if (total !== q.json.total) return `queue ${total}, API ${q.json.total}`;
+      if (red !== wantRed) return `${red} red rows, ${wantRed} overdue`;
+      if (m.status !== 200 || !m.json.grids.includes(workerCodes[0]) && !m.json.grids.some((c) => c && workerCodes[0].startsWith(c)))
+        return `matter ${id}: ${m.status} ${JSON.stringify(m.json && m.json.grids)}`;
+      return w[0] <= w[1] || `scrollWidth ${w[0]} > ${w[1]}`;
+    });
+
     await check("no CSP violation, script error or failed request in the browser", async () =>
       problems.length === 0 || problems.slice(0, 8).join("\n"));
     await check("nothing was fetched from anywhere but the wangge server", async () =>
