@@ -25,6 +25,9 @@ const wg_command wg_cli_commands[] = {
     {"audit", "list the audit log (who, when, what, from where)", wg_cmd_audit},
     {"settings", "the county's settings: division bounds, village rule, barriers", wg_cmd_settings},
     {"db", "database maintenance: check, version", wg_cmd_db},
+    {"org", "grid workers, Party organisation and members, service, contact, rosters, visits",
+     wg_cmd_org},
+    {"incident", "emergency mobilisation: open a call, answers, head-count, close", wg_cmd_incident},
     {NULL, NULL, NULL},
 };
 
