@@ -163,6 +163,7 @@ const char *wg_org_finding_name(wg_org_finding_kind k) {
       [WG_OF_GROUP_TOO_SMALL] = "group_too_small",
       [WG_OF_ORG_GRID_GONE] = "organisation_grid_gone",
       [WG_OF_ORG_WRONG_LEVEL] = "organisation_wrong_level",
+      [WG_OF_ORG_GRID_REDRAWN] = "organisation_grid_redrawn",
       [WG_OF_STAFF_GRID_GONE] = "worker_grid_gone",
       [WG_OF_HOUSEHOLD_NO_CONTACT] = "household_without_contact",
   };
@@ -301,6 +302,32 @@ wg_err wg_org_check(const wg_org_view *v, const wg_org_settings *o, wg_org_repor
       continue;
     }
     org_at[po->grid] = k;
+    /* Set up on an earlier plan: the grid kept its code; did it keep its
+     * area? Unchanged when all its old entrances are in it and it has no
+     * others. */
+    if (r->plan_id > 0 && r->plan_id != v->plan_id) {
+      int best = -1;
+      long most = 0, here = 0;
+      for (int t = 0; t < po->nto; t++) {
+        if (po->to[t].grid == po->grid) here = po->to[t].entrances;
+        if (po->to[t].entrances > most) most = po->to[t].entrances, best = po->to[t].grid;
+      }
+      if (here != po->old_entrances || po->same_code_entrances != po->old_entrances) {
+        snprintf(what, sizeof what,
+                 "%s #%lld's grid %s was redrawn by plan #%lld: %ld of its %ld entrances stayed, "
+                 "it now has %ld",
+                 porg_word(r->kind), (long long)r->id, r->grid, (long long)v->plan_id, here,
+                 po->old_entrances, po->same_code_entrances);
+        if (best < 0 || best == po->grid)
+          snprintf(prop, sizeof prop, "confirm %s #%lld on %s as redrawn", porg_word(r->kind),
+                   (long long)r->id, r->grid);
+        else
+          snprintf(prop, sizeof prop, "move %s #%lld to grid %s (%ld of its entrances are there)",
+                   porg_word(r->kind), (long long)r->id, v->grids[best].code, most);
+        e = add(out, WG_OF_ORG_GRID_REDRAWN, r->grid, r->id, what, prop);
+        if (e) break;
+      }
+    }
     if (r->kind == WG_PORG_GROUP && members[po->grid] < o->group_min) {
       snprintf(what, sizeof what, "group #%lld on grid %s has %ld Party members living there (fewer than %d)",
                (long long)r->id, r->grid, members[po->grid], o->group_min);

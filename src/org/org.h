@@ -99,7 +99,10 @@ typedef struct wg_org_unit {   /* a building with households */
 typedef struct wg_org_porg {
   wg_party_org_row row;
   int grid;                    /* index in the active plan, -1 = gone */
-  /* for a grid that is gone: the active grids its entrances went to */
+  /* set up on an earlier plan: where the entrances of its grid then are
+   * now (active grids of the same level), how many there were, and how
+   * many entrances the grid of the same code has now */
+  long old_entrances, same_code_entrances;
   int nto;
   struct { int grid; long entrances; } to[8];
 } wg_org_porg;
@@ -139,6 +142,7 @@ typedef enum wg_org_finding_kind {
   WG_OF_GROUP_TOO_SMALL,       /* a group where fewer than group_min members live */
   WG_OF_ORG_GRID_GONE,         /* an organisation on a grid the active plan does not have */
   WG_OF_ORG_WRONG_LEVEL,       /* a branch not on a level-1 grid, a group not on level 2 */
+  WG_OF_ORG_GRID_REDRAWN,      /* its grid kept its code but a re-division redrew it */
   WG_OF_STAFF_GRID_GONE,       /* a worker assigned to a grid the active plan does not have */
   WG_OF_HOUSEHOLD_NO_CONTACT,  /* a household nobody took */
   WG_OF_KIND_COUNT_

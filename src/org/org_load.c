@@ -269,9 +269,10 @@ static int gone_row(void *ctx, const wg_assignment_t *a) {
   entrance_grids(c->L, a->entrance_id, now);
   for (int k = 0; k < v->norgs; k++) {
     wg_org_porg *o = &v->orgs[k];
-    if (o->grid >= 0 || o->row.plan_id != c->plan) continue;
+    if (o->row.plan_id != c->plan) continue;
     int level = (int)(strlen(o->row.grid) - 12) / 2;
     if (level < 1 || level > 3 || strcmp(a->code[level - 1], o->row.grid) != 0) continue;
+    o->old_entrances++;
     int g = now[level - 1];
     if (g < 0) continue;
     int t = 0;
@@ -326,12 +327,22 @@ wg_err wg_org_view_load(wg_store_t *s, const char *county, wg_org_view *v, wg_er
   STEP(wg_store_staff_building_each(s, county, 0, staff_building_row, &L), "building heads");
   STEP(wg_store_member_each(s, county, NULL, member_row, &L), "members");
   STEP(wg_store_party_org_each(s, county, porg_row, &L), "Party organisations");
-  /* Old plans of organisations whose grid is gone, each read once. */
+  /* Entrances per grid of the active plan now (for a redrawn grid). */
+  long *units = e ? NULL : calloc((size_t)v->ngrids + 1, sizeof *units);
+  if (!e && !units) e = WG_ENOMEM;
+  for (long i = 0; !e && i < L.nwhere; i++)
+    for (int l = 0; l < 3; l++)
+      if (L.where[i][l] >= 0) units[L.where[i][l]]++;
+  for (int k = 0; !e && k < v->norgs; k++)
+    if (v->orgs[k].grid >= 0) v->orgs[k].same_code_entrances = units[v->orgs[k].grid];
+  free(units);
+  /* Earlier plans of organisations set up before the active plan, each
+   * read once. */
   for (int k = 0; k < v->norgs && !e; k++) {
     int64_t plan_k = v->orgs[k].row.plan_id;
-    if (v->orgs[k].grid >= 0 || plan_k <= 0 || plan_k == plan.id) continue;
+    if (plan_k <= 0 || plan_k == plan.id) continue;
     int seen = 0;
-    for (int j = 0; j < k && !seen; j++) seen = v->orgs[j].grid < 0 && v->orgs[j].row.plan_id == plan_k;
+    for (int j = 0; j < k && !seen; j++) seen = v->orgs[j].row.plan_id == plan_k;
     if (seen) continue;
     gone_ctx c = {&L, plan_k};
     STEP(wg_store_assignment_each(s, plan_k, gone_row, &c), "an earlier plan");
