@@ -873,6 +873,16 @@ wg_err wg_store_visit_last_each(wg_store_t *s, const char *county, wg_visit_last
  * WG_ENOTFOUND. */
 wg_err wg_store_grid_get(wg_store_t *s, int64_t plan_id, const char *code,
                          wg_grid_t *out) WG_MUST_CHECK;
+/* For a grid card: the building heads of buildings with an entrance in
+ * grid `code` of plan_id (any level), and the members living there (Party
+ * members, of them registered in service, volunteers; external members by
+ * their grid code). */
+typedef int (*wg_building_head_fn)(void *ctx, int64_t staff_id, int64_t building_id,
+                                   const char *building_name);
+wg_err wg_store_grid_building_heads(wg_store_t *s, int64_t plan_id, const char *code,
+                                    wg_building_head_fn fn, void *ctx) WG_MUST_CHECK;
+wg_err wg_store_grid_member_counts(wg_store_t *s, int64_t plan_id, const char *code, long *party,
+                                   long *registered, long *volunteers) WG_MUST_CHECK;
 /* A household's entrance and community (through its dwelling);
  * WG_ENOTFOUND for an unknown household or one without a dwelling. */
 wg_err wg_store_household_entrance(wg_store_t *s, int64_t household_id, int64_t *entrance_id,

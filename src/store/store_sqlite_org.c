@@ -1014,3 +1014,65 @@ wg_err wg_store_grid_get(wg_store_t *s, int64_t plan_id, const char *code, wg_gr
   wg__bind_text(st, 2, code);
   return get_one(st, read_grid, out);
 }
+
+/* ---- grid card ---------------------------------------------------------------------- */
+
+/* "l1 = ?", "l2 = ?" or "l3 = ?" by the code's length. */
+static const char *level_column(const char *code) {
+  size_t n = strlen(code);
+  return n == 14 ? "l1" : n == 16 ? "l2" : "l3";
+}
+
+static int head_row(void *ctx, sqlite3_stmt *st) {
+  each_ctx *c = ctx;
+  return ((wg_building_head_fn)c->fn)(c->ctx, sqlite3_column_int64(st, 0),
+                                      sqlite3_column_int64(st, 1),
+                                      (const char *)sqlite3_column_text(st, 2));
+}
+
+wg_err wg_store_grid_building_heads(wg_store_t *s, int64_t plan_id, const char *code,
+                                    wg_building_head_fn fn, void *ctx) {
+  char sql[640];
+  snprintf(sql, sizeof sql,
+           "SELECT h.staff_id, h.building_id, b.name FROM staff_building h JOIN building b ON"
+           " b.id = h.building_id JOIN staff f ON f.id = h.staff_id WHERE f.active = 1 AND"
+           " EXISTS (SELECT 1 FROM entrance e JOIN grid_assignment a ON a.entrance_id = e.id"
+           " WHERE e.building_id = b.id AND a.plan_id = ?1 AND a.%s = ?2)"
+           " ORDER BY h.building_id, h.staff_id",
+           level_column(code));
+  sqlite3_stmt *st = prepare(s, sql);
+  if (!st) return WG_EDB;
+  sqlite3_bind_int64(st, 1, plan_id);
+  wg__bind_text(st, 2, code);
+  each_ctx c = {(void *)fn, ctx};
+  return run_rows(st, head_row, &c);
+}
+
+static int three_longs(void *ctx, sqlite3_stmt *st) {
+  long *v = ctx;
+  for (int i = 0; i < 3; i++) v[i] = (long)sqlite3_column_int64(st, i);
+  return 1;
+}
+
+wg_err wg_store_grid_member_counts(wg_store_t *s, int64_t plan_id, const char *code, long *party,
+                                   long *registered, long *volunteers) {
+  char sql[900];
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FILTER (WHERE m.kind = 1),"
+           " count(*) FILTER (WHERE m.kind = 1 AND m.in_service = 1 AND m.registered_on != ''),"
+           " count(*) FILTER (WHERE m.kind = 2) FROM member m LEFT JOIN resident r ON"
+           " r.id = m.resident_id LEFT JOIN dwelling d ON d.id = r.dwelling_id WHERE"
+           " m.active = 1 AND ((d.entrance_id IS NOT NULL AND EXISTS (SELECT 1 FROM"
+           " grid_assignment a WHERE a.plan_id = ?1 AND a.entrance_id = d.entrance_id AND"
+           " a.%s = ?2)) OR (d.entrance_id IS NULL AND m.grid != '' AND"
+           " substr(m.grid, 1, length(?2)) = ?2))",
+           level_column(code));
+  sqlite3_stmt *st = prepare(s, sql);
+  if (!st) return WG_EDB;
+  sqlite3_bind_int64(st, 1, plan_id);
+  wg__bind_text(st, 2, code);
+  long v[3] = {0, 0, 0};
+  wg_err e = run_rows(st, three_longs, v);
+  *party = v[0], *registered = v[1], *volunteers = v[2];
+  return e;
+}
