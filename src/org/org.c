@@ -12,6 +12,7 @@
 void wg_org_settings_init(wg_org_settings *o) {
   memset(o, 0, sizeof *o);
   o->group_min = 3;
+  o->head_min = 2;
   o->worker_levels = 1 | 2;
   snprintf(o->rules[0].tag, sizeof o->rules[0].tag, "elderly_alone");
   o->rules[0].days = 7;
@@ -259,7 +260,7 @@ wg_err wg_org_check(const wg_org_view *v, const wg_org_settings *o, wg_org_repor
   }
   for (long b = 0; b < v->nbuildings && !e; b++) {
     const wg_org_unit *u = &v->buildings[b];
-    if (u->heads) continue;
+    if (u->heads || u->households < o->head_min) continue;
     const char *code = u->grid[2] >= 0   ? v->grids[u->grid[2]].code
                        : u->grid[1] >= 0 ? v->grids[u->grid[1]].code
                                          : u->community;

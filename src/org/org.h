@@ -33,6 +33,8 @@ enum { WG_ORG_MAX_RULES = 16 };
 
 typedef struct wg_org_settings {
   int group_min;               /* members for a group (default 3): meta org.group_min */
+  int head_min;                /* households that make a building need a head
+                                  (default 2): meta org.head_min_households */
   int worker_levels;           /* bit l-1 set: every level-l grid needs its own worker
                                   (default levels 1 and 2): meta org.worker_levels "1,2" */
   struct {
@@ -94,6 +96,7 @@ typedef struct wg_org_unit {   /* a building with households */
   char community[13];
   int grid[3];                 /* of its first entrance */
   int heads;                   /* building heads assigned */
+  long households;             /* households living there */
 } wg_org_unit;
 
 typedef struct wg_org_porg {

@@ -146,7 +146,11 @@ static int unit_row(void *ctx, const wg_unit_row *u) {
   loader *L = ctx;
   wg_org_view *v = L->v;
   int64_t idx;
-  if (u->households <= 0 || wg_u64map_get(&L->building, (uint64_t)u->building_id, &idx)) return 0;
+  if (u->households <= 0) return 0;
+  if (wg_u64map_get(&L->building, (uint64_t)u->building_id, &idx)) {
+    v->buildings[idx].households += u->households;
+    return 0;
+  }
   if (!grow((void **)&v->buildings, &L->capb, v->nbuildings + 1, sizeof *v->buildings) ||
       wg_u64map_put(&L->building, (uint64_t)u->building_id, v->nbuildings) != WG_OK) {
     L->e = WG_ENOMEM;
@@ -157,6 +161,7 @@ static int unit_row(void *ctx, const wg_unit_row *u) {
   b->id = u->building_id;
   snprintf(b->community, sizeof b->community, "%s", u->community);
   entrance_grids(L, u->entrance_id, b->grid);
+  b->households = u->households;
   return 0;
 }
 
@@ -375,6 +380,18 @@ wg_err wg_org_settings_load(wg_store_t *s, wg_org_settings *o, wg_errinfo *ei) {
   if (wg_store_meta_get(s, "org.worker_levels", &wl) != WG_OK) wl = NULL;
   if (wg_store_meta_get(s, "org.visit_every", &ve) != WG_OK) ve = NULL;
   wg_err e = wg_org_settings_parse(o, gm, wl, ve, ei);
+  char *hm = NULL;
+  if (!e && wg_store_meta_get(s, "org.head_min_households", &hm) == WG_OK && hm && *hm) {
+    char *end;
+    long v = strtol(hm, &end, 10);
+    if (*end || v < 1 || v > 10000) {
+      if (ei) snprintf(ei->field, sizeof ei->field, "org.head_min_households");
+      e = wg_errinfo_set(ei, WG_EINVAL, "a number of households from 1 to 10000");
+    } else {
+      o->head_min = (int)v;
+    }
+  }
+  free(hm);
   free(gm);
   free(wl);
   free(ve);
