@@ -293,6 +293,78 @@ async function main() {
       return w[0] <= w[1] || `scrollWidth ${w[0]} > ${w[1]}`;
     });
 
+    await check("organisation: the worker's grid card names its worker, Party organisation and members", async () => {
+      const w = await browser.newPage();
+      watch(w);
+      await w.setViewportSize({ width: 1100, height: 700 });
+      await w.goto(BASE);
+      await w.fill("#login", "gridworker");
+      await w.fill("#password", PASSWORD);
+      await w.click("#sign-in button[type=submit]");
+      await w.locator("#map-status[data-count]").waitFor();
+      await w.fill("#grid-code", WORKER_GRID);
+      await w.click("#grid-search button");
+      await w.locator(`#card[data-code="${WORKER_GRID}"] dd[data-field=workers] li`).first().waitFor();
+      const workers = await w.locator("#card dd[data-field=workers]").textContent();
+      const party = await w.locator("#card dd[data-field=party]").textContent();
+      const members = await w.locator("#card dd[data-field=members]").textContent();
+      await w.screenshot({ path: path.join(SHOTS, "card-org.png") });
+      await w.click("#sign-out");
+      await w.locator("#sign-in").waitFor({ state: "visible" });
+      await w.close();
+      return (/\*{4}/.test(workers) && /党小组|党员中心户/.test(party) && /党员 \d+ 人/.test(members)) ||
+        `workers ${workers} / party ${party} / members ${members}`;
+    });
+
+    await check("my visits today on a phone: due households listed, a visit recorded, no sideways scrolling", async () => {
+      const phone = await browser.newPage();
+      watch(phone);
+      await phone.setViewportSize({ width: 390, height: 844 });
+      await phone.goto(BASE);
+      await phone.fill("#login", "gridworker");
+      await phone.fill("#password", PASSWORD);
+      await phone.click("#sign-in button[type=submit]");
+      await phone.locator("#map-status[data-count]").waitFor();
+      await phone.goto(BASE + "#visits");
+      await phone.locator("#visits-root ul.visit-list li button").first().waitFor();
+      const before = await phone.locator("#visits-root ul.visit-list").nth(1).locator("li").count();
+      await phone.locator("#visits-root ul.visit-list li button").first().click();
+      await phone.fill("#visits-root form.visit-form textarea", "老人身体尚可");
+      await phone.locator("#visits-root form.visit-form button[type=submit]").click();
+      await phone.locator("#visits-root li.visited").first().waitFor();
+      await phone.waitForFunction((k) => document.querySelectorAll("#visits-root ul.visit-list")[1].children.length > k, before);
+      await phone.screenshot({ path: path.join(SHOTS, "visits-phone.png"), fullPage: false });
+      const w = await phone.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+      await phone.click("#sign-out");
+      await phone.locator("#sign-in").waitFor({ state: "visible" });
+      await phone.close();
+      return w[0] <= w[1] || `scrollWidth ${w[0]} > ${w[1]}`;
+    });
+
+    await check("mobilisation: the county sees the closed flood call with its head-count and responders", async () => {
+      const c = await browser.newPage();
+      watch(c);
+      await c.setViewportSize({ width: 1100, height: 800 });
+      await c.goto(BASE);
+      await c.fill("#login", "county");
+      await c.fill("#password", PASSWORD);
+      await c.click("#sign-in button[type=submit]");
+      await c.locator("#map-status[data-count]").waitFor();
+      await c.goto(BASE + "#incident");
+      await c.locator("#incident-root .incident-item a").first().click();
+      await c.locator("#incident-root table tr").first().waitFor();
+      const arrived = await c.locator("#incident-root .headcount .count").nth(3).locator("strong").textContent();
+      const rows = await c.locator("#incident-root table tr").count();
+      await c.screenshot({ path: path.join(SHOTS, "incident.png") });
+      await c.goto(BASE + "#org");
+      await c.locator("#org-root table tbody tr").first().waitFor();
+      await c.screenshot({ path: path.join(SHOTS, "org.png") });
+      await c.click("#sign-out");
+      await c.locator("#sign-in").waitFor({ state: "visible" });
+      await c.close();
+      return (Number(arrived) > 0 && rows >= Number(arrived)) || `arrived ${arrived}, rows ${rows}`;
+    });
+
     await check("no CSP violation, script error or failed request in the browser", async () =>
       problems.length === 0 || problems.slice(0, 8).join("\n"));
     await check("nothing was fetched from anywhere but the wangge server", async () =>
