@@ -1061,6 +1061,27 @@ TEST(org_scope_matrix) {
   CHECK_EQ(wg_org_staff_link(s, &who, w1.id, "worker1", &ei), WG_OK);
   CHECK_EQ(wg_org_staff_link(s, &who, w2.id, "worker2", &ei), WG_OK);
   staff_w1 = w1.id, staff_w2 = w2.id;
+  /* Rows for the listings: a member, a shift and a service entry in each
+   * worker's grid. */
+  for (int i = 0; i < 2; i++) {
+    const wg_staff_row *w = i ? &w2 : &w1;
+    const char *g = i ? other_l3 : l3_code;
+    wg_member_row m = {.kind = WG_MEMBER_VOLUNTEER};
+    snprintf(m.county, sizeof m.county, "141127");
+    snprintf(m.name, sizeof m.name, "志愿者%d", i);
+    snprintf(m.community, sizeof m.community, "%.12s", g);
+    snprintf(m.grid, sizeof m.grid, "%s", g);
+    CHECK_EQ(wg_org_member_add(s, &who, &m, &ei), WG_OK);
+    wg_shift_row sh = {.staff_id = w->id, .date = 20261130};
+    snprintf(sh.county, sizeof sh.county, "141127");
+    snprintf(sh.place, sizeof sh.place, "%s", g);
+    CHECK_EQ(wg_org_shift_add(s, &who, &sh, &ei), WG_OK);
+    wg_service_row sv = {.member_id = m.id, .date = 20261120, .hours = 2};
+    snprintf(sv.county, sizeof sv.county, "141127");
+    snprintf(sv.kind, sizeof sv.kind, "cleaning");
+    snprintf(sv.grid, sizeof sv.grid, "%s", g);
+    CHECK_EQ(wg_org_service_add(s, &who, &sv, &ei), WG_OK);
+  }
   long long inside = household_in(l3_code), outside = household_in(other_l3);
   CHECK(inside > 0 && outside > 0);
   char comm[13];
@@ -1121,6 +1142,32 @@ TEST(org_scope_matrix) {
     if (c->none) CHECK_EQ(json_array_size(items), 0);
     if (c->grid_only) CHECK_EQ(json_array_size(items), 1);
     resp_free(&r);
+    /* The other org listings hold nothing outside the scope either: each
+     * row's grid (or place, or community) is one the role sees. */
+    static const struct {
+      const char *path, *key;
+    } lists[] = {{"/api/v1/org/visits", "grid"},       {"/api/v1/org/rosters", "place"},
+                 {"/api/v1/org/members", "community"}, {"/api/v1/org/service", "grid"},
+                 {"/api/v1/org/coverage?level=3", "code"}, {"/api/v1/org/check", "code"},
+                 {"/api/v1/incidents", "grid"}};
+    for (size_t l = 0; l < sizeof lists / sizeof *lists; l++) {
+      CHECK_EQ(request("GET", lists[l].path, c->cookie, &r), 0);
+      CHECK_EQ(r.status, 200);
+      items = json_object_get(r.json, "items");
+      size_t out_of_scope = 0;
+      for (size_t i = 0; i < json_array_size(items); i++) {
+        const char *code = json_string_value(json_object_get(json_array_get(items, i), lists[l].key));
+        /* a grid worker sees rows of its grids; their community alone says nothing */
+        if (c->grid_only && code && strlen(code) == 12) continue;
+        if (!code || !oracle(c, code)) out_of_scope++;
+      }
+      if (c->none) CHECK_EQ(json_array_size(items), 0);
+      if (out_of_scope)
+        printf("#   %s GET %s: %zu rows outside the scope\n", c->name, lists[l].path, out_of_scope);
+      CHECK_EQ(out_of_scope, 0);
+      resp_free(&r);
+      cases++;
+    }
     /* Managing staff is the managers' business. */
     char body[256];
     snprintf(body, sizeof body,
