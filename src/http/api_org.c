@@ -800,9 +800,23 @@ void wg__api_org_visits_due(wg_http_req *r) {
     wg__http_error(r, 403, "forbidden", "staff", "outside your scope");
     return;
   }
+  /* Only the worker's grids are read: a phone waits for its list. */
   wg_org_settings o;
   wg_org_view v;
-  if (!load_view(r, s, &o, &v)) return;
+  grids_of gs = {staff, json_array(), 0, r};
+  wg_errinfo ei = {0};
+  wg_err le = wg_store_staff_grid_each(s, county_of(r), staff, staff_grid_of, &gs);
+  const char *codes[WG_AUTH_MAX_SCOPES];
+  int ncodes = 0;
+  for (size_t i = 0; i < json_array_size(gs.codes) && ncodes < WG_AUTH_MAX_SCOPES; i++)
+    codes[ncodes++] = json_string_value(json_array_get(gs.codes, i));
+  if (!le) le = wg_org_settings_load(s, &o, &ei);
+  if (!le) le = wg_org_view_load_grids(s, county_of(r), codes, ncodes, &v, &ei);
+  json_decref(gs.codes);
+  if (le) {
+    fail_ei(r, le, &ei);
+    return;
+  }
   wg_org_due *due = NULL;
   long n = 0;
   wg_err e = wg_org_visits_due(&v, &o, staff, today, (int)ahead, &due, &n);

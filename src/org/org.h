@@ -130,6 +130,13 @@ typedef struct wg_org_view {
 wg_err wg_org_view_load(wg_store_t *s, const char *county, wg_org_view *v,
                         wg_errinfo *ei) WG_MUST_CHECK;
 void wg_org_view_free(wg_org_view *v); /* accepts zeroed */
+/* A lighter view for one worker's visits: every grid, but only the
+ * households of the given grid codes (and their sub-grids), their last
+ * visits and contacts, and the active staff with their grids — no members,
+ * buildings or organisations. Enough for wg_org_visits_due and
+ * wg_org_coverage_compute over those grids. */
+wg_err wg_org_view_load_grids(wg_store_t *s, const char *county, const char *const *codes,
+                              int ncodes, wg_org_view *v, wg_errinfo *ei) WG_MUST_CHECK;
 /* The index of a grid code, or -1. */
 int wg_org_grid_find(const wg_org_view *v, const char *code);
 /* 1 when grid code `inner` is `outer` or lies under it. */

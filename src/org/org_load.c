@@ -397,3 +397,65 @@ wg_err wg_org_settings_load(wg_store_t *s, wg_org_settings *o, wg_errinfo *ei) {
   free(ve);
   return e;
 }
+
+/* ---- the lighter view of some grids ------------------------------------------ */
+
+static int grid_household_row(void *ctx, int64_t id, const char codes[3][19],
+                              const char *community, const char *tags) {
+  loader *L = ctx;
+  wg_org_view *v = L->v;
+  int64_t idx;
+  if (wg_u64map_get(&L->household, (uint64_t)id, &idx)) return 0; /* under two codes */
+  if (!grow((void **)&v->households, &L->caphh, v->nhouseholds + 1, sizeof *v->households) ||
+      wg_u64map_put(&L->household, (uint64_t)id, v->nhouseholds) != WG_OK) {
+    L->e = WG_ENOMEM;
+    return 1;
+  }
+  wg_org_household *h = &v->households[v->nhouseholds++];
+  memset(h, 0, sizeof *h);
+  h->id = id;
+  for (int l = 0; l < 3; l++) h->grid[l] = codes[l][0] ? wg_org_grid_find(v, codes[l]) : -1;
+  snprintf(h->community, sizeof h->community, "%s", community ? community : "");
+  tags_union(h->tags, sizeof h->tags, tags);
+  return 0;
+}
+
+wg_err wg_org_view_load_grids(wg_store_t *s, const char *county, const char *const *codes,
+                              int ncodes, wg_org_view *v, wg_errinfo *ei) {
+  memset(v, 0, sizeof *v);
+  snprintf(v->county, sizeof v->county, "%s", county);
+  wg_plan_t plan;
+  wg_err e = wg_store_plan_active(s, county, &plan);
+  if (e == WG_ENOTFOUND)
+    return wg_errinfo_set(ei, e, "the county has no active plan (wangge divide, plan activate)");
+  if (e) return wg_errinfo_set(ei, e, "reading the active plan: %s", wg_store_errmsg(s));
+  v->plan_id = plan.id;
+  loader L = {.v = v};
+  wg_u64map_init(&L.entrance);
+  wg_u64map_init(&L.household);
+  wg_u64map_init(&L.building);
+  wg_u64map_init(&L.staff);
+#define STEP(call, what)                                                         \
+  do {                                                                           \
+    if (!e) {                                                                    \
+      e = (call);                                                                \
+      if (!e) e = L.e;                                                           \
+      if (e) wg_errinfo_set(ei, e, "reading %s: %s", what, wg_store_errmsg(s)); \
+    }                                                                            \
+  } while (0)
+  STEP(wg_store_grid_each(s, plan.id, 0, grid_row, &L), "grids");
+  if (!e && v->ngrids) qsort(v->grids, (size_t)v->ngrids, sizeof *v->grids, cmp_grid);
+  for (int i = 0; i < ncodes && !e; i++)
+    STEP(wg_store_grid_households(s, plan.id, codes[i], grid_household_row, &L), "households");
+  STEP(wg_store_visit_last_each(s, county, visit_row, &L), "visits");
+  STEP(wg_store_contact_each(s, county, contact_row, &L), "contacts");
+  STEP(wg_store_staff_each(s, county, NULL, staff_row, &L), "staff");
+  STEP(wg_store_staff_grid_each(s, county, 0, staff_grid_row, &L), "staff grids");
+#undef STEP
+  wg_u64map_free(&L.entrance);
+  wg_u64map_free(&L.household);
+  wg_u64map_free(&L.building);
+  wg_u64map_free(&L.staff);
+  if (e) wg_org_view_free(v);
+  return e;
+}

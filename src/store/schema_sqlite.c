@@ -455,7 +455,11 @@ static const char migration_5[] =
     "  delivered_at TEXT NOT NULL DEFAULT '',"
     "  last_error   TEXT NOT NULL DEFAULT ''"
     ");"
-    "CREATE INDEX webhook_outbox_pending ON webhook_outbox(delivered_at, next_at);";
+    "CREATE INDEX webhook_outbox_pending ON webhook_outbox(delivered_at, next_at);"
+    /* A grid's entrances by code (grid cards: building heads, members). */
+    "CREATE INDEX grid_assignment_l1 ON grid_assignment(plan_id, l1);"
+    "CREATE INDEX grid_assignment_l2 ON grid_assignment(plan_id, l2);"
+    "CREATE INDEX grid_assignment_l3 ON grid_assignment(plan_id, l3);";
 
 const char *const wg__sqlite_migrations[WG_SCHEMA_VERSION + 1] = {
     [0] = NULL,

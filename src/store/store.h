@@ -883,6 +883,13 @@ wg_err wg_store_grid_building_heads(wg_store_t *s, int64_t plan_id, const char *
                                     wg_building_head_fn fn, void *ctx) WG_MUST_CHECK;
 wg_err wg_store_grid_member_counts(wg_store_t *s, int64_t plan_id, const char *code, long *party,
                                    long *registered, long *volunteers) WG_MUST_CHECK;
+/* The households (with an active member) living in grid `code` of plan_id
+ * (any level), each with its entrance's grid codes and its active members'
+ * tags joined (",a,,b," — split on commas). */
+typedef int (*wg_grid_household_fn)(void *ctx, int64_t household_id, const char codes[3][19],
+                                    const char *community, const char *tags);
+wg_err wg_store_grid_households(wg_store_t *s, int64_t plan_id, const char *code,
+                                wg_grid_household_fn fn, void *ctx) WG_MUST_CHECK;
 /* A household's entrance and community (through its dwelling);
  * WG_ENOTFOUND for an unknown household or one without a dwelling. */
 wg_err wg_store_household_entrance(wg_store_t *s, int64_t household_id, int64_t *entrance_id,

@@ -1034,10 +1034,12 @@ wg_err wg_store_grid_building_heads(wg_store_t *s, int64_t plan_id, const char *
                                     wg_building_head_fn fn, void *ctx) {
   char sql[640];
   snprintf(sql, sizeof sql,
-           "SELECT h.staff_id, h.building_id, b.name FROM staff_building h JOIN building b ON"
-           " b.id = h.building_id JOIN staff f ON f.id = h.staff_id WHERE f.active = 1 AND"
-           " EXISTS (SELECT 1 FROM entrance e JOIN grid_assignment a ON a.entrance_id = e.id"
-           " WHERE e.building_id = b.id AND a.plan_id = ?1 AND a.%s = ?2)"
+           /* the grid's buildings first (one pass over the plan's rows),
+            * then their heads by index */
+           "SELECT h.staff_id, h.building_id, b.name FROM (SELECT DISTINCT e.building_id AS bid"
+           " FROM grid_assignment a JOIN entrance e ON e.id = a.entrance_id WHERE a.plan_id = ?1"
+           " AND a.%s = ?2) x JOIN staff_building h ON h.building_id = x.bid JOIN building b ON"
+           " b.id = h.building_id JOIN staff f ON f.id = h.staff_id WHERE f.active = 1"
            " ORDER BY h.building_id, h.staff_id",
            level_column(code));
   sqlite3_stmt *st = prepare(s, sql);
@@ -1057,15 +1059,17 @@ static int three_longs(void *ctx, sqlite3_stmt *st) {
 wg_err wg_store_grid_member_counts(wg_store_t *s, int64_t plan_id, const char *code, long *party,
                                    long *registered, long *volunteers) {
   char sql[900];
+  /* the grid's entrances first, then who lives there; members outside
+   * the ledger by their grid code */
   snprintf(sql, sizeof sql,
-           "SELECT count(*) FILTER (WHERE m.kind = 1),"
-           " count(*) FILTER (WHERE m.kind = 1 AND m.in_service = 1 AND m.registered_on != ''),"
-           " count(*) FILTER (WHERE m.kind = 2) FROM member m LEFT JOIN resident r ON"
-           " r.id = m.resident_id LEFT JOIN dwelling d ON d.id = r.dwelling_id WHERE"
-           " m.active = 1 AND ((d.entrance_id IS NOT NULL AND EXISTS (SELECT 1 FROM"
-           " grid_assignment a WHERE a.plan_id = ?1 AND a.entrance_id = d.entrance_id AND"
-           " a.%s = ?2)) OR (d.entrance_id IS NULL AND m.grid != '' AND"
-           " substr(m.grid, 1, length(?2)) = ?2))",
+           "SELECT count(*) FILTER (WHERE kind = 1), count(*) FILTER (WHERE kind = 1 AND"
+           " in_service = 1 AND registered_on != ''), count(*) FILTER (WHERE kind = 2) FROM ("
+           "SELECT m.kind, m.in_service, m.registered_on FROM (SELECT DISTINCT entrance_id AS eid"
+           " FROM grid_assignment WHERE plan_id = ?1 AND %s = ?2) x JOIN dwelling d ON"
+           " d.entrance_id = x.eid JOIN resident r ON r.dwelling_id = d.id JOIN member m ON"
+           " m.resident_id = r.id WHERE m.active = 1 UNION ALL SELECT kind, in_service,"
+           " registered_on FROM member WHERE resident_id IS NULL AND active = 1 AND grid != ''"
+           " AND substr(grid, 1, length(?2)) = ?2)",
            level_column(code));
   sqlite3_stmt *st = prepare(s, sql);
   if (!st) return WG_EDB;
@@ -1075,4 +1079,37 @@ wg_err wg_store_grid_member_counts(wg_store_t *s, int64_t plan_id, const char *c
   wg_err e = run_rows(st, three_longs, v);
   *party = v[0], *registered = v[1], *volunteers = v[2];
   return e;
+}
+
+static int grid_household_row(void *ctx, sqlite3_stmt *st) {
+  each_ctx *c = ctx;
+  char codes[3][19];
+  for (int l = 0; l < 3; l++) col_text(codes[l], sizeof codes[l], st, 1 + l);
+  return ((wg_grid_household_fn)c->fn)(c->ctx, sqlite3_column_int64(st, 0),
+                                       (const char(*)[19])codes,
+                                       (const char *)sqlite3_column_text(st, 4),
+                                       (const char *)sqlite3_column_text(st, 5));
+}
+
+wg_err wg_store_grid_households(wg_store_t *s, int64_t plan_id, const char *code,
+                                wg_grid_household_fn fn, void *ctx) {
+  char sql[900];
+  /* one row per household: the first assignment row of its entrance (a
+   * split entrance: the first piece), its members' tags */
+  snprintf(sql, sizeof sql,
+           "SELECT r.household_id, a.l1, a.l2, a.l3, b.community, group_concat(r.tags) FROM"
+           " (SELECT entrance_id, min(piece) AS piece FROM grid_assignment WHERE plan_id = ?1 AND"
+           " %s = ?2 GROUP BY entrance_id) x JOIN grid_assignment a ON a.plan_id = ?1 AND"
+           " a.entrance_id = x.entrance_id AND a.piece = x.piece JOIN entrance e ON e.id ="
+           " x.entrance_id JOIN building b ON b.id = e.building_id JOIN dwelling d ON"
+           " d.entrance_id = x.entrance_id JOIN resident r ON r.dwelling_id = d.id WHERE"
+           " r.status = 1 AND r.household_id IS NOT NULL GROUP BY r.household_id"
+           " ORDER BY r.household_id",
+           level_column(code));
+  sqlite3_stmt *st = prepare(s, sql);
+  if (!st) return WG_EDB;
+  sqlite3_bind_int64(st, 1, plan_id);
+  wg__bind_text(st, 2, code);
+  each_ctx c = {(void *)fn, ctx};
+  return run_rows(st, grid_household_row, &c);
 }

@@ -379,6 +379,23 @@ TEST(visit_frequency_and_overdue_on_a_controlled_clock) {
     CHECK(due[i].household_id != other);
     if (i) CHECK(due[i - 1].days_overdue >= due[i].days_overdue);
   }
+  /* The lighter view of the worker's grid gives the same list. */
+  {
+    wg_org_view lv;
+    const char *codes[1] = {grid2};
+    CHECK_EQ(wg_org_view_load_grids(s, "141127", codes, 1, &lv, NULL), WG_OK);
+    wg_org_due *due2;
+    long n2;
+    CHECK_EQ(wg_org_visits_due(&lv, &o, staff, 20261129, 0, &due2, &n2), WG_OK);
+    CHECK_EQ(n2, n);
+    for (long i = 0; i < n && i < n2; i++) {
+      CHECK_EQ(due2[i].household_id, due[i].household_id);
+      CHECK_EQ(due2[i].days_overdue, due[i].days_overdue);
+      CHECK_EQ(due2[i].interval, due[i].interval);
+    }
+    free(due2);
+    wg_org_view_free(&lv);
+  }
   free(due);
   /* 2027-01-05: the other is 6 days overdue (96 − 90). */
   CHECK_EQ(wg_org_visits_due(&v, &o, staff, 20270105, 0, &due, &n), WG_OK);
