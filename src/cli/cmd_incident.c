@@ -40,6 +40,16 @@ static int known(int argc, char **argv, int start, const char *const *valued,
   return 1;
 }
 
+/* A number option: absent → def; malformed → NaN (refused by the callee
+ * with the field named). */
+static double number(int argc, char **argv, const char *name, double def) {
+  const char *v = opt(argc, argv, name);
+  if (!v) return def;
+  char *end;
+  double x = strtod(v, &end);
+  return *v && !*end ? x : 0.0 / 0.0;
+}
+
 static const char *status_name(int st) {
   static const char *const n[] = {"", "called", "acknowledged", "declined", "arrived"};
   return st >= 1 && st <= 4 ? n[st] : "?";
@@ -144,10 +154,16 @@ int wg_cmd_incident(const wg_cli *cli, int argc, char **argv) {
     snprintf(r.grid, sizeof r.grid, "%s", opt(argc, argv, "--grid") ? opt(argc, argv, "--grid") : "");
     snprintf(r.skills, sizeof r.skills, "%s", opt(argc, argv, "--skills") ? opt(argc, argv, "--skills") : "");
     snprintf(r.due, sizeof r.due, "%s", opt(argc, argv, "--due") ? opt(argc, argv, "--due") : "");
-    r.lon = opt(argc, argv, "--lon") ? strtod(opt(argc, argv, "--lon"), NULL) : 0;
-    r.lat = opt(argc, argv, "--lat") ? strtod(opt(argc, argv, "--lat"), NULL) : 0;
-    r.need = opt(argc, argv, "--need") ? atoi(opt(argc, argv, "--need")) : 0;
-    long call = opt(argc, argv, "--call") ? atol(opt(argc, argv, "--call")) : 0, called = 0;
+    r.lon = number(argc, argv, "--lon", 0);
+    r.lat = number(argc, argv, "--lat", 0);
+    double need = number(argc, argv, "--need", 0), call_d = number(argc, argv, "--call", 0);
+    r.need = need >= 1 && need <= 100000 ? (int)need : 0;
+    long call = call_d >= 0 && call_d <= 100000 ? (long)call_d : 0, called = 0;
+    if (r.lon != r.lon || r.lat != r.lat || call_d != call_d || (call_d && !call)) {
+      fprintf(stderr, "wangge incident open: --lon, --lat and --call take numbers\n");
+      wg_store_close(s);
+      return 2;
+    }
     e = wg_mobilise_open(s, &who, &r, call, &called, &ei);
     if (!e) {
       printf("incident #%lld opened on grid %s: %ld people called for a need of %d\n",
@@ -179,7 +195,7 @@ int wg_cmd_incident(const wg_cli *cli, int argc, char **argv) {
       if (!e) show_count(s, id);
     }
   } else if (!strcmp(sub, "close")) {
-    double hours = opt(argc, argv, "--hours") ? strtod(opt(argc, argv, "--hours"), NULL) : 0;
+    double hours = number(argc, argv, "--hours", 0);
     wg_headcount h = {0};
     e = wg_mobilise_count(s, id, &h);
     if (!e) e = wg_mobilise_close(s, &who, id, hours, opt(argc, argv, "--summary"), &ei);

@@ -501,7 +501,9 @@ static int service_cmd(const wg_cli *cli, wg_store_t *s, const char *county, int
     snprintf(r.kind, sizeof r.kind, "%s", opt(&a, "--kind") ? opt(&a, "--kind") : "");
     snprintf(r.grid, sizeof r.grid, "%s", opt(&a, "--grid") ? opt(&a, "--grid") : "");
     snprintf(r.note, sizeof r.note, "%s", opt(&a, "--note") ? opt(&a, "--note") : "");
-    r.hours = opt(&a, "--hours") ? strtod(opt(&a, "--hours"), NULL) : 0;
+    char *hend = NULL;
+    r.hours = opt(&a, "--hours") ? strtod(opt(&a, "--hours"), &hend) : 0;
+    if (hend && *hend) r.hours = -1; /* refused: hours from 0 to 24 */
     wg_err e = wg_org_service_add(s, &who, &r, &ei);
     if (e) return fail("org service add", e, &ei);
     printf("service #%lld logged (%.1f h)\n", (long long)r.id, r.hours);
@@ -807,7 +809,10 @@ static int import_cmd(const wg_cli *cli, wg_store_t *s, const char *county, cons
       snprintf(r.phone, sizeof r.phone, "%.11s", cell[C_PHONE]);
       if (strlen(cell[C_PHONE]) > 11) snprintf(r.phone, sizeof r.phone, "x");
       r.full_time = !cell[C_FULL][0] || yes(cell[C_FULL]);
-      r.level = cell[C_LEVEL][0] ? atoi(cell[C_LEVEL]) : 0;
+      char *lend = NULL;
+      long lv = cell[C_LEVEL][0] ? strtol(cell[C_LEVEL], &lend, 10) : 0;
+      if (cell[C_LEVEL][0] && (*lend || lv < 1 || lv > 3)) lv = -1; /* refused by the op */
+      r.level = (int)lv;
       memcpy(r.community, community, sizeof community);
       snprintf(r.login, sizeof r.login, "%s", cell[C_LOGIN]);
       snprintf(r.skills, sizeof r.skills, "%s", cell[C_SKILLS]);

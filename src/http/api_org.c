@@ -486,7 +486,9 @@ typedef struct service_ctx {
 
 static int service_item(void *ctx, const wg_service_row *sv) {
   service_ctx *c = ctx;
-  if (!sv->grid[0] ? !wg__http_can_see(c->r, "") : !wg__http_can_see(c->r, sv->grid)) return 0;
+  /* An entry without a grid is the county office's to see. */
+  int county_wide = c->r->who.role == WG_ROLE_ADMIN || c->r->who.role == WG_ROLE_COUNTY;
+  if (sv->grid[0] ? !wg__http_can_see(c->r, sv->grid) : !county_wide) return 0;
   c->hours += sv->hours;
   if (json_array_size(c->items) >= 1000) return 0;
   json_t *o = json_pack("{s:I, s:s, s:o, s:f, s:o, s:o, s:o, s:s}", "id", (json_int_t)sv->id,
