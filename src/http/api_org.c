@@ -107,6 +107,12 @@ static const wg_org_actor *actor_of(wg_http_req *r, wg_org_actor *a) {
 
 static const char *county_of(wg_http_req *r) { return r->srv->county; }
 
+/* The member linked to the signed-in user, 0 when none. */
+static int64_t my_member(wg_http_req *r, wg_store_t *s) {
+  wg_member_row m;
+  return wg_store_member_by_login(s, r->who.login, &m) == WG_OK ? m.id : 0;
+}
+
 /* The staff member linked to the signed-in user, 0 when none. */
 static int64_t my_staff(wg_http_req *r, wg_store_t *s) {
   wg_staff_row st;
@@ -1047,6 +1053,31 @@ static int responder_item(void *ctx, const wg_responder_row *rr) {
   return 0;
 }
 
+typedef struct called_ctx {
+  int kind;
+  int64_t id;
+  int found;
+} called_ctx;
+
+static int called_row(void *ctx, const wg_responder_row *rr) {
+  called_ctx *c = ctx;
+  if (rr->person_kind == c->kind && rr->person_id == c->id) c->found = 1;
+  return c->found;
+}
+
+/* 1 when the signed-in person (staff or member) was called to incident. */
+static int called_to(wg_http_req *r, wg_store_t *s, int64_t incident) {
+  called_ctx c = {WG_PERSON_STAFF, my_staff(r, s), 0};
+  if (c.id && wg_store_responder_each(s, r->srv->county, incident, called_row, &c) == WG_OK &&
+      c.found)
+    return 1;
+  c.kind = WG_PERSON_MEMBER;
+  c.id = my_member(r, s);
+  c.found = 0;
+  return c.id && wg_store_responder_each(s, r->srv->county, incident, called_row, &c) == WG_OK &&
+         c.found;
+}
+
 static int incident_param(wg_http_req *r, wg_store_t *s, wg_incident_row *inc) {
   int64_t id;
   if (!id_param(r, 0, "id", &id)) return 0;
@@ -1059,7 +1090,7 @@ static int incident_param(wg_http_req *r, wg_store_t *s, wg_incident_row *inc) {
     wg__http_fail(r, e, NULL, NULL);
     return 0;
   }
-  if (!wg__http_can_see(r, inc->grid)) {
+  if (!wg__http_can_see(r, inc->grid) && !called_to(r, s, inc->id)) {
     wg__http_error(r, 403, "forbidden", "id", "the incident is outside your scope");
     return 0;
   }
@@ -1101,7 +1132,8 @@ void wg__api_incident_respond(wg_http_req *r) {
   json_decref(b);
   /* The office records answers; a responder signed in answers for themself. */
   if (!wg__http_org_manager(r, inc.grid) &&
-      !(pk == WG_PERSON_STAFF && pid && pid == my_staff(r, s))) {
+      !(pk == WG_PERSON_STAFF && pid && pid == my_staff(r, s)) &&
+      !(pk == WG_PERSON_MEMBER && pid && pid == my_member(r, s))) {
     wg__http_error(r, 403, "forbidden", "id", "you answer for yourself only");
     return;
   }
@@ -1158,8 +1190,9 @@ void wg__api_notices(wg_http_req *r) {
   wg_store_t *s = store(r);
   if (!s) return;
   json_t *items = json_array();
-  int64_t staff = my_staff(r, s);
+  int64_t staff = my_staff(r, s), member = my_member(r, s);
   wg_err e = staff ? wg_store_notice_each(s, WG_PERSON_STAFF, staff, notice_item, items) : WG_OK;
+  if (!e && member) e = wg_store_notice_each(s, WG_PERSON_MEMBER, member, notice_item, items);
   if (e) {
     json_decref(items);
     wg__http_fail(r, e, NULL, NULL);

@@ -234,6 +234,11 @@ wg_err wg_org_member_add(wg_store_t *s, const wg_org_actor *who, wg_member_row *
   }
   if ((e = check_phone(r->phone, ei))) return e;
   if ((e = norm_skills(r->skills, sizeof r->skills, ei))) return e;
+  if (r->login[0]) {
+    wg_user_row u;
+    if (wg_store_user_get(s, r->login, &u) != WG_OK)
+      return bad(ei, WG_ENOTFOUND, "login", "no such user (wangge user add)");
+  }
   if (r->in_service && !r->registered_on)
     return bad(ei, WG_EINVAL, "registered_on", "an in-service member's registration date");
   r->active = 1;

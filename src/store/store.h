@@ -747,6 +747,8 @@ typedef struct wg_member_row {
 
 wg_err wg_store_member_add(wg_store_t *s, wg_member_row *r) WG_MUST_CHECK;
 wg_err wg_store_member_get(wg_store_t *s, int64_t id, wg_member_row *out) WG_MUST_CHECK;
+/* The active member linked to a user login; WG_ENOTFOUND. */
+wg_err wg_store_member_by_login(wg_store_t *s, const char *login, wg_member_row *out) WG_MUST_CHECK;
 /* Replaces the writable fields of r->id (not county, kind, resident_id). */
 wg_err wg_store_member_update(wg_store_t *s, const wg_member_row *r) WG_MUST_CHECK;
 typedef int (*wg_member_fn)(void *ctx, const wg_member_row *r);

@@ -344,6 +344,15 @@ wg_err wg_store_member_get(wg_store_t *s, int64_t id, wg_member_row *out) {
   return get_one(st, read_member, out);
 }
 
+wg_err wg_store_member_by_login(wg_store_t *s, const char *login, wg_member_row *out) {
+  if (!login || !*login) return WG_ENOTFOUND;
+  sqlite3_stmt *st = prepare(s, "SELECT " MEMBER_COLS MEMBER_FROM " WHERE m.login = ?1 AND"
+                                " m.active = 1 ORDER BY m.id");
+  if (!st) return WG_EDB;
+  wg__bind_text(st, 1, login);
+  return get_one(st, read_member, out);
+}
+
 wg_err wg_store_member_update(wg_store_t *s, const wg_member_row *r) {
   sqlite3_stmt *st = prepare(s,
                              "UPDATE member SET name = ?2, phone = ?3, community = ?4, grid = ?5,"

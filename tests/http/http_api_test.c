@@ -1042,7 +1042,7 @@ static long long household_in(const char *code) {
   return id;
 }
 
-static int64_t staff_w1, staff_w2;
+static int64_t staff_w1, staff_w2, member_v0;
 
 TEST(org_scope_matrix) {
   /* Two grid workers, linked to the worker1 and worker2 logins. */
@@ -1071,7 +1071,9 @@ TEST(org_scope_matrix) {
     snprintf(m.name, sizeof m.name, "志愿者%d", i);
     snprintf(m.community, sizeof m.community, "%.12s", g);
     snprintf(m.grid, sizeof m.grid, "%s", g);
+    if (!i) snprintf(m.login, sizeof m.login, "member1"); /* answers calls for themself */
     CHECK_EQ(wg_org_member_add(s, &who, &m, &ei), WG_OK);
+    if (!i) member_v0 = m.id;
     wg_shift_row sh = {.staff_id = w->id, .date = 20261130};
     snprintf(sh.county, sizeof sh.county, "141127");
     snprintf(sh.place, sizeof sh.place, "%s", g);
@@ -1236,6 +1238,30 @@ TEST(org_card_visits_and_mobilisation) {
   CHECK_EQ(post_json("POST", t, worker_cookie, wcsrf, body, &r), 0);
   CHECK_EQ(r.status, 200);
   CHECK_EQ(json_integer_value(json_object_get(json_object_get(r.json, "headcount"), "arrived")), 1);
+  resp_free(&r);
+  /* A volunteer signed in (role member) gets the notice, reads the call
+   * they were called to, answers for themself only. */
+  char mcsrf[128];
+  csrf_of(member_cookie, mcsrf, sizeof mcsrf);
+  CHECK_EQ(request("GET", "/api/v1/notices", member_cookie, &r), 0);
+  CHECK_EQ(r.status, 200);
+  CHECK_EQ(json_array_size(json_object_get(r.json, "items")), 1);
+  resp_free(&r);
+  snprintf(t, sizeof t, "/api/v1/incidents/%lld", inc);
+  CHECK_EQ(request("GET", t, member_cookie, &r), 0);
+  CHECK_EQ(r.status, 200);
+  resp_free(&r);
+  snprintf(t, sizeof t, "/api/v1/incidents/%lld/responses", inc);
+  snprintf(body, sizeof body, "{\"kind\": \"member\", \"id\": %lld, \"status\": \"acknowledged\"}",
+           (long long)member_v0);
+  CHECK_EQ(post_json("POST", t, member_cookie, mcsrf, body, &r), 0);
+  CHECK_EQ(r.status, 200);
+  CHECK_EQ(json_integer_value(json_object_get(json_object_get(r.json, "headcount"), "acknowledged")), 1);
+  resp_free(&r);
+  snprintf(body, sizeof body, "{\"kind\": \"staff\", \"id\": %lld, \"status\": \"declined\"}",
+           (long long)staff_w1);
+  CHECK_EQ(post_json("POST", t, member_cookie, mcsrf, body, &r), 0);
+  CHECK_EQ(r.status, 403);
   resp_free(&r);
   snprintf(t, sizeof t, "/api/v1/incidents/%lld", inc);
   CHECK_EQ(request("GET", t, worker_cookie, &r), 0);

@@ -26,6 +26,19 @@ window.WG_PAGES.push({
     function fmt(s, vars) { return s.replace(/\{(\w+)\}/g, function (_, k) { return vars[k]; }); }
     var today = new Date();
     var iso = today.getFullYear() + "-" + String(today.getMonth() + 1).padStart(2, "0") + "-" + String(today.getDate()).padStart(2, "0");
+    var notices = el("ul", null, "visit-list");
+    root.appendChild(notices);
+    ui.api("GET", "/api/v1/notices").then(function (r) {
+      if (r.status !== 200) return;
+      r.json.items.slice(0, 3).forEach(function (n) {
+        var li = el("li", null, "overdue");
+        var a = el("a", n.text);
+        a.href = n.incident ? "#incident/" + n.incident : "#incident";
+        li.appendChild(a);
+        li.appendChild(el("span", n.created_at, "muted"));
+        notices.appendChild(li);
+      });
+    });
     root.appendChild(el("h2", t("vis_due")));
     var summary = el("p", null, "muted");
     root.appendChild(summary);
