@@ -237,6 +237,7 @@ typedef struct list_ctx {
   const char *community;
   const char *grid;
   int registered_only;
+  wg_http_plan *plan;          /* the active plan's cache, or NULL */
   int64_t staff_id;
   int32_t date;
 } list_ctx;
@@ -373,12 +374,31 @@ static json_t *member_json(wg_http_req *r, const wg_member_row *m) {
   return person_name(r, m->name, m->phone, "name", "phone", o);
 }
 
+/* The most specific grid of an entrance in the cached active plan, or "". */
+static const char *entrance_grid(const wg_http_plan *p, int64_t entrance) {
+  int64_t wi;
+  if (!p || entrance <= 0 || !wg_u64map_get(&p->entrance, (uint64_t)entrance, &wi)) return "";
+  const struct wg_http_where *w = &p->where[wi];
+  if (w->npieces > 0 && p->pieces[w->first_piece].grid >= 0)
+    return p->grids[p->pieces[w->first_piece].grid].code;
+  for (int l = 2; l >= 0; l--)
+    if (w->grid[l] >= 0) return p->grids[w->grid[l]].code;
+  return "";
+}
+
 static int member_item(void *ctx, const wg_member_row *m) {
   list_ctx *c = ctx;
   if (!m->active || (c->registered_only && !m->registered_on)) return 0;
-  int visible = wg__http_can_see(c->r, m->community) || (m->grid[0] && wg__http_can_see(c->r, m->grid));
-  if (!visible || (c->grid && strncmp(m->grid, c->grid, strlen(c->grid)) != 0)) return 0;
-  json_array_append_new(c->items, member_json(c->r, m));
+  /* Where the member lives: their home's grid (ledger members), or the
+   * grid given by hand. */
+  const char *home = m->grid[0] ? m->grid : entrance_grid(c->plan, m->entrance_id);
+  int visible = m->entrance_id && c->plan
+                    ? wg__http_can_see_entrance(c->r, c->plan, m->entrance_id, m->community)
+                    : wg__http_can_see(c->r, m->community) || (home[0] && wg__http_can_see(c->r, home));
+  if (!visible || (c->grid && strncmp(home, c->grid, strlen(c->grid)) != 0)) return 0;
+  json_t *o = member_json(c->r, m);
+  json_object_set_new(o, "home_grid", home[0] ? jstr(home) : json_null());
+  json_array_append_new(c->items, o);
   return 0;
 }
 
@@ -392,7 +412,12 @@ void wg__api_org_members(wg_http_req *r) {
     return;
   }
   c.registered_only = (int)reg;
+  int64_t active = 0, ledger = 0;
+  if (wg__http_versions(r, &active, &ledger) == WG_OK && active &&
+      wg__http_plan_get(r, active, &c.plan) != WG_OK)
+    c.plan = NULL;
   wg_err e = wg_store_member_each(c.s, county_of(r), c.community, member_item, &c);
+  if (c.plan) wg__http_plan_release(r->srv, c.plan);
   if (e) {
     json_decref(c.items);
     wg__http_fail(r, e, NULL, NULL);

@@ -1149,7 +1149,7 @@ TEST(org_scope_matrix) {
     static const struct {
       const char *path, *key;
     } lists[] = {{"/api/v1/org/visits", "grid"},       {"/api/v1/org/rosters", "place"},
-                 {"/api/v1/org/members", "community"}, {"/api/v1/org/service", "grid"},
+                 {"/api/v1/org/members", "home_grid"}, {"/api/v1/org/service", "grid"},
                  {"/api/v1/org/coverage?level=3", "code"}, {"/api/v1/org/check", "code"},
                  {"/api/v1/incidents", "grid"}};
     for (size_t l = 0; l < sizeof lists / sizeof *lists; l++) {

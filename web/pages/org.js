@@ -104,7 +104,7 @@ window.WG_PAGES.push({
         if (r.status !== 200) { status.textContent = ui.errorText(r); return; }
         status.textContent = r.json.total + "";
         r.json.items.slice(0, 500).forEach(function (m) {
-          row(mt.body, [m.id, m.name, t(m.kind === "party" ? "org_party" : "org_volunteer"), m.community,
+          row(mt.body, [m.id, m.name, t(m.kind === "party" ? "org_party" : "org_volunteer"), m.home_grid || m.community,
                         m.employer || null, m.registered_on, (m.skills || []).join(", ")]);
         });
       });
