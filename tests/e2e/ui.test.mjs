@@ -326,13 +326,13 @@ async function main() {
       await phone.click("#sign-in button[type=submit]");
       await phone.locator("#map-status[data-count]").waitFor();
       await phone.goto(BASE + "#visits");
-      await phone.locator("#visits-root ul.visit-list li button").first().waitFor();
-      const before = await phone.locator("#visits-root ul.visit-list").nth(1).locator("li").count();
-      await phone.locator("#visits-root ul.visit-list li button").first().click();
+      await phone.locator("#vis-due li button").first().waitFor();
+      const before = await phone.locator("#vis-done li").count();
+      await phone.locator("#vis-due li button").first().click();
       await phone.fill("#visits-root form.visit-form textarea", "老人身体尚可");
       await phone.locator("#visits-root form.visit-form button[type=submit]").click();
-      await phone.locator("#visits-root li.visited").first().waitFor();
-      await phone.waitForFunction((k) => document.querySelectorAll("#visits-root ul.visit-list")[1].children.length > k, before);
+      await phone.locator("#vis-due li.visited").first().waitFor();
+      await phone.waitForFunction((k) => document.getElementById("vis-done").children.length > k, before);
       await phone.screenshot({ path: path.join(SHOTS, "visits-phone.png"), fullPage: false });
       const w = await phone.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
       await phone.click("#sign-out");

@@ -27,6 +27,7 @@ window.WG_PAGES.push({
     var today = new Date();
     var iso = today.getFullYear() + "-" + String(today.getMonth() + 1).padStart(2, "0") + "-" + String(today.getDate()).padStart(2, "0");
     var notices = el("ul", null, "visit-list");
+    notices.id = "vis-notices";
     root.appendChild(notices);
     ui.api("GET", "/api/v1/notices").then(function (r) {
       if (r.status !== 200) return;
@@ -43,9 +44,11 @@ window.WG_PAGES.push({
     var summary = el("p", null, "muted");
     root.appendChild(summary);
     var list = el("ul", null, "visit-list");
+    list.id = "vis-due";
     root.appendChild(list);
     root.appendChild(el("h2", t("vis_today")));
     var done = el("ul", null, "visit-list");
+    done.id = "vis-done";
     root.appendChild(done);
     function loadToday() {
       ui.clear(done);
