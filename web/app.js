@@ -482,6 +482,26 @@
   function zoomTo(bbox) {
     if (map && bbox) map.fitBounds([[bbox[1], bbox[0]], [bbox[3], bbox[2]]], { maxZoom: 15, padding: [40, 40] });
   }
+  // The organisation part of a grid card (workers, building heads, Party
+  // organisation, members); its words come from web/pages/org.js.
+  function orgCard(g) {
+    var people = function (xs, label) {
+      var ul = el("ul", null, "card-people");
+      xs.slice(0, 12).forEach(function (p) { ul.appendChild(el("li", label(p))); });
+      if (xs.length > 12) ul.appendChild(el("li", "… " + xs.length, "muted"));
+      return xs.length ? ul : null;
+    };
+    var m = g.members || {};
+    return dl([
+      [t("card_workers"), people(g.workers || [], function (w) {
+        return w.name + "（" + (w.full_time ? t("staff_full") : t("staff_part")) + "）" + (w.phone || "");
+      }), "workers"],
+      [t("card_heads"), people(g.building_heads || [], function (h) { return h.building_name + " · " + h.name; }), "heads"],
+      [t("card_party"), g.party ? t("porg_" + g.party.kind) + " · " + g.party.name : null, "party"],
+      [t("card_members"), t("card_members_text").replace("{p}", m.party || 0).replace("{r}", m.registered || 0)
+        .replace("{v}", m.volunteers || 0), "members"]
+    ]);
+  }
   function openCard(code, zoom) {
     var card = $("card");
     clear(card).appendChild(el("p", t("loading"), "muted"));
@@ -515,6 +535,7 @@
         }).join("；") : null, "pieces"],
         [t("rules"), g.violation ? t("rule_" + (g.violation_forced ? "forced" : "avoidable")) + " · " + tOr("vk_", g.violation) : t("rule_ok"), "rules"]
       ]));
+      if (g.workers) card.appendChild(orgCard(g));
       var list = el("a", t("nav_ledger") + " →");
       list.href = "#ledger";
       list.addEventListener("click", function () { $("f-grid").value = g.code; $("f-community").value = ""; ledgerLoaded = false; });

@@ -31,6 +31,9 @@ const wg_command wg_cli_commands[] = {
     {"db", "database maintenance: check, version", wg_cmd_db},
     {"migrate", "move a county from SQLite into PostgreSQL, verified table by table",
      wg_cmd_migrate},
+    {"org", "grid workers, Party organisation and members, service, contact, rosters, visits",
+     wg_cmd_org},
+    {"incident", "emergency mobilisation: open a call, answers, head-count, close", wg_cmd_incident},
     {NULL, NULL, NULL},
 };
 

@@ -198,10 +198,19 @@ int wg_cmd_demo(const wg_cli *cli, int argc, char **argv) {
              "(`wangge matter figures`)\n",
              made);
   }
+  /* The organisation on the grids: staff, members, Party organisation,
+   * visits, rosters and a closed mobilisation call. */
+  wg_demo_org_summary org;
+  if (!e) {
+    progress(NULL, "organisation", 0.0);
+    e = wg_demo_org(s, o.seed, sum.today, sum.asked, &org, &ei);
+    progress(NULL, "organisation", 1.0);
+    if (!e) wg_demo_org_print(&org, stdout);
+  }
   wg_store_close(s);
   wg_plan_report_free(&rep);
   if (e) {
-    wg_cli_error("demo accounts", e, &ei);
+    wg_cli_error("demo accounts and organisation", e, &ei);
     return 1;
   }
   if (!serve) return 0;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "org/webhook.h"
 #include "http/http.h"
 
 #ifndef WG_WEB_DIR
@@ -104,6 +105,11 @@ int wg_cmd_serve(const wg_cli *cli, int argc, char **argv) {
     wg_cli_error("serve", e, &ei);
     return 1;
   }
+  /* Mobilisation webhooks are delivered by their own thread, never from a
+   * request. */
+  wg_webhook_worker *webhook = NULL;
+  if (wg_webhook_start(cli->db, 1000, &webhook) != WG_OK)
+    fprintf(stderr, "wangge serve: webhook delivery not started\n");
   int ipv6 = strchr(host, ':') != NULL;
   printf("wangge serving %s on http://%s%s%s:%d/\n", cli->db, ipv6 ? "[" : "", host,
          ipv6 ? "]" : "", wg_http_port(srv));
@@ -113,5 +119,6 @@ int wg_cmd_serve(const wg_cli *cli, int argc, char **argv) {
   fprintf(stderr, "wangge serve: %s, finishing requests in flight\n",
           sig == SIGTERM ? "SIGTERM" : "SIGINT");
   wg_http_stop(srv, 10000);
+  wg_webhook_stop(webhook);
   return 0;
 }

@@ -6,6 +6,8 @@
 #include "cli/cli.h"
 #include "territory/barriers.h"
 #include "territory/plan.h"
+#include "org/org.h"
+#include "org/webhook.h"
 
 /* The settings a county may change, and how each value is checked. */
 static const struct setting {
@@ -15,6 +17,11 @@ static const struct setting {
     {"divide.bounds", "default urban bounds for `divide`, e.g. 300-500,50-100,10-20"},
     {"divide.villages", "villages as one level-1 grid (whole) or by the bounds (bounds)"},
     {"barriers", "GeoJSON lines grids may not cross (rivers, main roads); @FILE reads a file"},
+    {"org.group_min", "Party members a level-2 grid needs for a group (else a central household; 3)"},
+    {"org.worker_levels", "grid levels whose every grid needs its own worker (1,2)"},
+    {"org.head_min_households", "households that make a building need a head (2)"},
+    {"org.visit_every", "visit frequency per tag, days: elderly_alone:7,all:90"},
+    {"mobilise.webhook", "http:// URL the mobilisation calls are POSTed to (an SMS gateway)"},
 };
 
 static const struct setting *find_setting(const char *key) {
@@ -33,6 +40,24 @@ static int valid(const char *key, const char *value) {
   } else if (strcmp(key, "divide.villages") == 0) {
     if (strcmp(value, "whole") == 0 || strcmp(value, "bounds") == 0) return 1;
     snprintf(ei.why, sizeof ei.why, "whole or bounds");
+  } else if (strncmp(key, "org.", 4) == 0) {
+    wg_org_settings o;
+    wg_org_settings_init(&o);
+    int hm_ok = 1;
+    if (strcmp(key, "org.head_min_households") == 0) {
+      char *end;
+      long v = strtol(value, &end, 10);
+      hm_ok = !*end && v >= 1 && v <= 10000;
+      if (!hm_ok) snprintf(ei.why, sizeof ei.why, "a number of households from 1 to 10000");
+    }
+    if (hm_ok &&
+        wg_org_settings_parse(&o, strcmp(key, "org.group_min") ? NULL : value,
+                              strcmp(key, "org.worker_levels") ? NULL : value,
+                              strcmp(key, "org.visit_every") ? NULL : value, &ei) == WG_OK)
+      return 1;
+  } else if (strcmp(key, "mobilise.webhook") == 0) {
+    if (wg_webhook_url_ok(value)) return 1;
+    snprintf(ei.why, sizeof ei.why, "an http://HOST[:PORT]/PATH URL");
   } else if (strcmp(key, "barriers") == 0) {
     wg_barriers b = {0};
     wg_err e = wg_barriers_parse(&b, value, &ei);

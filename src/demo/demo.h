@@ -106,5 +106,33 @@ void wg_demo_summary_print(const wg_demo_summary *sum, FILE *out);
 #define WG_DEMO_MATTERS 50000L
 wg_err wg_demo_matters(wg_store_t *s, int64_t plan_id, int32_t today, uint64_t seed, long count,
                        long *made, wg_errinfo *ei) WG_MUST_CHECK;
+/* ---- the organisation (demo_org.c) -------------------------------------------
+ *
+ * After the demo county is divided (plan_id active) and its accounts made:
+ * a plausible organisation reproducing the model county's structure — a
+ * grid worker on every level-1 and level-2 grid (full-time in the seat,
+ * part-time in villages), a head for every building of two or more
+ * households, community staff; every resident tagged party_member as a
+ * member, about 1,236 of them registered in service county-wide (187 in
+ * 滨河社区; scaled with the demo's size), volunteers; a Party branch on
+ * every level-1 grid and on every level-2 grid a group (≥ 3 members living
+ * there) or a central household; household contacts (a few holes left),
+ * a year of service logs, visits at the frequency settings (some overdue),
+ * four weeks of duty rosters and a week ahead, and a closed flood call in
+ * 滨河社区 with 100+ arrivals. The `gridworker` account becomes the worker
+ * of its grid. Deterministic for seed and today (timestamps derived). One
+ * transaction. */
+typedef struct wg_demo_org_summary {
+  long workers_l1, workers_l2, building_heads, community_staff;
+  long branches, groups, central_households;
+  long members, registered, registered_binhe, volunteers;
+  long contacts, households, visits, overdue, services, shifts, missed_shifts;
+  long incident_called, incident_arrived;
+  int64_t incident_id;
+} wg_demo_org_summary;
+
+wg_err wg_demo_org(wg_store_t *s, uint64_t seed, int32_t today, long residents_asked,
+                   wg_demo_org_summary *sum, wg_errinfo *ei) WG_MUST_CHECK;
+void wg_demo_org_print(const wg_demo_org_summary *sum, FILE *out);
 
 #endif

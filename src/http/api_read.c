@@ -321,6 +321,8 @@ void wg__api_grid(wg_http_req *r) {
   } else {
     wg__http_raw(r, 200, body, len, "application/json; charset=utf-8");
   }
+  /* Who is responsible changes apart from the ledger: added per request. */
+  wg__api_grid_org(r, code, plan_id);
   wg__http_stats_release(r->srv, st);
   wg__http_plan_release(r->srv, p);
 }

@@ -471,5 +471,39 @@ void wg__http_photo_file(wg_http_req *r, const char *sha256);
 typedef int (*wg_http_field_fn)(void *ctx, const char *key, const char *filename,
                                 const char *ctype, const char *data, uint64_t off, size_t size);
 int wg__http_form(wg_http_req *r, wg_http_field_fn fn, void *ctx);
+/* ---- organisation and mobilisation (api_org.c) ------------------------------- */
+
+/* Scope of organisation writes (http_scope.c): a manager is an admin,
+ * county, township or community user who sees code; field work (visits,
+ * service, contacts) is also open to a grid worker in their own grids. */
+int wg__http_org_manager(const wg_http_req *r, const char *code);
+int wg__http_org_fieldwork(const wg_http_req *r, const char *code);
+/* The same for a household's entrance (each piece's grid of a split one). */
+int wg__http_org_fieldwork_entrance(wg_http_req *r, int64_t entrance_id, const char *community);
+
+/* Adds workers, building heads, the Party organisation and member counts
+ * to a grid card response r already holds (200). */
+void wg__api_grid_org(wg_http_req *r, const char *code, int64_t plan_id);
+void wg__api_org_staff(wg_http_req *r);
+void wg__api_org_staff_add(wg_http_req *r);
+void wg__api_org_members(wg_http_req *r);
+void wg__api_org_member_add(wg_http_req *r);
+void wg__api_org_member_register(wg_http_req *r);
+void wg__api_org_service(wg_http_req *r);
+void wg__api_org_service_add(wg_http_req *r);
+void wg__api_org_rosters(wg_http_req *r);
+void wg__api_org_roster_add(wg_http_req *r);
+void wg__api_org_roster_close(wg_http_req *r);
+void wg__api_org_visits(wg_http_req *r);
+void wg__api_org_visit_add(wg_http_req *r);
+void wg__api_org_visits_due(wg_http_req *r);
+void wg__api_org_coverage(wg_http_req *r);
+void wg__api_org_check(wg_http_req *r);
+void wg__api_incidents(wg_http_req *r);
+void wg__api_incident_open(wg_http_req *r);
+void wg__api_incident(wg_http_req *r);
+void wg__api_incident_respond(wg_http_req *r);
+void wg__api_incident_close(wg_http_req *r);
+void wg__api_notices(wg_http_req *r);
 
 #endif

@@ -184,3 +184,47 @@ void wg__http_matter_who(wg_http_req *r, wg_matter_who *who, char *origin, size_
   who->actor = r->who.login;
   who->origin = origin;
 }
+
+/* ---- organisation ---------------------------------------------------------------- */
+
+int wg__http_org_manager(const wg_http_req *r, const char *code) {
+  if (!r->have_who || !code || !*code) return 0;
+  switch (r->who.role) {
+    case WG_ROLE_ADMIN:
+    case WG_ROLE_COUNTY:
+    case WG_ROLE_TOWNSHIP:
+    case WG_ROLE_COMMUNITY:
+      return wg__http_can_see(r, code);
+    default:
+      return 0;
+  }
+}
+
+int wg__http_org_fieldwork(const wg_http_req *r, const char *code) {
+  if (wg__http_org_manager(r, code)) return 1;
+  /* A grid worker sees exactly their grids and sub-grids. */
+  return r->have_who && r->who.role == WG_ROLE_GRID_WORKER && code && strlen(code) >= 14 &&
+         wg__http_can_see(r, code);
+}
+
+int wg__http_org_fieldwork_entrance(wg_http_req *r, int64_t entrance_id, const char *community) {
+  if (!r->have_who) return 0;
+  switch (r->who.role) {
+    case WG_ROLE_ADMIN:
+    case WG_ROLE_COUNTY:
+    case WG_ROLE_TOWNSHIP:
+    case WG_ROLE_COMMUNITY:
+    case WG_ROLE_GRID_WORKER:
+      break;
+    default:
+      return 0;
+  }
+  int64_t active = 0, ledger = 0;
+  if (wg__http_versions(r, &active, &ledger) != WG_OK || !active) return 0;
+  wg_http_plan *p = NULL;
+  if (wg__http_plan_get(r, active, &p) != WG_OK) return 0;
+  /* A split entrance belongs to the worker of each of its pieces. */
+  int ok = wg__http_can_see_entrance(r, p, entrance_id, 0, community);
+  wg__http_plan_release(r->srv, p);
+  return ok;
+}

@@ -86,3 +86,19 @@ void wg_present_reporter(const char *name, const char *phone, char name_out[64],
   if (name && *name) wg_mask_name(name, name_out, 64);
   if (phone && *phone) wg_mask_phone(phone, phone_out, 24);
 }
+
+void wg_present_person(const char *name, const char *phone, const wg_unmask_grant *g,
+                       int mask_name, wg_present_person_t *out) {
+  int clear = g && g->granted;
+  memset(out, 0, sizeof *out);
+  if (mask_name && !clear)
+    wg_mask_name(name ? name : "", out->name, sizeof out->name);
+  else
+    snprintf(out->name, sizeof out->name, "%s", name ? name : "");
+  if (!phone || !*phone)
+    out->phone[0] = '\0';
+  else if (clear)
+    snprintf(out->phone, sizeof out->phone, "%s", phone);
+  else
+    wg_mask_phone(phone, out->phone, sizeof out->phone);
+}

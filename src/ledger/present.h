@@ -45,5 +45,15 @@ wg_err wg_present_resident(wg_store_t *s, const wg_resident_t *r, const wg_unmas
  * report), always masked: there is no grant for these. */
 void wg_present_reporter(const char *name, const char *phone, char name_out[64],
                          char phone_out[24]);
+/* A person of the organisation (staff, Party member, volunteer) as text:
+ * the phone masked unless g is granted; the name masked too when
+ * mask_name is set (readers without personal-data rights). */
+typedef struct wg_present_person_t {
+  char name[64];
+  char phone[16];
+} wg_present_person_t;
+
+void wg_present_person(const char *name, const char *phone, const wg_unmask_grant *g,
+                       int mask_name, wg_present_person_t *out);
 
 #endif

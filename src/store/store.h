@@ -27,7 +27,7 @@ typedef struct wg_store wg_store_t;
 
 /* The schema version this binary writes. Opening an older database migrates
  * it; a newer one is refused with WG_ESCHEMA. */
-#define WG_SCHEMA_VERSION 6
+#define WG_SCHEMA_VERSION 7
 
 enum {
   WG_STORE_CREATE = 1 << 0,   /* create the database if it does not exist */
@@ -896,5 +896,330 @@ wg_err wg_store_audit_last_id(wg_store_t *s, int64_t *out) WG_MUST_CHECK;
  * For batching independent writes into one commit. */
 wg_err wg_store_savepoint(wg_store_t *s) WG_MUST_CHECK;
 wg_err wg_store_savepoint_release(wg_store_t *s, int ok) WG_MUST_CHECK;
+/* ---- organisation and mobilisation (store_sqlite_org.c) ---------------------
+ *
+ * Staff (grid workers, building heads, community staff) with their grids
+ * and buildings; Party members and volunteers with their in-service
+ * registration; the Party organisation on the grids; service logs, household
+ * contact, duty rosters and visits; incidents with their responders, in-app
+ * notices and the webhook outbox. Grid codes are stored as text so they
+ * outlive a plan: `wangge org check` finds those a re-division retired.
+ * Service logs and visits are append-only. Dates are yyyymmdd ints. */
+
+typedef enum wg_staff_kind {
+  WG_STAFF_GRID_WORKER = 1, /* 网格员 */
+  WG_STAFF_BUILDING_HEAD,   /* 楼栋长 */
+  WG_STAFF_COMMUNITY,       /* 社区工作人员 */
+} wg_staff_kind;
+
+/* Who a contact, responder or notice is: staff or a member. */
+typedef enum wg_person_kind { WG_PERSON_STAFF = 1, WG_PERSON_MEMBER = 2 } wg_person_kind;
+
+typedef struct wg_staff_row {
+  int64_t id;              /* set by add */
+  char county[7];
+  int kind;                /* wg_staff_kind */
+  char name[64];
+  char phone[12];          /* 11 digits or "" */
+  int full_time;           /* 1 full-time, 0 part-time */
+  int level;               /* grid level 1..3 of a grid worker, 0 otherwise */
+  char community[13];
+  char login[64];          /* linked user login, "" = none */
+  int64_t resident_id;     /* 0 = not in the ledger */
+  char skills[256];        /* ",first_aid,driving," or "" */
+  int active;
+  char created_at[32];
+} wg_staff_row;
+
+wg_err wg_store_staff_add(wg_store_t *s, wg_staff_row *r) WG_MUST_CHECK;
+wg_err wg_store_staff_get(wg_store_t *s, int64_t id, wg_staff_row *out) WG_MUST_CHECK;
+/* The active staff member linked to a user login; WG_ENOTFOUND. */
+wg_err wg_store_staff_by_login(wg_store_t *s, const char *login, wg_staff_row *out) WG_MUST_CHECK;
+/* Replaces name, phone, full_time, level, login, skills, active of r->id. */
+wg_err wg_store_staff_update(wg_store_t *s, const wg_staff_row *r) WG_MUST_CHECK;
+typedef int (*wg_staff_fn)(void *ctx, const wg_staff_row *r);
+/* Staff of county whose community starts with prefix (NULL = all), by id. */
+wg_err wg_store_staff_each(wg_store_t *s, const char *county, const char *prefix, wg_staff_fn fn,
+                           void *ctx) WG_MUST_CHECK;
+
+/* Assigns (on = 1) or releases (on = 0) a grid or a building. */
+wg_err wg_store_staff_grid_set(wg_store_t *s, int64_t staff_id, const char *county,
+                               const char *grid, int on) WG_MUST_CHECK;
+wg_err wg_store_staff_building_set(wg_store_t *s, int64_t staff_id, const char *county,
+                                   int64_t building_id, int on) WG_MUST_CHECK;
+/* Assignments of the county's active staff (staff_id 0 = everyone). */
+typedef int (*wg_staff_grid_fn)(void *ctx, int64_t staff_id, const char *grid);
+wg_err wg_store_staff_grid_each(wg_store_t *s, const char *county, int64_t staff_id,
+                                wg_staff_grid_fn fn, void *ctx) WG_MUST_CHECK;
+typedef int (*wg_staff_building_fn)(void *ctx, int64_t staff_id, int64_t building_id);
+wg_err wg_store_staff_building_each(wg_store_t *s, const char *county, int64_t staff_id,
+                                    wg_staff_building_fn fn, void *ctx) WG_MUST_CHECK;
+
+typedef enum wg_member_kind {
+  WG_MEMBER_PARTY = 1,     /* 党员 */
+  WG_MEMBER_VOLUNTEER = 2, /* 志愿者 */
+} wg_member_kind;
+
+typedef struct wg_member_row {
+  int64_t id;              /* set by add */
+  char county[7];
+  int kind;                /* wg_member_kind */
+  char name[64];
+  char phone[12];
+  int64_t resident_id;     /* from the ledger, 0 = external */
+  char community[13];      /* home community (where they register) */
+  char grid[19];           /* home grid given by hand (external members), "" */
+  int in_service;          /* 在职党员: registered with the home community */
+  char employer[128];
+  int32_t registered_on;   /* yyyymmdd, 0 = not registered */
+  char skills[256];        /* ",first_aid,driving," or "" */
+  char login[64];
+  int active;
+  char created_at[32];
+  /* read only, from the resident's dwelling: */
+  int64_t household_id, entrance_id;
+  double lon, lat;         /* the building's WGS84 position, 0 unknown */
+} wg_member_row;
+
+wg_err wg_store_member_add(wg_store_t *s, wg_member_row *r) WG_MUST_CHECK;
+wg_err wg_store_member_get(wg_store_t *s, int64_t id, wg_member_row *out) WG_MUST_CHECK;
+/* The active member linked to a user login; WG_ENOTFOUND. */
+wg_err wg_store_member_by_login(wg_store_t *s, const char *login, wg_member_row *out) WG_MUST_CHECK;
+/* Replaces the writable fields of r->id (not county, kind, resident_id). */
+wg_err wg_store_member_update(wg_store_t *s, const wg_member_row *r) WG_MUST_CHECK;
+typedef int (*wg_member_fn)(void *ctx, const wg_member_row *r);
+wg_err wg_store_member_each(wg_store_t *s, const char *county, const char *prefix,
+                            wg_member_fn fn, void *ctx) WG_MUST_CHECK;
+
+typedef enum wg_party_org_kind {
+  WG_PORG_BRANCH = 1,      /* 党支部 ↔ level-1 grid */
+  WG_PORG_GROUP,           /* 党小组 ↔ level-2 grid */
+  WG_PORG_CENTRAL,         /* 党员中心户: where a group cannot be formed */
+} wg_party_org_kind;
+
+typedef struct wg_party_org_row {
+  int64_t id;
+  char county[7];
+  int kind;
+  char name[96];
+  char grid[19];
+  int64_t plan_id;         /* the plan the grid code was taken from */
+  int64_t member_id;       /* the central household's member, 0 */
+  int active;
+  char created_at[32];
+} wg_party_org_row;
+
+/* WG_EEXIST when an active organisation already sits on the grid. */
+wg_err wg_store_party_org_add(wg_store_t *s, wg_party_org_row *r) WG_MUST_CHECK;
+wg_err wg_store_party_org_get(wg_store_t *s, int64_t id, wg_party_org_row *out) WG_MUST_CHECK;
+/* Replaces kind, name, grid, plan_id, member_id, active of r->id. */
+wg_err wg_store_party_org_update(wg_store_t *s, const wg_party_org_row *r) WG_MUST_CHECK;
+typedef int (*wg_party_org_fn)(void *ctx, const wg_party_org_row *r);
+/* Active organisations of the county, ordered by grid code. */
+wg_err wg_store_party_org_each(wg_store_t *s, const char *county, wg_party_org_fn fn,
+                               void *ctx) WG_MUST_CHECK;
+
+typedef struct wg_service_row {
+  int64_t id;
+  char county[7];
+  int64_t member_id, staff_id; /* exactly one is set */
+  char kind[32];           /* visit_care, policy, cleaning, emergency, … */
+  int32_t date;
+  double hours;            /* (0, 24] */
+  char grid[19];
+  int64_t household_id;    /* 0 = none */
+  int64_t incident_id;     /* 0 = none */
+  char note[256];
+  char recorded_at[32];
+  char actor[64];
+} wg_service_row;
+
+wg_err wg_store_service_add(wg_store_t *s, wg_service_row *r) WG_MUST_CHECK;
+typedef struct wg_service_filter {
+  const char *county;
+  int64_t member_id, staff_id; /* 0 = any */
+  const char *grid_prefix;     /* NULL = any */
+  int32_t from, to;            /* yyyymmdd bounds, 0 = open */
+} wg_service_filter;
+typedef int (*wg_service_fn)(void *ctx, const wg_service_row *r);
+wg_err wg_store_service_each(wg_store_t *s, const wg_service_filter *f, wg_service_fn fn,
+                             void *ctx) WG_MUST_CHECK;
+
+/* Household contact (包片联户): a person takes a household (on = 1) or
+ * gives it up (on = 0). */
+wg_err wg_store_contact_set(wg_store_t *s, const char *county, int64_t household_id,
+                            int person_kind, int64_t person_id, int32_t since,
+                            int on) WG_MUST_CHECK;
+typedef int (*wg_contact_fn)(void *ctx, int64_t household_id, int person_kind,
+                             int64_t person_id);
+wg_err wg_store_contact_each(wg_store_t *s, const char *county, wg_contact_fn fn,
+                             void *ctx) WG_MUST_CHECK;
+
+typedef enum wg_shift_status {
+  WG_SHIFT_PLANNED = 1,
+  WG_SHIFT_DONE,
+  WG_SHIFT_MISSED,
+} wg_shift_status;
+
+typedef struct wg_shift_row {
+  int64_t id;
+  char county[7];
+  char place[19];          /* community (12) or grid code */
+  int64_t staff_id;
+  int32_t date;
+  char shift[32];          /* "day", "night", "08:00-12:00" */
+  int status;              /* wg_shift_status */
+  char handover[512];
+} wg_shift_row;
+
+wg_err wg_store_shift_add(wg_store_t *s, wg_shift_row *r) WG_MUST_CHECK;
+wg_err wg_store_shift_get(wg_store_t *s, int64_t id, wg_shift_row *out) WG_MUST_CHECK;
+/* Sets status and handover of r->id. */
+wg_err wg_store_shift_update(wg_store_t *s, const wg_shift_row *r) WG_MUST_CHECK;
+typedef int (*wg_shift_fn)(void *ctx, const wg_shift_row *r);
+/* Shifts whose place starts with prefix (NULL = all), dates from..to (0 =
+ * open), ordered by date and id. */
+wg_err wg_store_shift_each(wg_store_t *s, const char *county, const char *prefix, int32_t from,
+                           int32_t to, wg_shift_fn fn, void *ctx) WG_MUST_CHECK;
+
+typedef struct wg_visit_row {
+  int64_t id;
+  char county[7];
+  int64_t staff_id, household_id;
+  int32_t date;
+  char grid[19];           /* the household's most specific grid then */
+  char findings[512];
+  char ledger_changes[256];
+  char matter[64];         /* a matter raised (id or reference), "" */
+  char recorded_at[32];
+  char actor[64];
+} wg_visit_row;
+
+wg_err wg_store_visit_add(wg_store_t *s, wg_visit_row *r) WG_MUST_CHECK;
+typedef int (*wg_visit_fn)(void *ctx, const wg_visit_row *r);
+/* Visits of the county by staff_id and household (0 = any), dates from..to
+ * (0 = open), newest first. */
+wg_err wg_store_visit_each(wg_store_t *s, const char *county, int64_t staff_id,
+                           int64_t household_id, int32_t from, int32_t to, wg_visit_fn fn,
+                           void *ctx) WG_MUST_CHECK;
+/* The date of the last visit to every visited household. */
+typedef int (*wg_visit_last_fn)(void *ctx, int64_t household_id, int32_t last);
+wg_err wg_store_visit_last_each(wg_store_t *s, const char *county, wg_visit_last_fn fn,
+                                void *ctx) WG_MUST_CHECK;
+
+/* A grid of a plan by code, without its geometry (geom NULL);
+ * WG_ENOTFOUND. */
+wg_err wg_store_grid_get(wg_store_t *s, int64_t plan_id, const char *code,
+                         wg_grid_t *out) WG_MUST_CHECK;
+/* For a grid card: the building heads of buildings with an entrance in
+ * grid `code` of plan_id (any level), and the members living there (Party
+ * members, of them registered in service, volunteers; external members by
+ * their grid code). */
+typedef int (*wg_building_head_fn)(void *ctx, int64_t staff_id, int64_t building_id,
+                                   const char *building_name);
+wg_err wg_store_grid_building_heads(wg_store_t *s, int64_t plan_id, const char *code,
+                                    wg_building_head_fn fn, void *ctx) WG_MUST_CHECK;
+wg_err wg_store_grid_member_counts(wg_store_t *s, int64_t plan_id, const char *code, long *party,
+                                   long *registered, long *volunteers) WG_MUST_CHECK;
+/* The households (with an active member) living in grid `code` of plan_id
+ * (any level), each with its entrance's grid codes and its active members'
+ * tags joined (",a,,b," — split on commas). */
+typedef int (*wg_grid_household_fn)(void *ctx, int64_t household_id, const char codes[3][19],
+                                    const char *community, const char *tags);
+wg_err wg_store_grid_households(wg_store_t *s, int64_t plan_id, const char *code,
+                                wg_grid_household_fn fn, void *ctx) WG_MUST_CHECK;
+/* A household's entrance and community (through its dwelling);
+ * WG_ENOTFOUND for an unknown household or one without a dwelling. */
+wg_err wg_store_household_entrance(wg_store_t *s, int64_t household_id, int64_t *entrance_id,
+                                   char community[13]) WG_MUST_CHECK;
+/* The grid codes (levels 1-3, "" past the plan's levels) of an entrance in
+ * a plan; a split entrance gives its first piece's level-3 grid.
+ * WG_ENOTFOUND when the plan does not assign it. */
+wg_err wg_store_entrance_grids(wg_store_t *s, int64_t plan_id, int64_t entrance_id,
+                               char codes[3][19]) WG_MUST_CHECK;
+/* Households (with an active member) and their entrance, for roll-ups. */
+typedef int (*wg_household_place_fn)(void *ctx, int64_t household_id, int64_t entrance_id,
+                                     const char *community);
+wg_err wg_store_household_place_each(wg_store_t *s, const char *county,
+                                     wg_household_place_fn fn, void *ctx) WG_MUST_CHECK;
+
+typedef enum wg_incident_status { WG_INCIDENT_OPEN = 1, WG_INCIDENT_CLOSED = 2 } wg_incident_status;
+
+typedef struct wg_incident_row {
+  int64_t id;
+  char county[7];
+  char title[128];
+  double lon, lat;         /* WGS84, 0,0 = given by grid */
+  char grid[19];
+  int need;                /* people needed */
+  char skills[256];        /* ",first_aid," or "" */
+  char due[32];            /* ISO date-time the people are needed by */
+  int status;
+  char created_at[32];
+  char closed_at[32];
+  double hours;            /* service hours credited to each arrived responder */
+  char summary[512];
+  char actor[64];
+} wg_incident_row;
+
+wg_err wg_store_incident_add(wg_store_t *s, wg_incident_row *r) WG_MUST_CHECK;
+wg_err wg_store_incident_get(wg_store_t *s, int64_t id, wg_incident_row *out) WG_MUST_CHECK;
+/* Sets status, closed_at, hours, summary of r->id. */
+wg_err wg_store_incident_update(wg_store_t *s, const wg_incident_row *r) WG_MUST_CHECK;
+typedef int (*wg_incident_fn)(void *ctx, const wg_incident_row *r);
+wg_err wg_store_incident_each(wg_store_t *s, const char *county, wg_incident_fn fn,
+                              void *ctx) WG_MUST_CHECK;
+
+typedef enum wg_responder_status {
+  WG_RESP_CALLED = 1,
+  WG_RESP_ACKNOWLEDGED,
+  WG_RESP_DECLINED,
+  WG_RESP_ARRIVED,
+} wg_responder_status;
+
+typedef struct wg_responder_row {
+  int64_t incident_id;
+  int person_kind;
+  int64_t person_id;
+  int status;              /* wg_responder_status */
+  double distance;         /* metres from the incident when called */
+  char updated_at[32];
+} wg_responder_row;
+
+/* Inserts or replaces the responder (incident, person). */
+wg_err wg_store_responder_put(wg_store_t *s, const char *county,
+                              const wg_responder_row *r) WG_MUST_CHECK;
+typedef int (*wg_responder_fn)(void *ctx, const wg_responder_row *r);
+/* Responders of one incident (incident_id > 0), or of every open incident
+ * of the county (incident_id 0), by distance. */
+wg_err wg_store_responder_each(wg_store_t *s, const char *county, int64_t incident_id,
+                               wg_responder_fn fn, void *ctx) WG_MUST_CHECK;
+
+/* In-app notices to a person. */
+wg_err wg_store_notice_add(wg_store_t *s, const char *county, int person_kind, int64_t person_id,
+                           int64_t incident_id, const char *text) WG_MUST_CHECK;
+typedef int (*wg_notice_fn)(void *ctx, int64_t id, int64_t incident_id, const char *text,
+                            const char *created_at);
+wg_err wg_store_notice_each(wg_store_t *s, int person_kind, int64_t person_id, wg_notice_fn fn,
+                            void *ctx) WG_MUST_CHECK;
+
+/* The webhook outbox: messages to POST, delivered by a background thread. */
+typedef struct wg_outbox_row {
+  int64_t id;
+  char url[512];
+  char *body;              /* malloc'd by next; the caller frees */
+  int attempts;
+} wg_outbox_row;
+wg_err wg_store_outbox_add(wg_store_t *s, const char *county, const char *url,
+                           const char *body) WG_MUST_CHECK;
+/* The oldest undelivered message due at unix time now (next_at ≤ now) with
+ * fewer than max_attempts attempts; WG_ENOTFOUND when none. */
+wg_err wg_store_outbox_next(wg_store_t *s, int64_t now, int max_attempts,
+                            wg_outbox_row *out) WG_MUST_CHECK;
+/* Records an attempt: delivered (ok), or the error and when to retry. */
+wg_err wg_store_outbox_done(wg_store_t *s, int64_t id, int ok, const char *error,
+                            int64_t next_at) WG_MUST_CHECK;
+/* Messages delivered and pending. */
+wg_err wg_store_outbox_counts(wg_store_t *s, long *delivered, long *pending) WG_MUST_CHECK;
 
 #endif

@@ -332,6 +332,30 @@ async function main() {
       const api = await apiSession("gridworker");
       const q = await api("/api/v1/matters?queue=mine&open=true&limit=200");
       await browser.grantPermissions(["geolocation"], { origin: new URL(BASE).origin });
+    await check("organisation: the worker's grid card names its worker, Party organisation and members", async () => {
+      const w = await browser.newPage();
+      watch(w);
+      await w.setViewportSize({ width: 1100, height: 700 });
+      await w.goto(BASE);
+      await w.fill("#login", "gridworker");
+      await w.fill("#password", PASSWORD);
+      await w.click("#sign-in button[type=submit]");
+      await w.locator("#map-status[data-count]").waitFor();
+      await w.fill("#grid-code", WORKER_GRID);
+      await w.click("#grid-search button");
+      await w.locator(`#card[data-code="${WORKER_GRID}"] dd[data-field=workers] li`).first().waitFor();
+      const workers = await w.locator("#card dd[data-field=workers]").textContent();
+      const party = await w.locator("#card dd[data-field=party]").textContent();
+      const members = await w.locator("#card dd[data-field=members]").textContent();
+      await w.screenshot({ path: path.join(SHOTS, "card-org.png") });
+      await w.click("#sign-out");
+      await w.locator("#sign-in").waitFor({ state: "visible" });
+      await w.close();
+      return (/\*{4}/.test(workers) && /党小组|党员中心户/.test(party) && /党员 \d+ 人/.test(members)) ||
+        `workers ${workers} / party ${party} / members ${members}`;
+    });
+
+    await check("my visits today on a phone: due households listed, a visit recorded, no sideways scrolling", async () => {
       const phone = await browser.newPage();
       watch(phone);
       await phone.setViewportSize({ width: 390, height: 844 });
@@ -367,6 +391,46 @@ async function main() {
       if (m.status !== 200 || !m.json.grids.includes(workerCodes[0]) && !m.json.grids.some((c) => c && workerCodes[0].startsWith(c)))
         return `matter ${id}: ${m.status} ${JSON.stringify(m.json && m.json.grids)}`;
       return w[0] <= w[1] || `scrollWidth ${w[0]} > ${w[1]}`;
+    });
+
+      await phone.goto(BASE + "#visits");
+      await phone.locator("#vis-due li button").first().waitFor();
+      const before = await phone.locator("#vis-done li").count();
+      await phone.locator("#vis-due li button").first().click();
+      await phone.fill("#visits-root form.visit-form textarea", "老人身体尚可");
+      await phone.locator("#visits-root form.visit-form button[type=submit]").click();
+      await phone.locator("#vis-due li.visited").first().waitFor();
+      await phone.waitForFunction((k) => document.getElementById("vis-done").children.length > k, before);
+      await phone.screenshot({ path: path.join(SHOTS, "visits-phone.png"), fullPage: false });
+      const w = await phone.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+      await phone.click("#sign-out");
+      await phone.locator("#sign-in").waitFor({ state: "visible" });
+      await phone.close();
+      return w[0] <= w[1] || `scrollWidth ${w[0]} > ${w[1]}`;
+    });
+
+    await check("mobilisation: the county sees the closed flood call with its head-count and responders", async () => {
+      const c = await browser.newPage();
+      watch(c);
+      await c.setViewportSize({ width: 1100, height: 800 });
+      await c.goto(BASE);
+      await c.fill("#login", "county");
+      await c.fill("#password", PASSWORD);
+      await c.click("#sign-in button[type=submit]");
+      await c.locator("#map-status[data-count]").waitFor();
+      await c.goto(BASE + "#incident");
+      await c.locator("#incident-root .incident-item a").first().click();
+      await c.locator("#incident-root table tr").first().waitFor();
+      const arrived = await c.locator("#incident-root .headcount .count").nth(3).locator("strong").textContent();
+      const rows = await c.locator("#incident-root table tr").count();
+      await c.screenshot({ path: path.join(SHOTS, "incident.png") });
+      await c.goto(BASE + "#org");
+      await c.locator("#org-root table tbody tr").first().waitFor();
+      await c.screenshot({ path: path.join(SHOTS, "org.png") });
+      await c.click("#sign-out");
+      await c.locator("#sign-in").waitFor({ state: "visible" });
+      await c.close();
+      return (Number(arrived) > 0 && rows >= Number(arrived)) || `arrived ${arrived}, rows ${rows}`;
     });
 
     await check("no CSP violation, script error or failed request in the browser", async () =>

@@ -28,6 +28,7 @@
 #include "store/store.h"
 #include "territory/coord.h"
 #include "territory/plan.h"
+#include "org/org.h"
 #include "test.h"
 #define BACKEND_TAG "http"
 #include "backend.h"
@@ -1200,6 +1201,292 @@ TEST(scope_matrix) {
   printf("# scope matrix: %d cases over %zu roles\n", cases, sizeof roles / sizeof *roles);
 }
 
+/* ---- organisation: scope of writes and reads ------------------------------------ */
+
+/* The CSRF header of a session cookie. */
+static void csrf_of(const char *cookie, char *hdr, size_t cap) {
+  resp r = {0};
+  hdr[0] = '\0';
+  if (request("GET", "/api/v1/session", cookie, &r) == 0)
+    snprintf(hdr, cap, "X-CSRF-Token: %s\r\n",
+             json_string_value(json_object_get(r.json, "csrf"))
+                 ? json_string_value(json_object_get(r.json, "csrf"))
+                 : "");
+  resp_free(&r);
+}
+
+/* A household whose dwelling's entrance lies in level-3 grid code (whole or
+ * a piece of it: a split entrance is each piece's worker's). */
+static long long household_in(const char *code) {
+  sqlite3 *db;
+  sqlite3_stmt *st;
+  long long id = 0;
+  sqlite3_open(dbpath, &db);
+  if (sqlite3_prepare_v2(db,
+                         "SELECT r.household_id FROM resident r JOIN dwelling d ON d.id ="
+                         " r.dwelling_id JOIN grid_assignment a ON a.entrance_id = d.entrance_id"
+                         " AND a.plan_id = ?2 WHERE a.l3 = ?1 AND r.status = 1"
+                         " AND r.household_id IS NOT NULL ORDER BY r.id LIMIT 1",
+                         -1, &st, NULL) == SQLITE_OK) {
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, plan_id);
+    if (sqlite3_step(st) == SQLITE_ROW) id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+  return id;
+}
+
+static int64_t staff_w1, staff_w2, member_v0;
+
+TEST(org_scope_matrix) {
+  /* Two grid workers, linked to the worker1 and worker2 logins. */
+  const wg_org_actor who = {"test", "cli"};
+  const char *in_grids[1] = {l3_code}, *out_grids[1] = {other_l3};
+  wg_staff_row w1 = {.kind = WG_STAFF_GRID_WORKER, .level = 3}, w2 = w1;
+  snprintf(w1.county, sizeof w1.county, "141127");
+  snprintf(w1.name, sizeof w1.name, "王网格");
+  snprintf(w1.phone, sizeof w1.phone, "13912345678");
+  snprintf(w1.community, sizeof w1.community, "%.12s", l3_code);
+  w2 = w1;
+  snprintf(w2.community, sizeof w2.community, "%.12s", other_l3);
+  wg_errinfo ei = {0};
+  CHECK_EQ(wg_org_staff_add(s, &who, &w1, in_grids, 1, &ei), WG_OK);
+  CHECK_EQ(wg_org_staff_add(s, &who, &w2, out_grids, 1, &ei), WG_OK);
+  CHECK_EQ(wg_org_staff_link(s, &who, w1.id, "worker1", &ei), WG_OK);
+  CHECK_EQ(wg_org_staff_link(s, &who, w2.id, "worker2", &ei), WG_OK);
+  staff_w1 = w1.id, staff_w2 = w2.id;
+  /* Rows for the listings: a member, a shift and a service entry in each
+   * worker's grid. */
+  for (int i = 0; i < 2; i++) {
+    const wg_staff_row *w = i ? &w2 : &w1;
+    const char *g = i ? other_l3 : l3_code;
+    wg_member_row m = {.kind = WG_MEMBER_VOLUNTEER};
+    snprintf(m.county, sizeof m.county, "141127");
+    snprintf(m.name, sizeof m.name, "志愿者%d", i);
+    snprintf(m.community, sizeof m.community, "%.12s", g);
+    snprintf(m.grid, sizeof m.grid, "%s", g);
+    if (!i) snprintf(m.login, sizeof m.login, "member1"); /* answers calls for themself */
+    CHECK_EQ(wg_org_member_add(s, &who, &m, &ei), WG_OK);
+    if (!i) member_v0 = m.id;
+    wg_shift_row sh = {.staff_id = w->id, .date = 20261130};
+    snprintf(sh.county, sizeof sh.county, "141127");
+    snprintf(sh.place, sizeof sh.place, "%s", g);
+    CHECK_EQ(wg_org_shift_add(s, &who, &sh, &ei), WG_OK);
+    wg_service_row sv = {.member_id = m.id, .date = 20261120, .hours = 2};
+    snprintf(sv.county, sizeof sv.county, "141127");
+    snprintf(sv.kind, sizeof sv.kind, "cleaning");
+    snprintf(sv.grid, sizeof sv.grid, "%s", g);
+    CHECK_EQ(wg_org_service_add(s, &who, &sv, &ei), WG_OK);
+  }
+  long long inside = household_in(l3_code), outside = household_in(other_l3);
+  CHECK(inside > 0 && outside > 0);
+  char comm[13];
+  snprintf(comm, sizeof comm, "%.12s", l1_code);
+  const role_case roles[] = {
+      {"admin", admin_cookie, "", 0, 0},
+      {"county", county_cookie, "141127", 0, 0},
+      {"township", township_cookie, "141127100", 0, 0},
+      {"community", community_cookie, comm, 0, 0},
+      {"grid-worker", worker_cookie, l3_code, 1, 0},
+      {"other-worker", other_cookie, other_l3, 1, 0},
+      {"member", member_cookie, "", 0, 1},
+      {"auditor", auditor_cookie, "", 0, 1},
+  };
+  int cases = 0;
+  for (size_t k = 0; k < sizeof roles / sizeof *roles; k++) {
+    const role_case *c = &roles[k];
+    char csrf[128];
+    csrf_of(c->cookie, csrf, sizeof csrf);
+    const char *codes[2] = {l3_code, other_l3};
+    long long hh[2] = {inside, outside};
+    int64_t staff[2] = {w1.id, w2.id};
+    for (int i = 0; i < 2; i++) {
+      int want = oracle(c, codes[i]);
+      char body[256];
+      /* A worker records as themself; others name the worker. */
+      if (c->grid_only)
+        snprintf(body, sizeof body, "{\"household\": %lld, \"date\": \"2026-11-28\", \"findings\": \"ok\"}", hh[i]);
+      else
+        snprintf(body, sizeof body, "{\"household\": %lld, \"staff\": %lld, \"date\": \"2026-11-28\"}",
+                 hh[i], (long long)staff[i]);
+      resp r = {0};
+      CHECK_EQ(post_json("POST", "/api/v1/org/visits", c->cookie, csrf, body, &r), 0);
+      if (r.status != (want ? 201 : 403))
+        printf("#   %s POST visit in %s: %d, want %d %s\n", c->name, codes[i], r.status,
+               want ? 201 : 403, r.body ? r.body : "");
+      CHECK_EQ(r.status, want ? 201 : 403);
+      resp_free(&r);
+      cases++;
+    }
+    /* Staff listings hold only staff of what the role sees. */
+    resp r = {0};
+    CHECK_EQ(request("GET", "/api/v1/org/staff", c->cookie, &r), 0);
+    CHECK_EQ(r.status, 200);
+    json_t *items = json_object_get(r.json, "items");
+    for (size_t i = 0; i < json_array_size(items); i++) {
+      json_t *it = json_array_get(items, i);
+      const char *community = json_string_value(json_object_get(it, "community"));
+      json_t *grids = json_object_get(it, "grids");
+      int ok = community && oracle(c, community);
+      for (size_t g = 0; g < json_array_size(grids); g++)
+        ok |= oracle(c, json_string_value(json_array_get(grids, g)));
+      if (!ok) printf("#   %s sees staff outside its scope\n", c->name);
+      CHECK(ok);
+      const char *phone = json_string_value(json_object_get(it, "phone"));
+      CHECK(!phone || strstr(phone, "****"));
+    }
+    if (c->none) CHECK_EQ(json_array_size(items), 0);
+    if (c->grid_only) CHECK_EQ(json_array_size(items), 1);
+    resp_free(&r);
+    /* The other org listings hold nothing outside the scope either: each
+     * row's grid (or place, or community) is one the role sees. */
+    static const struct {
+      const char *path, *key;
+    } lists[] = {{"/api/v1/org/visits", "grid"},       {"/api/v1/org/rosters", "place"},
+                 {"/api/v1/org/members", "home_grid"}, {"/api/v1/org/service", "grid"},
+                 {"/api/v1/org/coverage?level=3", "code"}, {"/api/v1/org/check", "code"},
+                 {"/api/v1/incidents", "grid"}};
+    for (size_t l = 0; l < sizeof lists / sizeof *lists; l++) {
+      CHECK_EQ(request("GET", lists[l].path, c->cookie, &r), 0);
+      CHECK_EQ(r.status, 200);
+      items = json_object_get(r.json, "items");
+      size_t out_of_scope = 0;
+      for (size_t i = 0; i < json_array_size(items); i++) {
+        const char *code = json_string_value(json_object_get(json_array_get(items, i), lists[l].key));
+        /* a grid worker sees rows of its grids; their community alone says nothing */
+        if (c->grid_only && code && strlen(code) == 12) continue;
+        if (!code || !oracle(c, code)) out_of_scope++;
+      }
+      if (c->none) CHECK_EQ(json_array_size(items), 0);
+      if (out_of_scope)
+        printf("#   %s GET %s: %zu rows outside the scope\n", c->name, lists[l].path, out_of_scope);
+      CHECK_EQ(out_of_scope, 0);
+      resp_free(&r);
+      cases++;
+    }
+    /* Managing staff is the managers' business. */
+    char body[256];
+    snprintf(body, sizeof body,
+             "{\"kind\": \"building-head\", \"name\": \"赵楼长\", \"community\": \"%s\"}", comm);
+    CHECK_EQ(post_json("POST", "/api/v1/org/staff", c->cookie, csrf, body, &r), 0);
+    int manager = !c->none && !c->grid_only && oracle(c, comm);
+    CHECK_EQ(r.status, manager ? 201 : 403);
+    resp_free(&r);
+    cases += 2;
+  }
+  printf("# org scope matrix: %d cases\n", cases);
+}
+
+TEST(org_card_visits_and_mobilisation) {
+  char t[160];
+  resp r = {0};
+  snprintf(t, sizeof t, "/api/v1/grids/%s", l3_code);
+  CHECK_EQ(get(t, &r), 0);
+  CHECK_EQ(r.status, 200);
+  json_t *workers = json_object_get(r.json, "workers");
+  CHECK_EQ(json_array_size(workers), 1);
+  CHECK_EQ(json_integer_value(json_object_get(json_array_get(workers, 0), "id")), staff_w1);
+  CHECK_STR(json_string_value(json_object_get(json_array_get(workers, 0), "phone")), "139****5678");
+  CHECK(json_object_get(r.json, "members") != NULL);
+  CHECK(json_object_get(r.json, "party") != NULL);
+  CHECK(json_object_get(r.json, "households") != NULL); /* existing fields kept */
+  resp_free(&r);
+  /* The worker's own visits and due list. */
+  CHECK_EQ(request("GET", "/api/v1/org/visits?mine=1&date=2026-11-28", worker_cookie, &r), 0);
+  CHECK_EQ(r.status, 200);
+  CHECK(json_array_size(json_object_get(r.json, "items")) >= 1);
+  resp_free(&r);
+  CHECK_EQ(request("GET", "/api/v1/org/visits/due?today=2026-11-29", worker_cookie, &r), 0);
+  CHECK_EQ(r.status, 200);
+  CHECK(json_integer_value(json_object_get(r.json, "total")) >= 1);
+  resp_free(&r);
+  CHECK_EQ(request("GET", "/api/v1/org/visits/due?staff=%zz", worker_cookie, &r), 0);
+  CHECK_EQ(r.status, 400);
+  resp_free(&r);
+  /* The other worker may not read this worker's due list. */
+  snprintf(t, sizeof t, "/api/v1/org/visits/due?staff=%lld", (long long)staff_w1);
+  CHECK_EQ(request("GET", t, other_cookie, &r), 0);
+  CHECK_EQ(r.status, 403);
+  resp_free(&r);
+  /* A call on the worker's grid: the community opens it, the worker answers. */
+  char csrf[128], wcsrf[128], ocsrf[128];
+  csrf_of(community_cookie, csrf, sizeof csrf);
+  csrf_of(worker_cookie, wcsrf, sizeof wcsrf);
+  csrf_of(other_cookie, ocsrf, sizeof ocsrf);
+  char body[256];
+  snprintf(body, sizeof body, "{\"title\": \"管道爆裂\", \"grid\": \"%s\", \"need\": 2}", l3_code);
+  CHECK_EQ(post_json("POST", "/api/v1/incidents", community_cookie, csrf, body, &r), 0);
+  CHECK_EQ(r.status, 201);
+  long long inc = json_integer_value(json_object_get(r.json, "id"));
+  CHECK(json_integer_value(json_object_get(r.json, "called")) >= 1);
+  resp_free(&r);
+  CHECK_EQ(post_json("POST", "/api/v1/incidents", worker_cookie, wcsrf, body, &r), 0);
+  CHECK_EQ(r.status, 403);
+  resp_free(&r);
+  snprintf(t, sizeof t, "/api/v1/incidents/%lld/responses", inc);
+  snprintf(body, sizeof body, "{\"kind\": \"staff\", \"id\": %lld, \"status\": \"arrived\"}",
+           (long long)staff_w1);
+  CHECK_EQ(post_json("POST", t, other_cookie, ocsrf, body, &r), 0);
+  CHECK_EQ(r.status, 403);
+  resp_free(&r);
+  CHECK_EQ(post_json("POST", t, worker_cookie, wcsrf, body, &r), 0);
+  CHECK_EQ(r.status, 200);
+  CHECK_EQ(json_integer_value(json_object_get(json_object_get(r.json, "headcount"), "arrived")), 1);
+  resp_free(&r);
+  /* A volunteer signed in (role member) gets the notice, reads the call
+   * they were called to, answers for themself only. */
+  char mcsrf[128];
+  csrf_of(member_cookie, mcsrf, sizeof mcsrf);
+  CHECK_EQ(request("GET", "/api/v1/notices", member_cookie, &r), 0);
+  CHECK_EQ(r.status, 200);
+  CHECK_EQ(json_array_size(json_object_get(r.json, "items")), 1);
+  resp_free(&r);
+  snprintf(t, sizeof t, "/api/v1/incidents/%lld", inc);
+  CHECK_EQ(request("GET", t, member_cookie, &r), 0);
+  CHECK_EQ(r.status, 200);
+  resp_free(&r);
+  snprintf(t, sizeof t, "/api/v1/incidents/%lld/responses", inc);
+  snprintf(body, sizeof body, "{\"kind\": \"member\", \"id\": %lld, \"status\": \"acknowledged\"}",
+           (long long)member_v0);
+  CHECK_EQ(post_json("POST", t, member_cookie, mcsrf, body, &r), 0);
+  CHECK_EQ(r.status, 200);
+  CHECK_EQ(json_integer_value(json_object_get(json_object_get(r.json, "headcount"), "acknowledged")), 1);
+  resp_free(&r);
+  snprintf(body, sizeof body, "{\"kind\": \"staff\", \"id\": %lld, \"status\": \"declined\"}",
+           (long long)staff_w1);
+  CHECK_EQ(post_json("POST", t, member_cookie, mcsrf, body, &r), 0);
+  CHECK_EQ(r.status, 403);
+  resp_free(&r);
+  snprintf(t, sizeof t, "/api/v1/incidents/%lld", inc);
+  CHECK_EQ(request("GET", t, worker_cookie, &r), 0);
+  CHECK_EQ(r.status, 200);
+  CHECK(json_array_size(json_object_get(r.json, "responders")) >= 1);
+  resp_free(&r);
+  CHECK_EQ(request("GET", "/api/v1/notices", worker_cookie, &r), 0);
+  CHECK_EQ(r.status, 200);
+  CHECK(json_array_size(json_object_get(r.json, "items")) >= 1);
+  resp_free(&r);
+  snprintf(t, sizeof t, "/api/v1/incidents/%lld/close", inc);
+  CHECK_EQ(post_json("POST", t, community_cookie, csrf, "{\"hours\": 2, \"summary\": \"修复\"}", &r), 0);
+  CHECK_EQ(r.status, 200);
+  CHECK_STR(json_string_value(json_object_get(r.json, "status")), "closed");
+  resp_free(&r);
+  snprintf(t, sizeof t, "/api/v1/org/service?staff=%lld", (long long)staff_w1);
+  CHECK_EQ(request("GET", t, worker_cookie, &r), 0);
+  CHECK_EQ(r.status, 200);
+  CHECK(json_real_value(json_object_get(r.json, "hours")) >= 2.0);
+  resp_free(&r);
+  CHECK_EQ(request("GET", "/api/v1/org/check", community_cookie, &r), 0);
+  CHECK_EQ(r.status, 200);
+  CHECK(json_integer_value(json_object_get(r.json, "problems")) > 0);
+  resp_free(&r);
+  CHECK_EQ(request("GET", "/api/v1/org/coverage?level=3", worker_cookie, &r), 0);
+  CHECK_EQ(r.status, 200);
+  CHECK_EQ(json_array_size(json_object_get(r.json, "items")), 1);
+  resp_free(&r);
+}
+
 TEST(plans) {
   resp r;
   CHECK_EQ(get("/api/v1/plans", &r), 0);
@@ -1747,6 +2034,8 @@ int main(void) {
   RUN(scope_of_a_grid_worker);
   RUN(scope_of_a_community);
   RUN(scope_matrix);
+  RUN(org_scope_matrix);
+  RUN(org_card_visits_and_mobilisation);
   RUN(lock_out_after_failures);
   RUN(buildings_and_households);
   RUN(residents_masked_and_paged);
