@@ -25,6 +25,9 @@ const wg_command wg_cli_commands[] = {
     {"audit", "list the audit log (who, when, what, from where)", wg_cmd_audit},
     {"settings", "the county's settings: division bounds, village rule, barriers", wg_cmd_settings},
     {"db", "database maintenance: check, version", wg_cmd_db},
+    {"campaign", "campaigns (专项工作): create by query, mark stages, import, roll up", wg_cmd_campaign},
+    {"target", "indicators and targets (周通报、月调度、季推进): assign, report actuals", wg_cmd_target},
+    {"report", "weekly / monthly / quarterly reports and campaign reports (XLSX, HTML)", wg_cmd_report},
     {NULL, NULL, NULL},
 };
 
