@@ -59,25 +59,25 @@ static void fill(wg_period *p) {
       long mon = iso_week1(p->year) + 7L * (p->n - 1);
       p->first = wg_day_from_number(mon);
       p->last = wg_day_from_number(mon + 6);
-      snprintf(p->text, sizeof p->text, "%04d-W%02d", p->year, p->n);
+      snprintf(p->text, sizeof p->text, "%04u-W%02u", (unsigned)p->year % 10000u, (unsigned)p->n % 100u);
       break;
     }
     case WG_PERIOD_MONTH:
       p->first = p->year * 10000 + p->n * 100 + 1;
       p->last = p->year * 10000 + p->n * 100 + month_days(p->year, p->n);
-      snprintf(p->text, sizeof p->text, "%04d-%02d", p->year, p->n);
+      snprintf(p->text, sizeof p->text, "%04u-%02u", (unsigned)p->year % 10000u, (unsigned)p->n % 100u);
       break;
     case WG_PERIOD_QUARTER: {
       int m0 = (p->n - 1) * 3 + 1;
       p->first = p->year * 10000 + m0 * 100 + 1;
       p->last = p->year * 10000 + (m0 + 2) * 100 + month_days(p->year, m0 + 2);
-      snprintf(p->text, sizeof p->text, "%04d-Q%d", p->year, p->n);
+      snprintf(p->text, sizeof p->text, "%04u-Q%u", (unsigned)p->year % 10000u, (unsigned)p->n % 10u);
       break;
     }
     case WG_PERIOD_YEAR:
       p->first = p->year * 10000 + 101;
       p->last = p->year * 10000 + 1231;
-      snprintf(p->text, sizeof p->text, "%04d", p->year);
+      snprintf(p->text, sizeof p->text, "%04u", (unsigned)p->year % 10000u);
       break;
   }
 }
