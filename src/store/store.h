@@ -726,7 +726,9 @@ wg_err wg_store_campaign_item_each(wg_store_t *s, int64_t campaign_id, int max_s
                                    wg_campaign_item_fn fn, void *ctx) WG_MUST_CHECK;
 
 /* The item counts of a campaign grouped by (entrance, community, stage):
- * what a roll-up needs, in one pass over an index. */
+ * what a roll-up needs. The backend keeps these counts as items are added
+ * and moved (SQLite: a tally table maintained by triggers), so this reads
+ * one row per entrance and stage, not one per item. */
 typedef int (*wg_campaign_group_fn)(void *ctx, int64_t entrance_id, const char *community,
                                     int stage, long count);
 wg_err wg_store_campaign_groups(wg_store_t *s, int64_t campaign_id, wg_campaign_group_fn fn,

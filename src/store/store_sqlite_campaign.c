@@ -232,8 +232,8 @@ wg_err wg_store_campaign_item_each(wg_store_t *s, int64_t campaign_id, int max_s
 wg_err wg_store_campaign_groups(wg_store_t *s, int64_t campaign_id, wg_campaign_group_fn fn,
                                 void *ctx) {
   sqlite3_stmt *st = prepare(s,
-                             "SELECT entrance_id, community, stage, count(*) FROM campaign_item"
-                             " WHERE campaign_id = ?1 GROUP BY entrance_id, community, stage");
+                             "SELECT entrance_id, community, stage, items FROM campaign_tally"
+                             " WHERE campaign_id = ?1 AND items > 0");
   if (!st) return WG_EDB;
   sqlite3_bind_int64(st, 1, campaign_id);
   int rc;
