@@ -293,6 +293,56 @@ async function main() {
       return w[0] <= w[1] || `scrollWidth ${w[0]} > ${w[1]}`;
     });
 
+    await check("campaigns on a phone: the grid worker's not-done list, a stage button marks an item", async () => {
+      const phone = await browser.newPage();
+      watch(phone);
+      await phone.setViewportSize({ width: 390, height: 844 });
+      await phone.goto(BASE + "#campaigns");
+      await phone.fill("#login", "gridworker");
+      await phone.fill("#password", PASSWORD);
+      await phone.click("#sign-in button[type=submit]");
+      await phone.locator("table.campaign-list tbody tr").first().waitFor();
+      const rows = await phone.locator("table.campaign-list tbody tr").count();
+      // The vaccination campaign (in progress) has people left to do.
+      await phone.locator("table.campaign-list a", { hasText: "疫苗" }).click();
+      await phone.locator(".item-card").first().waitFor();
+      const card = phone.locator(".item-card").first();
+      const id = await card.getAttribute("data-id");
+      const masked = await card.locator("strong").textContent();
+      await card.locator(".stage-buttons button").first().click();
+      await phone.locator(`.item-card[data-id="${id}"] .stage`).filter({ hasText: "已接种" }).waitFor();
+      await phone.locator("table.rollup tbody tr").first().waitFor();
+      await phone.waitForTimeout(300);
+      await phone.screenshot({ path: path.join(SHOTS, "campaign-phone.png"), fullPage: true });
+      const units = await phone.locator("table.rollup tbody tr").evaluateAll((trs) => trs.map((t) => t.dataset.code));
+      const w = await phone.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+      await phone.close();
+      if (rows < 3) return `only ${rows} campaigns listed`;
+      if (CLEAR_ID.test(masked)) return `clear ID number on a card: ${masked}`;
+      if (!units.every((c) => c.startsWith(WORKER_GRID))) return `units outside the worker's grid: ${units.join(",")}`;
+      return w[0] <= w[1] || `scrollWidth ${w[0]} > ${w[1]}`;
+    });
+
+    await check("targets: the county office sees completion and ranking (109.14%) and a report link", async () => {
+      const county = await browser.newPage();
+      watch(county);
+      await county.goto(BASE + "#targets");
+      await county.fill("#login", "county");
+      await county.fill("#password", PASSWORD);
+      await county.click("#sign-in button[type=submit]");
+      await county.locator("table.targets tbody tr").first().waitFor();
+      const first = await county.locator("table.targets tbody tr").first().textContent();
+      const behind = await county.locator("table.targets tbody tr.behind").count();
+      const href = await county.locator("#tg-report-link").getAttribute("href");
+      await county.waitForTimeout(300);
+      await county.screenshot({ path: path.join(SHOTS, "targets.png"), fullPage: true });
+      const res = await county.evaluate(async (u) => (await fetch(u)).status, href);
+      await county.close();
+      if (!first.includes("109.14%")) return `first row: ${first}`;
+      if (behind < 1) return "no laggard highlighted";
+      return res === 200 || `report download ${href}: ${res}`;
+    });
+
     await check("no CSP violation, script error or failed request in the browser", async () =>
       problems.length === 0 || problems.slice(0, 8).join("\n"));
     await check("nothing was fetched from anywhere but the wangge server", async () =>
