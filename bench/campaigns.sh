@@ -39,9 +39,10 @@ PLAN=$(sqlite3 "$DB" 'SELECT id FROM plan WHERE status = 2')
 cat >"$OUT/rollup.sql" <<SQL
 .timer on
 .output /dev/null
-WITH w AS (SELECT i.stage, i.community, a.l1, a.l2, a.l3 FROM campaign_item i
-  LEFT JOIN grid_assignment a ON a.plan_id = $PLAN AND a.entrance_id = i.entrance_id
-   AND a.piece = (SELECT min(piece) FROM grid_assignment WHERE plan_id = $PLAN AND entrance_id = i.entrance_id)
+WITH fp AS (SELECT entrance_id, min(piece) AS piece FROM grid_assignment WHERE plan_id = $PLAN GROUP BY entrance_id),
+w AS MATERIALIZED (SELECT i.stage, i.community, a.l1, a.l2, a.l3 FROM campaign_item i
+  LEFT JOIN fp ON fp.entrance_id = i.entrance_id
+  LEFT JOIN grid_assignment a ON a.plan_id = $PLAN AND a.entrance_id = i.entrance_id AND a.piece = fp.piece
   WHERE i.campaign_id = 1)
 SELECT 'county', substr(community, 1, 6), stage, count(*) FROM w GROUP BY 2, 3
 UNION ALL SELECT 'township', substr(community, 1, 9), stage, count(*) FROM w GROUP BY 2, 3
@@ -79,6 +80,7 @@ cat >"$OUT/mark.sql" <<SQL
 .timer on
 CREATE TEMP TABLE sheet(id_number TEXT, stage TEXT, note TEXT);
 .import --csv --skip 1 $OUT/lab.csv sheet
+CREATE INDEX sheet_id ON sheet(id_number);
 BEGIN;
 INSERT INTO campaign_event(campaign_id, item_id, county, from_stage, to_stage, at, actor, note)
   SELECT $C2, i.id, i.county, i.stage, 1, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), 'peer', s.note

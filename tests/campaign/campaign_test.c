@@ -9,6 +9,9 @@
 #include "campaign/campaign.h"
 #include "campaign/campaign_ops.h"
 #include "demo/demo.h"
+#include "io/table.h"
+#include "io/table_write.h"
+#include "report/report.h"
 #include "store/store.h"
 #include "territory/plan.h"
 #include "test.h"
@@ -430,6 +433,34 @@ TEST(import_is_all_or_nothing_and_reports_rows) {
   CHECK_EQ(wg_campaign_import(s, &v, NULL, mem, (size_t)mlen, "sampled", &scoped, NULL, &res, &ei),
            WG_EREJECTED);
   CHECK_EQ(res.bad_rows, 1);
+  /* An XLSX sheet (written by wangge's own writer) by ID number. */
+  snprintf(path, sizeof path, "%s/lab.xlsx", dir);
+  wg_table_writer_t *w = NULL;
+  CHECK_EQ(wg_table_writer_open(path, "xlsx", &w, &ei), WG_OK);
+  const char *head[] = {"身份证号", "环节", "备注"};
+  CHECK_EQ(wg_table_writer_row(w, 3, head, &ei), WG_OK);
+  sqlite3 *db;
+  sqlite3_stmt *st;
+  int written = 0;
+  if (sqlite3_open(dbpath, &db) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(db, "SELECT r.id_number FROM campaign_item i JOIN resident r ON r.id ="
+                               " i.resident_id WHERE i.campaign_id = 1 AND i.stage = 0 LIMIT 50",
+                           -1, &st, NULL) == SQLITE_OK) {
+      while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *row[] = {(const char *)sqlite3_column_text(st, 0), "已送检", "xlsx"};
+        CHECK_EQ(wg_table_writer_row(w, 3, row, &ei), WG_OK);
+        written++;
+      }
+      sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+  }
+  CHECK_EQ(wg_table_writer_close(w, &ei), WG_OK);
+  CHECK_EQ(written, 50);
+  CHECK_EQ(wg_campaign_import(s, &v, path, NULL, 0, NULL, &o, NULL, &res, &ei), WG_OK);
+  CHECK_STR(res.format, "xlsx");
+  CHECK_EQ(res.moved, 50);
+  CHECK_EQ(scalar("SELECT count(*) FROM campaign_event WHERE note = 'xlsx' AND to_stage = 2"), 50);
   /* Headers without an item column are refused. */
   mlen = snprintf(mem, sizeof mem, "姓名,环节\n张三,已采样\n");
   CHECK_EQ(wg_campaign_import(s, &v, NULL, mem, (size_t)mlen, NULL, &o, NULL, &res, &ei),
@@ -486,6 +517,39 @@ TEST(rollup_equals_brute_force_on_the_store) {
   wg_campaign_view_free(&v);
 }
 
+TEST(campaign_report_reads_back) {
+  wg_report *r = NULL;
+  wg_errinfo ei = {0};
+  CHECK_EQ(wg_report_build_campaign(s, testing_id, &r, &ei), WG_OK);
+  if (!r) return;
+  char path[600];
+  snprintf(path, sizeof path, "%s/campaign.xlsx", dir);
+  CHECK_EQ(wg_report_write(r, "xlsx", path, &ei), WG_OK);
+  wg_report_free(r);
+  /* The county table: the total and the reported count as in the store. */
+  wg_table_t *t = NULL;
+  CHECK_EQ(wg_table_open(path, NULL, &t, &ei), WG_OK);
+  wg_table_row row;
+  int has = 0, in_county = 0;
+  char total[32] = "", reported[32] = "";
+  while (t && wg_table_next(t, &row, &has, &ei) == WG_OK && has) {
+    if (row.ncells && !strcmp(row.cells[0], "全县")) in_county = 1;
+    if (!in_county || row.ncells < 2) continue;
+    if (!strcmp(row.cells[0], "总数")) snprintf(total, sizeof total, "%s", row.cells[1]);
+    if (!strcmp(row.cells[0], "已报告")) {
+      snprintf(reported, sizeof reported, "%s", row.cells[1]);
+      in_county = 0;
+    }
+  }
+  wg_table_close(t);
+  char want[32];
+  snprintf(want, sizeof want, "%ld", scalar("SELECT count(*) FROM campaign_item WHERE campaign_id = 1"));
+  CHECK_STR(total, want);
+  snprintf(want, sizeof want, "%ld",
+           scalar("SELECT count(*) FROM campaign_item WHERE campaign_id = 1 AND stage = 4"));
+  CHECK_STR(reported, want);
+}
+
 int main(void) {
   setenv("WANGGE_TODAY", "20261129", 1);
   RUN(query_parses_terms);
@@ -518,6 +582,7 @@ int main(void) {
   RUN(marks_move_items_with_events);
   RUN(import_is_all_or_nothing_and_reports_rows);
   RUN(rollup_equals_brute_force_on_the_store);
+  RUN(campaign_report_reads_back);
   wg_store_close(s);
   char cmd[600];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
