@@ -316,6 +316,8 @@ async function main() {
       await phone.screenshot({ path: path.join(SHOTS, "campaign-phone.png"), fullPage: true });
       const units = await phone.locator("table.rollup tbody tr").evaluateAll((trs) => trs.map((t) => t.dataset.code));
       const w = await phone.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+      await phone.click("#sign-out");
+      await phone.locator("#sign-in").waitFor({ state: "visible" });
       await phone.close();
       if (rows < 3) return `only ${rows} campaigns listed`;
       if (CLEAR_ID.test(masked)) return `clear ID number on a card: ${masked}`;
@@ -337,6 +339,8 @@ async function main() {
       await county.waitForTimeout(300);
       await county.screenshot({ path: path.join(SHOTS, "targets.png"), fullPage: true });
       const res = await county.evaluate(async (u) => (await fetch(u)).status, href);
+      await county.click("#sign-out");
+      await county.locator("#sign-in").waitFor({ state: "visible" });
       await county.close();
       if (!first.includes("109.14%")) return `first row: ${first}`;
       if (behind < 1) return "no laggard highlighted";
