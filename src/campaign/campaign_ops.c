@@ -28,7 +28,7 @@ static int collect_grid(void *ctx, const wg_grid_t *g) {
   return 0;
 }
 
-static int find_grid(const wg_campaign_view *v, const char *code) {
+static int find_grid(const wg_campaign_plan *v, const char *code) {
   int lo = 0, hi = v->ngrids - 1;
   while (lo <= hi) {
     int mid = (lo + hi) / 2;
@@ -41,14 +41,14 @@ static int find_grid(const wg_campaign_view *v, const char *code) {
 }
 
 typedef struct where_ctx {
-  wg_campaign_view *v;
+  wg_campaign_plan *v;
   int cap;
   wg_err err;
 } where_ctx;
 
 static int collect_where(void *ctx, const wg_assignment_t *a) {
   where_ctx *w = ctx;
-  wg_campaign_view *v = w->v;
+  wg_campaign_plan *v = w->v;
   int64_t have;
   /* A split entrance (pieces ≥ 1) counts in its first piece's grids:
    * which dwelling lies in which piece is not recorded. */
@@ -72,9 +72,9 @@ static int collect_where(void *ctx, const wg_assignment_t *a) {
   return 0;
 }
 
-/* Loads the active plan's grids and assignment into v (none: v->plan_id 0). */
-static wg_err load_plan(wg_store_t *s, const char *county, wg_campaign_view *v) {
+wg_err wg_campaign_plan_load(wg_store_t *s, const char *county, wg_campaign_plan *v) {
   wg_plan_t plan;
+  memset(v, 0, sizeof *v);
   wg_u64map_init(&v->entrance);
   wg_err e = wg_store_plan_active(s, county, &plan);
   if (e == WG_ENOTFOUND) return WG_OK;
@@ -84,13 +84,16 @@ static wg_err load_plan(wg_store_t *s, const char *county, wg_campaign_view *v) 
   e = wg_store_grid_each(s, plan.id, 0, collect_grid, &gl);
   v->grid_code = gl.code;
   v->ngrids = gl.n;
-  if (e) return e;
-  where_ctx w = {v, 0, WG_OK};
-  e = wg_store_assignment_each(s, plan.id, collect_where, &w);
-  return e ? e : w.err;
+  if (!e) {
+    where_ctx w = {v, 0, WG_OK};
+    e = wg_store_assignment_each(s, plan.id, collect_where, &w);
+    if (!e) e = w.err;
+  }
+  if (e) wg_campaign_plan_free(v);
+  return e;
 }
 
-void wg_campaign_view_free(wg_campaign_view *v) {
+void wg_campaign_plan_free(wg_campaign_plan *v) {
   if (!v) return;
   free(v->grid_code);
   free(v->where);
@@ -98,21 +101,50 @@ void wg_campaign_view_free(wg_campaign_view *v) {
   memset(v, 0, sizeof *v);
 }
 
-wg_err wg_campaign_view_open(wg_store_t *s, int64_t campaign_id, wg_campaign_view *v,
-                             wg_errinfo *ei) {
+void wg_campaign_view_free(wg_campaign_view *v) {
+  if (!v) return;
+  wg_campaign_plan_free(&v->own);
   memset(v, 0, sizeof *v);
+}
+
+static wg_err open_row(wg_store_t *s, int64_t campaign_id, wg_campaign_view *v, wg_errinfo *ei) {
+  memset(v, 0, sizeof *v);
+  v->plan = &v->own;
   wg_err e = wg_store_campaign_get(s, campaign_id, &v->c);
   if (e == WG_ENOTFOUND)
     return wg_errinfo_set(ei, e, "no campaign %lld", (long long)campaign_id);
   if (e) return e;
-  if ((e = wg_campaign_stages_parse(v->c.stages, &v->stages, ei))) return e;
-  e = load_plan(s, v->c.county, v);
-  if (e) wg_campaign_view_free(v);
-  return e;
+  return wg_campaign_stages_parse(v->c.stages, &v->stages, ei);
 }
 
-void wg_campaign_view_place(const wg_campaign_view *v, int64_t entrance_id,
-                            const char *community, char codes[WG_RL_COUNT_][19]) {
+wg_err wg_campaign_view_open(wg_store_t *s, int64_t campaign_id, wg_campaign_view *v,
+                             wg_errinfo *ei) {
+  wg_err e = open_row(s, campaign_id, v, ei);
+  if (!e) e = wg_campaign_plan_load(s, v->c.county, &v->own);
+  if (e) {
+    wg_campaign_view_free(v);
+    return e;
+  }
+  v->plan = &v->own;
+  v->plan_id = v->own.plan_id;
+  return WG_OK;
+}
+
+wg_err wg_campaign_view_open_with(wg_store_t *s, int64_t campaign_id, const wg_campaign_plan *plan,
+                                  wg_campaign_view *v, wg_errinfo *ei) {
+  wg_err e = open_row(s, campaign_id, v, ei);
+  if (e) {
+    wg_campaign_view_free(v);
+    return e;
+  }
+  v->plan = plan;
+  v->plan_id = plan->plan_id;
+  return WG_OK;
+}
+
+/* The unit codes of every level for something at entrance in community. */
+static void place(const wg_campaign_plan *p, int64_t entrance_id, const char *community,
+                  char codes[WG_RL_COUNT_][19]) {
   memset(codes, 0, sizeof(char[WG_RL_COUNT_][19]));
   if (community && strlen(community) == 12) {
     snprintf(codes[WG_RL_COUNTY], 19, "%.6s000000", community);
@@ -120,9 +152,15 @@ void wg_campaign_view_place(const wg_campaign_view *v, int64_t entrance_id,
     snprintf(codes[WG_RL_COMMUNITY], 19, "%s", community);
   }
   int64_t wi;
-  if (entrance_id > 0 && wg_u64map_get(&v->entrance, (uint64_t)entrance_id, &wi))
+  if (entrance_id > 0 && wg_u64map_get(&p->entrance, (uint64_t)entrance_id, &wi))
     for (int l = 0; l < 3; l++)
-      if (v->where[wi][l] >= 0) snprintf(codes[WG_RL_GRID1 + l], 19, "%s", v->grid_code[v->where[wi][l]]);
+      if (p->where[wi][l] >= 0)
+        snprintf(codes[WG_RL_GRID1 + l], 19, "%s", p->grid_code[p->where[wi][l]]);
+}
+
+void wg_campaign_view_place(const wg_campaign_view *v, int64_t entrance_id,
+                            const char *community, char codes[WG_RL_COUNT_][19]) {
+  place(v->plan, entrance_id, community, codes);
 }
 
 int wg_campaign_view_in(const wg_campaign_view *v, int64_t entrance_id, const char *community,
@@ -145,7 +183,7 @@ int wg_campaign_view_in(const wg_campaign_view *v, int64_t entrance_id, const ch
 
 typedef struct build_ctx {
   const wg_campaign_query *q;
-  const wg_campaign_view *plan;
+  const wg_campaign_plan *plan;
   int32_t ref;
   int kind;
   wg_campaign_item_row *items;
@@ -157,7 +195,7 @@ typedef struct build_ctx {
 static int take_candidate(void *ctx, const wg_campaign_candidate *c) {
   build_ctx *b = ctx;
   char codes[WG_RL_COUNT_][19];
-  wg_campaign_view_place(b->plan, c->entrance_id, c->community, codes);
+  place(b->plan, c->entrance_id, c->community, codes);
   wg_campaign_subject p = {c->sex, c->birth, c->residence, c->tags, c->community,
                            {codes[WG_RL_GRID1], codes[WG_RL_GRID2], codes[WG_RL_GRID3]}};
   if (!wg_campaign_query_match(b->q, &p, b->ref)) return 0;
@@ -256,18 +294,14 @@ wg_err wg_campaign_create(wg_store_t *s, const wg_campaign_spec *spec, int64_t *
   snprintf(c.actor, sizeof c.actor, "%s", spec->actor ? spec->actor : "");
   if (spec->created_at) snprintf(c.created_at, sizeof c.created_at, "%s", spec->created_at);
 
-  wg_campaign_view plan;
-  memset(&plan, 0, sizeof plan);
-  if ((e = load_plan(s, spec->county, &plan))) {
-    wg_campaign_view_free(&plan);
-    return e;
-  }
+  wg_campaign_plan plan;
+  if ((e = wg_campaign_plan_load(s, spec->county, &plan))) return e;
   build_ctx b = {.q = &q, .plan = &plan, .ref = spec->ref_date, .kind = c.kind};
   wg_u64map_init(&b.households);
   e = wg_store_campaign_candidates(s, spec->county, take_candidate, &b);
   if (!e) e = b.err;
   wg_u64map_free(&b.households);
-  wg_campaign_view_free(&plan);
+  wg_campaign_plan_free(&plan);
   if (!e) e = wg_store_begin(s);
   if (e) {
     free(b.items);
@@ -373,9 +407,9 @@ static int add_group(void *ctx, int64_t entrance_id, const char *community, int 
     g->unit[WG_RL_COMMUNITY] = unit_of(gc->units, community);
   }
   int64_t wi;
-  if (entrance_id > 0 && wg_u64map_get(&gc->v->entrance, (uint64_t)entrance_id, &wi))
+  if (entrance_id > 0 && wg_u64map_get(&gc->v->plan->entrance, (uint64_t)entrance_id, &wi))
     for (int l = 0; l < 3; l++) {
-      int gi = gc->v->where[wi][l];
+      int gi = gc->v->plan->where[wi][l];
       g->unit[WG_RL_GRID1 + l] = gi >= 0 ? gc->grid_unit[gi] : -1;
     }
   return 0;
@@ -390,12 +424,13 @@ wg_err wg_campaign_rollup(wg_store_t *s, const wg_campaign_view *v, wg_rollup_un
   group_ctx gc = {.v = v, .units = &l};
   wg_err e = wg_store_division_each(s, v->c.county, 0, add_division, &l);
   if (!e) e = l.err;
-  if (!e && !(gc.grid_unit = malloc(sizeof(int) * (size_t)(v->ngrids + 1)))) e = WG_ENOMEM;
-  for (int i = 0; !e && i < v->ngrids; i++) {
-    size_t len = strlen(v->grid_code[i]);
+  const wg_campaign_plan *pl = v->plan;
+  if (!e && !(gc.grid_unit = malloc(sizeof(int) * (size_t)(pl->ngrids + 1)))) e = WG_ENOMEM;
+  for (int i = 0; !e && i < pl->ngrids; i++) {
+    size_t len = strlen(pl->grid_code[i]);
     wg_rollup_level level = len == 14 ? WG_RL_GRID1 : len == 16 ? WG_RL_GRID2 : WG_RL_GRID3;
     gc.grid_unit[i] = l.n;
-    if (add_unit(&l, v->grid_code[i], v->grid_code[i], level)) e = l.err;
+    if (add_unit(&l, pl->grid_code[i], pl->grid_code[i], level)) e = l.err;
   }
   if (!e) e = wg_store_campaign_groups(s, v->c.id, add_group, &gc);
   if (!e) e = gc.err;

@@ -35,21 +35,41 @@ typedef struct wg_campaign_spec {
 wg_err wg_campaign_create(wg_store_t *s, const wg_campaign_spec *spec, int64_t *id, long *items,
                           wg_errinfo *ei) WG_MUST_CHECK;
 
-/* A campaign as seen through the county's active plan (or no plan: then
- * only division levels roll up). Owned by the caller: wg_campaign_view_free. */
-typedef struct wg_campaign_view {
-  wg_campaign_row c;
-  wg_campaign_stages stages;
+/* A plan's grids and where each entrance lies in them, for campaigns:
+ * loaded once, read-only after (a server shares one between requests). */
+typedef struct wg_campaign_plan {
   int64_t plan_id;          /* 0 = no active plan */
   int ngrids;
   char (*grid_code)[19];    /* [ngrids], ordered by code */
   wg_u64map entrance;       /* entrance id → index into where */
   int (*where)[3];          /* level-1..3 grid indices, -1 = none */
   int nwhere;
+} wg_campaign_plan;
+
+/* Loads the county's active plan (p->plan_id 0 when none: then only the
+ * division levels roll up). An entrance split over level-3 grids counts in
+ * its first piece's grids (which dwelling lies in which piece is not
+ * recorded). Free with wg_campaign_plan_free. */
+wg_err wg_campaign_plan_load(wg_store_t *s, const char *county, wg_campaign_plan *p) WG_MUST_CHECK;
+void wg_campaign_plan_free(wg_campaign_plan *p); /* accepts zeroed */
+
+/* A campaign as seen through a plan. Owned by the caller:
+ * wg_campaign_view_free. */
+typedef struct wg_campaign_view {
+  wg_campaign_row c;
+  wg_campaign_stages stages;
+  int64_t plan_id;          /* plan->plan_id */
+  const wg_campaign_plan *plan; /* &own, or borrowed */
+  wg_campaign_plan own;
 } wg_campaign_view;
 
+/* Opens a campaign with the county's active plan loaded for it. */
 wg_err wg_campaign_view_open(wg_store_t *s, int64_t campaign_id, wg_campaign_view *v,
                              wg_errinfo *ei) WG_MUST_CHECK;
+/* Opens a campaign seen through plan, which is borrowed: it must outlive
+ * the view. */
+wg_err wg_campaign_view_open_with(wg_store_t *s, int64_t campaign_id, const wg_campaign_plan *plan,
+                                  wg_campaign_view *v, wg_errinfo *ei) WG_MUST_CHECK;
 void wg_campaign_view_free(wg_campaign_view *v); /* accepts zeroed */
 
 /* The unit codes of every roll-up level for an item living at entrance in

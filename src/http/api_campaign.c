@@ -14,6 +14,7 @@
  *    township and community offices; each download is audited.
  * Scope decisions go through http_scope.c. */
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,25 +69,110 @@ static void fail_ei(wg_http_req *r, wg_err e, const wg_errinfo *ei) {
   wg__http_fail(r, e, ei->field[0] ? ei->field : NULL, ei->why);
 }
 
-/* The {id} route parameter as a campaign, opened through the active plan. */
-static int open_campaign(wg_http_req *r, wg_store_t *s, wg_campaign_view *v) {
+/* ---- the active plan's grids, shared between requests ------------------------- */
+
+/* Plans never change once made, so the grids and entrance assignment of the
+ * active plan are loaded once per server and plan and shared (refcounted);
+ * a newly activated plan replaces the entry, the old one is freed when its
+ * last request ends. */
+typedef struct shared_plan {
+  wg_campaign_plan p;
+  const wg_http_server *srv;
+  int64_t plan_id;
+  int refs;
+  int retired;
+} shared_plan;
+
+static pthread_mutex_t plan_mu = PTHREAD_MUTEX_INITIALIZER;
+static shared_plan *current;
+
+static void plan_release(shared_plan *sp) {
+  if (!sp) return;
+  pthread_mutex_lock(&plan_mu);
+  int drop = --sp->refs == 0 && sp->retired;
+  pthread_mutex_unlock(&plan_mu);
+  if (drop) {
+    wg_campaign_plan_free(&sp->p);
+    free(sp);
+  }
+}
+
+/* The shared plan for the county's active plan now; NULL after an error
+ * response. */
+static shared_plan *plan_get(wg_http_req *r, wg_store_t *s) {
+  int64_t active = 0, ledger = 0;
+  wg_err e = wg__http_versions(r, &active, &ledger);
+  if (e) {
+    wg__http_fail(r, e, NULL, NULL);
+    return NULL;
+  }
+  pthread_mutex_lock(&plan_mu);
+  if (current && current->srv == r->srv && current->plan_id == active) {
+    current->refs++;
+    shared_plan *sp = current;
+    pthread_mutex_unlock(&plan_mu);
+    return sp;
+  }
+  pthread_mutex_unlock(&plan_mu);
+  shared_plan *fresh = calloc(1, sizeof *fresh);
+  if (!fresh) {
+    wg__http_fail(r, WG_ENOMEM, NULL, NULL);
+    return NULL;
+  }
+  if ((e = wg_campaign_plan_load(s, r->srv->county, &fresh->p))) {
+    free(fresh);
+    wg__http_fail(r, e, NULL, NULL);
+    return NULL;
+  }
+  fresh->srv = r->srv;
+  fresh->plan_id = fresh->p.plan_id;
+  fresh->refs = 2; /* the cache's and this request's */
+  pthread_mutex_lock(&plan_mu);
+  shared_plan *old = current;
+  current = fresh;
+  int drop = 0;
+  if (old) {
+    old->retired = 1;
+    drop = --old->refs == 0;
+  }
+  pthread_mutex_unlock(&plan_mu);
+  if (drop) {
+    wg_campaign_plan_free(&old->p);
+    free(old);
+  }
+  return fresh;
+}
+
+/* The {id} route parameter as a campaign, seen through the active plan
+ * (*sp: the shared plan to release after use). */
+static int open_campaign(wg_http_req *r, wg_store_t *s, wg_campaign_view *v, shared_plan **sp) {
   char *end = NULL;
   long long id = r->params[0] ? strtoll(r->params[0], &end, 10) : 0;
   memset(v, 0, sizeof *v);
+  *sp = NULL;
   if (!r->params[0] || *end || id <= 0) {
     wg__http_error(r, 400, "invalid_parameter", "id", "a campaign id is a positive integer");
     return 0;
   }
+  if (!(*sp = plan_get(r, s))) return 0;
   wg_errinfo ei = {0};
-  wg_err e = wg_campaign_view_open(s, id, v, &ei);
+  wg_err e = wg_campaign_view_open_with(s, id, &(*sp)->p, v, &ei);
   if (!e && strcmp(v->c.county, r->srv->county) != 0) e = WG_ENOTFOUND;
   if (e) {
     wg_campaign_view_free(v);
+    plan_release(*sp);
+    *sp = NULL;
     if (e == WG_ENOTFOUND) wg__http_error(r, 404, "not_found", "id", "no campaign %lld", id);
     else wg__http_fail(r, e, NULL, NULL);
     return 0;
   }
   return 1;
+}
+
+/* Ends what open_campaign began. */
+static void close_campaign(wg_campaign_view *v, shared_plan *sp) {
+  wg_campaign_view_free(v);
+  plan_release(sp);
 }
 
 static json_t *stages_json(const wg_campaign_stages *st) {
@@ -222,12 +308,13 @@ void wg__api_campaign(wg_http_req *r) {
   }
   wg_store_t *s = store_of(r);
   wg_campaign_view v;
-  if (!s || !open_campaign(r, s, &v)) return;
+  shared_plan *sp = NULL;
+  if (!s || !open_campaign(r, s, &v, &sp)) return;
   wg_rollup_unit *u = NULL;
   int n = 0;
   wg_err e = wg_campaign_rollup(s, &v, &u, &n);
   if (e) {
-    wg_campaign_view_free(&v);
+    close_campaign(&v, sp);
     wg__http_fail(r, e, NULL, NULL);
     return;
   }
@@ -248,7 +335,7 @@ void wg__api_campaign(wg_http_req *r) {
   json_object_set_new(o, "units", top);
   json_object_set_new(o, "plan", json_integer(v.plan_id));
   free(u);
-  wg_campaign_view_free(&v);
+  close_campaign(&v, sp);
   wg__http_json(r, 200, o);
 }
 
@@ -268,12 +355,13 @@ void wg__api_campaign_rollup(wg_http_req *r) {
   }
   wg_store_t *s = store_of(r);
   wg_campaign_view v;
-  if (!s || !open_campaign(r, s, &v)) return;
+  shared_plan *sp = NULL;
+  if (!s || !open_campaign(r, s, &v, &sp)) return;
   wg_rollup_unit *u = NULL;
   int n = 0;
   wg_err e = wg_campaign_rollup(s, &v, &u, &n);
   if (e) {
-    wg_campaign_view_free(&v);
+    close_campaign(&v, sp);
     wg__http_fail(r, e, NULL, NULL);
     return;
   }
@@ -286,7 +374,7 @@ void wg__api_campaign_rollup(wg_http_req *r) {
   free(u);
   json_t *o = json_pack("{s:I,s:o,s:o}", "campaign", (json_int_t)v.c.id, "stages",
                         stages_json(&v.stages), "units", units);
-  wg_campaign_view_free(&v);
+  close_campaign(&v, sp);
   wg__http_json(r, 200, o);
 }
 
@@ -333,12 +421,13 @@ void wg__api_campaign_history(wg_http_req *r) {
   if (!unit_param(r, unit)) return;
   wg_store_t *s = store_of(r);
   wg_campaign_view v;
-  if (!s || !open_campaign(r, s, &v)) return;
+  shared_plan *sp = NULL;
+  if (!s || !open_campaign(r, s, &v, &sp)) return;
   day_ctx d = {json_array()};
   wg_err e = wg_campaign_history(s, &v, unit, 0, history_day, &d);
   json_t *o = json_pack("{s:I,s:s,s:o,s:o}", "campaign", (json_int_t)v.c.id, "unit", unit,
                         "stages", stages_json(&v.stages), "days", d.days);
-  wg_campaign_view_free(&v);
+  close_campaign(&v, sp);
   if (e) {
     json_decref(o);
     wg__http_fail(r, e, NULL, NULL);
@@ -428,12 +517,13 @@ void wg__api_campaign_items(wg_http_req *r) {
   }
   wg_store_t *s = store_of(r);
   wg_campaign_view v;
-  if (!s || !open_campaign(r, s, &v)) return;
+  shared_plan *sp = NULL;
+  if (!s || !open_campaign(r, s, &v, &sp)) return;
   items_ctx x = {r, s, &v, unit, json_array(), offset, limit, 0, 0};
   wg_err e = wg_store_campaign_item_each(s, v.c.id, pending ? v.stages.n - 2 : -1, item_row, &x);
   json_t *o = json_pack("{s:o,s:I,s:o}", "items", x.items, "total", (json_int_t)x.total, "stages",
                         stages_json(&v.stages));
-  wg_campaign_view_free(&v);
+  close_campaign(&v, sp);
   if (e) {
     json_decref(o);
     wg__http_fail(r, e, NULL, NULL);
@@ -467,7 +557,8 @@ void wg__api_campaign_mark(wg_http_req *r) {
   if (!b) return;
   wg_store_t *s = store_of(r);
   wg_campaign_view v;
-  if (!s || !open_campaign(r, s, &v)) {
+  shared_plan *sp = NULL;
+  if (!s || !open_campaign(r, s, &v, &sp)) {
     json_decref(b);
     return;
   }
@@ -494,7 +585,7 @@ void wg__api_campaign_mark(wg_http_req *r) {
   } else {
     wg__http_json(r, 200, item_json(r, s, &v, &it));
   }
-  wg_campaign_view_free(&v);
+  close_campaign(&v, sp);
 }
 
 void wg__api_campaign_import(wg_http_req *r) {
@@ -510,7 +601,8 @@ void wg__api_campaign_import(wg_http_req *r) {
   }
   wg_store_t *s = store_of(r);
   wg_campaign_view v;
-  if (!s || !open_campaign(r, s, &v)) return;
+  shared_plan *sp = NULL;
+  if (!s || !open_campaign(r, s, &v, &sp)) return;
   scope_ctx sc = {r, &v};
   wg_campaign_mark_opts o = {.actor = r->who.login, .origin = "http", .can_mark = can_mark,
                              .can_mark_ctx = &sc};
@@ -522,7 +614,7 @@ void wg__api_campaign_import(wg_http_req *r) {
   wg_err e = wg_campaign_import(s, &v, NULL, r->body, r->body_len,
                                 wg__query_get(&r->query, "stage"), &o, rep, &res, &ei);
   if (rep) fclose(rep);
-  wg_campaign_view_free(&v);
+  close_campaign(&v, sp);
   json_t *rows = json_array();
   for (char *line = report; line && *line;) {
     char *nl = strchr(line, '\n');
@@ -617,9 +709,10 @@ void wg__api_campaign_report(wg_http_req *r) {
   }
   wg_store_t *s = store_of(r);
   wg_campaign_view v;
-  if (!s || !open_campaign(r, s, &v)) return;
+  shared_plan *sp = NULL;
+  if (!s || !open_campaign(r, s, &v, &sp)) return;
   int64_t id = v.c.id;
-  wg_campaign_view_free(&v);
+  close_campaign(&v, sp);
   wg_report *rep = NULL;
   wg_errinfo ei = {0};
   wg_err e = wg_report_build_campaign(s, id, &rep, &ei);
