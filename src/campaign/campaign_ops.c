@@ -44,12 +44,14 @@ typedef struct where_ctx {
   wg_campaign_plan *v;
   int cap;
   wg_err err;
+  int64_t max_id;           /* the largest entrance id seen */
 } where_ctx;
 
 static int collect_where(void *ctx, const wg_assignment_t *a) {
   where_ctx *w = ctx;
   wg_campaign_plan *v = w->v;
   int64_t have;
+  if (a->entrance_id > w->max_id) w->max_id = a->entrance_id;
   /* A split entrance (pieces ≥ 1) counts in its first piece's grids:
    * which dwelling lies in which piece is not recorded. */
   if (wg_u64map_get(&v->entrance, (uint64_t)a->entrance_id, &have)) {
@@ -85,18 +87,39 @@ wg_err wg_campaign_plan_load(wg_store_t *s, const char *county, wg_campaign_plan
   v->grid_code = gl.code;
   v->ngrids = gl.n;
   if (!e) {
-    where_ctx w = {v, 0, WG_OK};
+    where_ctx w = {v, 0, WG_OK, 0};
     e = wg_store_assignment_each(s, plan.id, collect_where, &w);
     if (!e) e = w.err;
+    /* Entrance ids are row ids, dense in practice: an array beats the
+     * hash map on the roll-up's hot path (one look-up per tally row). */
+    if (!e && w.max_id > 0 && w.max_id <= 4 * (int64_t)v->nwhere + 1024) {
+      v->dense = malloc(sizeof *v->dense * (size_t)(w.max_id + 1));
+      if (v->dense) {
+        for (int64_t i = 0; i <= w.max_id; i++) {
+          int64_t wi;
+          v->dense[i] = wg_u64map_get(&v->entrance, (uint64_t)i, &wi) ? (int32_t)wi : -1;
+        }
+        v->ndense = w.max_id + 1;
+      }
+    }
   }
   if (e) wg_campaign_plan_free(v);
   return e;
+}
+
+/* The where index of an entrance, or -1. */
+static int where_of(const wg_campaign_plan *p, int64_t entrance_id) {
+  if (entrance_id <= 0) return -1;
+  if (p->ndense) return entrance_id < p->ndense ? p->dense[entrance_id] : -1;
+  int64_t wi;
+  return wg_u64map_get(&p->entrance, (uint64_t)entrance_id, &wi) ? (int)wi : -1;
 }
 
 void wg_campaign_plan_free(wg_campaign_plan *v) {
   if (!v) return;
   free(v->grid_code);
   free(v->where);
+  free(v->dense);
   wg_u64map_free(&v->entrance);
   memset(v, 0, sizeof *v);
 }
@@ -151,8 +174,8 @@ static void place(const wg_campaign_plan *p, int64_t entrance_id, const char *co
     snprintf(codes[WG_RL_TOWNSHIP], 19, "%.9s000", community);
     snprintf(codes[WG_RL_COMMUNITY], 19, "%s", community);
   }
-  int64_t wi;
-  if (entrance_id > 0 && wg_u64map_get(&p->entrance, (uint64_t)entrance_id, &wi))
+  int wi = where_of(p, entrance_id);
+  if (wi >= 0)
     for (int l = 0; l < 3; l++)
       if (p->where[wi][l] >= 0)
         snprintf(codes[WG_RL_GRID1 + l], 19, "%s", p->grid_code[p->where[wi][l]]);
@@ -349,8 +372,9 @@ static int add_unit(unit_list *l, const char *code, const char *name, wg_rollup_
   }
   wg_rollup_unit *u = &l->u[l->n];
   memset(u, 0, sizeof *u);
-  snprintf(u->code, sizeof u->code, "%s", code);
-  snprintf(u->name, sizeof u->name, "%s", name);
+  size_t cn = strnlen(code, sizeof u->code - 1), nn = strnlen(name, sizeof u->name - 1);
+  memcpy(u->code, code, cn);
+  memcpy(u->name, name, nn);
   u->level = level;
   if ((l->err = wg_strmap_put(&l->index, code, strlen(code), l->n))) return 1;
   l->n++;
@@ -374,6 +398,11 @@ typedef struct group_ctx {
   wg_rollup_group *g;
   long n, cap;
   wg_err err;
+  /* Rows come ordered by entrance (then community, stage): the units of
+   * the previous row are reused for the next stages of the same place. */
+  int64_t last_entrance;
+  char last_community[13];
+  int last_unit[WG_RL_COUNT_];
 } group_ctx;
 
 static int unit_of(const unit_list *l, const char *code) {
@@ -395,23 +424,34 @@ static int add_group(void *ctx, int64_t entrance_id, const char *community, int 
     gc->cap = cap;
   }
   wg_rollup_group *g = &gc->g[gc->n++];
-  for (int l = 0; l < WG_RL_COUNT_; l++) g->unit[l] = -1;
   g->stage = stage;
   g->count = count;
+  if (gc->n > 1 && entrance_id == gc->last_entrance && !strcmp(community, gc->last_community)) {
+    memcpy(g->unit, gc->last_unit, sizeof g->unit);
+    return 0;
+  }
+  for (int l = 0; l < WG_RL_COUNT_; l++) g->unit[l] = -1;
   if (strlen(community) == 12) {
     char code[13];
-    snprintf(code, sizeof code, "%.6s000000", community);
+    memcpy(code, community, 6);
+    memcpy(code + 6, "000000", 7);
     g->unit[WG_RL_COUNTY] = unit_of(gc->units, code);
-    snprintf(code, sizeof code, "%.9s000", community);
+    memcpy(code, community, 9);
+    memcpy(code + 9, "000", 4);
     g->unit[WG_RL_TOWNSHIP] = unit_of(gc->units, code);
     g->unit[WG_RL_COMMUNITY] = unit_of(gc->units, community);
   }
-  int64_t wi;
-  if (entrance_id > 0 && wg_u64map_get(&gc->v->plan->entrance, (uint64_t)entrance_id, &wi))
+  int wi = where_of(gc->v->plan, entrance_id);
+  if (wi >= 0)
     for (int l = 0; l < 3; l++) {
       int gi = gc->v->plan->where[wi][l];
       g->unit[WG_RL_GRID1 + l] = gi >= 0 ? gc->grid_unit[gi] : -1;
     }
+  gc->last_entrance = entrance_id;
+  size_t cn = strnlen(community, sizeof gc->last_community - 1);
+  memcpy(gc->last_community, community, cn);
+  gc->last_community[cn] = '\0';
+  memcpy(gc->last_unit, g->unit, sizeof g->unit);
   return 0;
 }
 

@@ -44,6 +44,8 @@ typedef struct wg_campaign_plan {
   wg_u64map entrance;       /* entrance id → index into where */
   int (*where)[3];          /* level-1..3 grid indices, -1 = none */
   int nwhere;
+  int32_t *dense;           /* entrance id → where index (-1 none), when ids are dense */
+  int64_t ndense;           /* entries of dense (0 = use the map) */
 } wg_campaign_plan;
 
 /* Loads the county's active plan (p->plan_id 0 when none: then only the
