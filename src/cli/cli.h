@@ -40,6 +40,9 @@ int wg_cmd_serve(const wg_cli *cli, int argc, char **argv);
 int wg_cmd_migrate(const wg_cli *cli, int argc, char **argv);
 int wg_cmd_org(const wg_cli *cli, int argc, char **argv);
 int wg_cmd_incident(const wg_cli *cli, int argc, char **argv);
+int wg_cmd_campaign(const wg_cli *cli, int argc, char **argv);
+int wg_cmd_target(const wg_cli *cli, int argc, char **argv);
+int wg_cmd_report(const wg_cli *cli, int argc, char **argv);
 /* `wangge divide` on the ledger (cmd_plan.c); the divide command calls it
  * when no --units file is given. */
 int wg_cli_divide_ledger(const wg_cli *cli, int argc, char **argv);

@@ -34,6 +34,9 @@ const wg_command wg_cli_commands[] = {
     {"org", "grid workers, Party organisation and members, service, contact, rosters, visits",
      wg_cmd_org},
     {"incident", "emergency mobilisation: open a call, answers, head-count, close", wg_cmd_incident},
+    {"campaign", "campaigns (专项工作): create by query, mark stages, import, roll up", wg_cmd_campaign},
+    {"target", "indicators and targets (周通报、月调度、季推进): assign, report actuals", wg_cmd_target},
+    {"report", "weekly / monthly / quarterly reports and campaign reports (XLSX, HTML)", wg_cmd_report},
     {NULL, NULL, NULL},
 };
 

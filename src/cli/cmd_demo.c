@@ -207,6 +207,20 @@ int wg_cmd_demo(const wg_cli *cli, int argc, char **argv) {
     progress(NULL, "organisation", 1.0);
     if (!e) wg_demo_org_print(&org, stdout);
   }
+  if (!e) {
+    wg_demo_campaigns_summary cs;
+    progress(NULL, "campaigns and targets", 0.0);
+    e = wg_demo_campaigns(s, &o, sum.today, &cs, &ei);
+    progress(NULL, "campaigns and targets", 1.0);
+    if (!e)
+      printf("  专项 campaigns:          #%lld testing round (%ld of %ld reported), #%lld elderly "
+             "vaccination (%ld of %ld done), #%lld veterans policy push (%ld of %ld handled); "
+             "skills-training targets, %d weeks × %d townships of actuals\n",
+             (long long)cs.testing_id, cs.testing_reported, cs.testing_items,
+             (long long)cs.vaccination_id, cs.vaccination_done, cs.vaccination_items,
+             (long long)cs.policy_id, cs.policy_handled, cs.policy_items, cs.skills_weeks,
+             cs.skills_townships);
+  }
   wg_store_close(s);
   wg_plan_report_free(&rep);
   if (e) {

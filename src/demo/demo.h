@@ -134,5 +134,25 @@ typedef struct wg_demo_org_summary {
 wg_err wg_demo_org(wg_store_t *s, uint64_t seed, int32_t today, long residents_asked,
                    wg_demo_org_summary *sum, wg_errinfo *ei) WG_MUST_CHECK;
 void wg_demo_org_print(const wg_demo_org_summary *sum, FILE *out);
+/* ---- campaigns and targets (demo_campaigns.c) ------------------------------ */
+
+typedef struct wg_demo_campaigns_summary {
+  int64_t testing_id, vaccination_id, policy_id;
+  long testing_items, testing_reported;   /* finished round: items, reported */
+  long vaccination_items, vaccination_done; /* 60+: items, fully vaccinated */
+  long policy_items, policy_handled;      /* veterans' households: items, handled */
+  int skills_townships, skills_weeks;     /* the skills-training indicator */
+  long skills_actuals;                    /* weekly figures written */
+} wg_demo_campaigns_summary;
+
+/* Adds the demo's campaigns and targets to a demo county (built, divided):
+ * a mass-testing round finished 40 days before today, an elderly
+ * vaccination in progress (30 days), a policy push to veterans' households
+ * (14 days), and the skills-training indicator with targets for last year
+ * and this year and 52 weeks of actuals per township, this year's summing
+ * to 38,200 of 35,000 (109.14%) in today's week. Deterministic for
+ * o->seed and today. */
+wg_err wg_demo_campaigns(wg_store_t *s, const wg_demo_opts *o, int32_t today,
+                         wg_demo_campaigns_summary *sum, wg_errinfo *ei) WG_MUST_CHECK;
 
 #endif

@@ -270,6 +270,7 @@ typedef struct wg_http_req {
   char last_modified[40];
   char allow[64];
   char set_cookie[160];       /* Set-Cookie of the response, "" = none */
+  char disposition[160];      /* Content-Disposition (downloads), "" = none */
   int is_api;
   double t0;
 } wg_http_req;
@@ -366,6 +367,11 @@ int wg__http_can_see_matter(const wg_http_req *r, const struct wg_matter_row *m)
 /* Who acts on a matter through the API: the principal, never the console
  * (which may act as anyone); origin (cap bytes) gets the client address. */
 void wg__http_matter_who(wg_http_req *r, struct wg_matter_who *who, char *origin, size_t cap);
+/* 1 when the principal may see something placed at these grid codes
+ * (levels 1-3, "" where none) in community: decided on its most specific
+ * grid, else on the community (campaign items). */
+int wg__http_can_see_place(const wg_http_req *r, const char *grid1, const char *grid2,
+                           const char *grid3, const char *community);
 /* Fills a store scope for listings (prefix and grid codes from the
  * principal; plan_id the active plan). Strings point into r. */
 void wg__http_store_scope(wg_http_req *r, int64_t active_plan, wg_store_scope *sc);
@@ -422,6 +428,24 @@ void wg__api_plan_diff(wg_http_req *r);
 void wg__api_plan_activate(wg_http_req *r);
 void wg__api_session_get(wg_http_req *r);
 void wg__api_session_delete(wg_http_req *r);
+
+/* ---- handlers (api_campaign.c) -------------------------------------------- */
+
+void wg__api_campaigns(wg_http_req *r);
+void wg__api_campaign_create(wg_http_req *r);
+void wg__api_campaign(wg_http_req *r);
+void wg__api_campaign_rollup(wg_http_req *r);
+void wg__api_campaign_history(wg_http_req *r);
+void wg__api_campaign_items(wg_http_req *r);
+void wg__api_campaign_mark(wg_http_req *r);
+void wg__api_campaign_import(wg_http_req *r);
+void wg__api_campaign_report(wg_http_req *r);
+void wg__api_report(wg_http_req *r);
+void wg__api_targets(wg_http_req *r);
+void wg__api_target_create(wg_http_req *r);
+void wg__api_target(wg_http_req *r);
+void wg__api_target_assign(wg_http_req *r);
+void wg__api_target_actual(wg_http_req *r);
 
 /* The statistics body for level (0 = all) as visible to r (NULL: to
  * someone who sees every grid); *all_visible says whether r saw every

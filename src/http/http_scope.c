@@ -129,6 +129,12 @@ int wg__http_can_see_entrance(const wg_http_req *r, const wg_http_plan *p, int64
   return wg__http_can_see(r, community);
 }
 
+int wg__http_can_see_place(const wg_http_req *r, const char *grid1, const char *grid2,
+                           const char *grid3, const char *community) {
+  const char *most = grid3 && *grid3 ? grid3 : grid2 && *grid2 ? grid2 : grid1 && *grid1 ? grid1 : community;
+  return wg__http_can_see(r, most);
+}
+
 /* The code prefix a division scope covers, as wg_auth_can_see reads it:
  * 141127000000 → 141127, 141127100000 → 141127100. (Rows the SQL lets
  * through are checked with wg_auth_can_see again.) */

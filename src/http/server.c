@@ -305,6 +305,7 @@ static void add_headers(wg_http_req *r, struct MHD_Response *resp) {
   if (r->last_modified[0]) MHD_add_response_header(resp, "Last-Modified", r->last_modified);
   if (r->allow[0] && r->status == 405) MHD_add_response_header(resp, "Allow", r->allow);
   if (r->set_cookie[0]) MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
+  if (r->disposition[0]) MHD_add_response_header(resp, "Content-Disposition", r->disposition);
   if (r->status == 401)
     MHD_add_response_header(resp, "WWW-Authenticate", "Cookie realm=\"wangge\"");
 }

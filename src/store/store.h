@@ -27,7 +27,7 @@ typedef struct wg_store wg_store_t;
 
 /* The schema version this binary writes. Opening an older database migrates
  * it; a newer one is refused with WG_ESCHEMA. */
-#define WG_SCHEMA_VERSION 7
+#define WG_SCHEMA_VERSION 8
 
 enum {
   WG_STORE_CREATE = 1 << 0,   /* create the database if it does not exist */
@@ -1221,5 +1221,160 @@ wg_err wg_store_outbox_done(wg_store_t *s, int64_t id, int ok, const char *error
                             int64_t next_at) WG_MUST_CHECK;
 /* Messages delivered and pending. */
 wg_err wg_store_outbox_counts(wg_store_t *s, long *delivered, long *pending) WG_MUST_CHECK;
+
+/* ---- campaigns (专项工作; store_sqlite_campaign.c) ------------------------ */
+
+/* A campaign: its population is fixed when it is created (items), each item
+ * then moves through the stages (text form of campaign.h). */
+typedef struct wg_campaign_row {
+  int64_t id;              /* set by add */
+  char county[7];
+  char name[128];
+  char template_code[24];  /* "testing", …, or "" for custom stages */
+  int kind;                /* wg_item_kind: 1 person, 2 household */
+  char stages[600];        /* "code:中文:English,…" */
+  char query[600];         /* canonical query text */
+  int32_t ref_date;        /* yyyymmdd the query's ages were taken on */
+  char created_at[32];     /* set by add when "" */
+  char actor[64];
+  long items;              /* set by wg_store_campaign_items_add */
+} wg_campaign_row;
+
+wg_err wg_store_campaign_add(wg_store_t *s, wg_campaign_row *c) WG_MUST_CHECK;
+/* WG_ENOTFOUND. */
+wg_err wg_store_campaign_get(wg_store_t *s, int64_t id, wg_campaign_row *out) WG_MUST_CHECK;
+typedef int (*wg_campaign_row_fn)(void *ctx, const wg_campaign_row *c);
+/* Campaigns of a county, newest first. */
+wg_err wg_store_campaign_each(wg_store_t *s, const char *county, wg_campaign_row_fn fn,
+                              void *ctx) WG_MUST_CHECK;
+
+/* An active resident as a campaign query sees them, with where they live
+ * (entrance 0 and community "" when they have no dwelling). */
+typedef struct wg_campaign_candidate {
+  int64_t resident_id, household_id, entrance_id;
+  char community[13];
+  char sex;
+  int32_t birth;
+  int residence;
+  const char *tags;        /* valid during the call */
+} wg_campaign_candidate;
+typedef int (*wg_campaign_candidate_fn)(void *ctx, const wg_campaign_candidate *c);
+/* Every active resident of the county, ordered by resident id. */
+wg_err wg_store_campaign_candidates(wg_store_t *s, const char *county,
+                                    wg_campaign_candidate_fn fn, void *ctx) WG_MUST_CHECK;
+
+typedef struct wg_campaign_item_row {
+  int64_t id;              /* set by add */
+  int64_t campaign_id;
+  int64_t resident_id;     /* person items; 0 for household items */
+  int64_t household_id;
+  int64_t entrance_id;     /* where the item lived when the campaign began */
+  char community[13];
+  int stage;               /* 0..nstages-1 */
+  char updated_at[32];     /* of the last move, "" before any */
+  char updated_by[64];
+} wg_campaign_item_row;
+
+/* Adds n items to a campaign (ids set) and sets its item count, inside the
+ * caller's transaction or its own. WG_EEXIST when a subject is there
+ * twice. */
+wg_err wg_store_campaign_items_add(wg_store_t *s, int64_t campaign_id,
+                                   wg_campaign_item_row *rows, long n) WG_MUST_CHECK;
+
+/* Items of a campaign ordered by id, only those at a stage ≤ max_stage
+ * (-1 = all); fn returning non-zero stops the walk. */
+typedef int (*wg_campaign_item_fn)(void *ctx, const wg_campaign_item_row *it);
+wg_err wg_store_campaign_item_each(wg_store_t *s, int64_t campaign_id, int max_stage,
+                                   wg_campaign_item_fn fn, void *ctx) WG_MUST_CHECK;
+
+/* The item counts of a campaign grouped by (entrance, community, stage):
+ * what a roll-up needs. The backend keeps these counts as items are added
+ * and moved (SQLite: a tally table maintained by triggers), so this reads
+ * one row per entrance and stage, not one per item. */
+typedef int (*wg_campaign_group_fn)(void *ctx, int64_t entrance_id, const char *community,
+                                    int stage, long count);
+wg_err wg_store_campaign_groups(wg_store_t *s, int64_t campaign_id, wg_campaign_group_fn fn,
+                                void *ctx) WG_MUST_CHECK;
+
+/* A stage change of an item (append-only). */
+typedef struct wg_campaign_event_row {
+  int64_t id;
+  int64_t item_id;
+  int from_stage, to_stage;
+  char at[32];             /* ISO 8601 UTC */
+  char actor[64];
+  char note[256];          /* e.g. a receipt number, a lab sheet's name */
+  int64_t entrance_id;     /* the item's (for history by unit) */
+  char community[13];
+} wg_campaign_event_row;
+typedef int (*wg_campaign_event_fn)(void *ctx, const wg_campaign_event_row *ev);
+/* A campaign's events in time order (at, then id); item_id 0 = all
+ * items. */
+wg_err wg_store_campaign_event_each(wg_store_t *s, int64_t campaign_id, int64_t item_id,
+                                    wg_campaign_event_fn fn, void *ctx) WG_MUST_CHECK;
+
+/* A handle with prepared statements for marking many items of one campaign
+ * (a lab sheet of thousands of rows). Close it before its store. */
+typedef struct wg_campaign_marker wg_campaign_marker_t;
+wg_err wg_store_campaign_marker_open(wg_store_t *s, int64_t campaign_id,
+                                     wg_campaign_marker_t **out) WG_MUST_CHECK;
+/* The campaign's item for item_id (> 0), else for an ID number (person
+ * items), else for a household number (household items, or the household
+ * of a person's ID number). WG_ENOTFOUND when the campaign has none. */
+wg_err wg_store_campaign_marker_find(wg_campaign_marker_t *m, int64_t item_id,
+                                     const char *id_number, const char *household_number,
+                                     wg_campaign_item_row *out) WG_MUST_CHECK;
+/* Moves an item to ev->to_stage: appends the event (ev->from_stage must be
+ * the item's stage now, else WG_ECONFLICT: someone moved it meanwhile) and
+ * updates the item. ev->at "" = now. Sets ev->id. */
+wg_err wg_store_campaign_marker_move(wg_campaign_marker_t *m, wg_campaign_event_row *ev)
+    WG_MUST_CHECK;
+void wg_store_campaign_marker_close(wg_campaign_marker_t *m); /* accepts NULL */
+
+/* ---- targets (周通报、月调度、季推进; store_sqlite_campaign.c) --------------- */
+
+/* An indicator: what is counted, in which unit, reported per period type
+ * ("week", "month", "quarter", "year"). */
+typedef struct wg_indicator_row {
+  int64_t id;              /* set by add */
+  char county[7];
+  char code[32];           /* e.g. "skills_training" */
+  char name[128];          /* 职业技能培训 */
+  char unit[24];           /* 人次 */
+  char period_type[8];
+  char created_at[32];
+  char actor[64];
+} wg_indicator_row;
+
+/* WG_EEXIST when the code is taken in the county. */
+wg_err wg_store_indicator_add(wg_store_t *s, wg_indicator_row *ind) WG_MUST_CHECK;
+/* By code within the county; WG_ENOTFOUND. */
+wg_err wg_store_indicator_get(wg_store_t *s, const char *county, const char *code,
+                              wg_indicator_row *out) WG_MUST_CHECK;
+typedef int (*wg_indicator_fn)(void *ctx, const wg_indicator_row *ind);
+wg_err wg_store_indicator_each(wg_store_t *s, const char *county, wg_indicator_fn fn,
+                               void *ctx) WG_MUST_CHECK;
+
+/* A target (assigned from above to a division for a period such as "2026"
+ * or "2026-Q4") or an actual (reported by a division for one period of the
+ * indicator's type, "2026-W47"). Putting one again replaces its value (the
+ * caller audits the change). */
+typedef struct wg_figure_row {
+  int64_t indicator_id;
+  char division[13];
+  char period[12];
+  int64_t value;
+  char actor[64];
+  char at[32];             /* set by put when "" */
+} wg_figure_row;
+
+wg_err wg_store_target_put(wg_store_t *s, wg_figure_row *t) WG_MUST_CHECK;
+wg_err wg_store_actual_put(wg_store_t *s, wg_figure_row *a) WG_MUST_CHECK;
+typedef int (*wg_figure_fn)(void *ctx, const wg_figure_row *f);
+/* An indicator's targets / actuals ordered by division, then period. */
+wg_err wg_store_target_each(wg_store_t *s, int64_t indicator_id, wg_figure_fn fn,
+                            void *ctx) WG_MUST_CHECK;
+wg_err wg_store_actual_each(wg_store_t *s, int64_t indicator_id, wg_figure_fn fn,
+                            void *ctx) WG_MUST_CHECK;
 
 #endif

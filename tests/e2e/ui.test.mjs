@@ -332,30 +332,6 @@ async function main() {
       const api = await apiSession("gridworker");
       const q = await api("/api/v1/matters?queue=mine&open=true&limit=200");
       await browser.grantPermissions(["geolocation"], { origin: new URL(BASE).origin });
-    await check("organisation: the worker's grid card names its worker, Party organisation and members", async () => {
-      const w = await browser.newPage();
-      watch(w);
-      await w.setViewportSize({ width: 1100, height: 700 });
-      await w.goto(BASE);
-      await w.fill("#login", "gridworker");
-      await w.fill("#password", PASSWORD);
-      await w.click("#sign-in button[type=submit]");
-      await w.locator("#map-status[data-count]").waitFor();
-      await w.fill("#grid-code", WORKER_GRID);
-      await w.click("#grid-search button");
-      await w.locator(`#card[data-code="${WORKER_GRID}"] dd[data-field=workers] li`).first().waitFor();
-      const workers = await w.locator("#card dd[data-field=workers]").textContent();
-      const party = await w.locator("#card dd[data-field=party]").textContent();
-      const members = await w.locator("#card dd[data-field=members]").textContent();
-      await w.screenshot({ path: path.join(SHOTS, "card-org.png") });
-      await w.click("#sign-out");
-      await w.locator("#sign-in").waitFor({ state: "visible" });
-      await w.close();
-      return (/\*{4}/.test(workers) && /党小组|党员中心户/.test(party) && /党员 \d+ 人/.test(members)) ||
-        `workers ${workers} / party ${party} / members ${members}`;
-    });
-
-    await check("my visits today on a phone: due households listed, a visit recorded, no sideways scrolling", async () => {
       const phone = await browser.newPage();
       watch(phone);
       await phone.setViewportSize({ width: 390, height: 844 });
@@ -393,6 +369,38 @@ async function main() {
       return w[0] <= w[1] || `scrollWidth ${w[0]} > ${w[1]}`;
     });
 
+    await check("organisation: the worker's grid card names its worker, Party organisation and members", async () => {
+      const w = await browser.newPage();
+      watch(w);
+      await w.setViewportSize({ width: 1100, height: 700 });
+      await w.goto(BASE);
+      await w.fill("#login", "gridworker");
+      await w.fill("#password", PASSWORD);
+      await w.click("#sign-in button[type=submit]");
+      await w.locator("#map-status[data-count]").waitFor();
+      await w.fill("#grid-code", WORKER_GRID);
+      await w.click("#grid-search button");
+      await w.locator(`#card[data-code="${WORKER_GRID}"] dd[data-field=workers] li`).first().waitFor();
+      const workers = await w.locator("#card dd[data-field=workers]").textContent();
+      const party = await w.locator("#card dd[data-field=party]").textContent();
+      const members = await w.locator("#card dd[data-field=members]").textContent();
+      await w.screenshot({ path: path.join(SHOTS, "card-org.png") });
+      await w.click("#sign-out");
+      await w.locator("#sign-in").waitFor({ state: "visible" });
+      await w.close();
+      return (/\*{4}/.test(workers) && /党小组|党员中心户/.test(party) && /党员 \d+ 人/.test(members)) ||
+        `workers ${workers} / party ${party} / members ${members}`;
+    });
+
+    await check("my visits today on a phone: due households listed, a visit recorded, no sideways scrolling", async () => {
+      const phone = await browser.newPage();
+      watch(phone);
+      await phone.setViewportSize({ width: 390, height: 844 });
+      await phone.goto(BASE);
+      await phone.fill("#login", "gridworker");
+      await phone.fill("#password", PASSWORD);
+      await phone.click("#sign-in button[type=submit]");
+      await phone.locator("#map-status[data-count]").waitFor();
       await phone.goto(BASE + "#visits");
       await phone.locator("#vis-due li button").first().waitFor();
       const before = await phone.locator("#vis-done li").count();
@@ -431,6 +439,60 @@ async function main() {
       await c.locator("#sign-in").waitFor({ state: "visible" });
       await c.close();
       return (Number(arrived) > 0 && rows >= Number(arrived)) || `arrived ${arrived}, rows ${rows}`;
+    });
+
+    await check("campaigns on a phone: the grid worker's not-done list, a stage button marks an item", async () => {
+      const phone = await browser.newPage();
+      watch(phone);
+      await phone.setViewportSize({ width: 390, height: 844 });
+      await phone.goto(BASE + "#campaigns");
+      await phone.fill("#login", "gridworker");
+      await phone.fill("#password", PASSWORD);
+      await phone.click("#sign-in button[type=submit]");
+      await phone.locator("table.campaign-list tbody tr").first().waitFor();
+      const rows = await phone.locator("table.campaign-list tbody tr").count();
+      // The vaccination campaign (in progress) has people left to do.
+      await phone.locator("table.campaign-list a", { hasText: "疫苗" }).click();
+      await phone.locator(".item-card").first().waitFor();
+      const card = phone.locator(".item-card").first();
+      const id = await card.getAttribute("data-id");
+      const masked = await card.locator("strong").textContent();
+      await card.locator(".stage-buttons button").first().click();
+      await phone.locator(`.item-card[data-id="${id}"] .stage`).filter({ hasText: "已接种" }).waitFor();
+      await phone.locator("table.rollup tbody tr").first().waitFor();
+      await phone.waitForTimeout(300);
+      await phone.screenshot({ path: path.join(SHOTS, "campaign-phone.png"), fullPage: true });
+      const units = await phone.locator("table.rollup tbody tr").evaluateAll((trs) => trs.map((t) => t.dataset.code));
+      const w = await phone.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+      await phone.click("#sign-out");
+      await phone.locator("#sign-in").waitFor({ state: "visible" });
+      await phone.close();
+      if (rows < 3) return `only ${rows} campaigns listed`;
+      if (CLEAR_ID.test(masked)) return `clear ID number on a card: ${masked}`;
+      if (!units.every((c) => c.startsWith(WORKER_GRID))) return `units outside the worker's grid: ${units.join(",")}`;
+      return w[0] <= w[1] || `scrollWidth ${w[0]} > ${w[1]}`;
+    });
+
+    await check("targets: the county office sees completion and ranking (109.14%) and a report link", async () => {
+      const county = await browser.newPage();
+      watch(county);
+      await county.goto(BASE + "#targets");
+      await county.fill("#login", "county");
+      await county.fill("#password", PASSWORD);
+      await county.click("#sign-in button[type=submit]");
+      await county.locator("table.targets tbody tr").first().waitFor();
+      const first = await county.locator("table.targets tbody tr").first().textContent();
+      const behind = await county.locator("table.targets tbody tr.behind").count();
+      const href = await county.locator("#tg-report-link").getAttribute("href");
+      await county.waitForTimeout(300);
+      await county.screenshot({ path: path.join(SHOTS, "targets.png"), fullPage: true });
+      const res = await county.evaluate(async (u) => (await fetch(u)).status, href);
+      await county.click("#sign-out");
+      await county.locator("#sign-in").waitFor({ state: "visible" });
+      await county.close();
+      if (!first.includes("109.14%")) return `first row: ${first}`;
+      if (behind < 1) return "no laggard highlighted";
+      return res === 200 || `report download ${href}: ${res}`;
     });
 
     await check("no CSP violation, script error or failed request in the browser", async () =>
