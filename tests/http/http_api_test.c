@@ -35,7 +35,7 @@
 #include "backend.h"
 
 static char *dir;
-static char dbpath[512];
+static char dbpath[1100];
 static wg_store_t *s;
 static wg_http_server *srv;
 static int port;
