@@ -186,12 +186,9 @@ static int porg_on(void *ctx, const wg_party_org_row *r) {
   return 0;
 }
 
-void wg__api_grid_org(wg_http_req *r, const char *code, int64_t plan_id) {
+int wg__api_grid_org(wg_http_req *r, json_t *card, const char *code, int64_t plan_id) {
   wg_store_t *s = r->worker ? r->worker->store : NULL;
-  if (!s || r->status != 200 || !r->resp_body) return;
-  json_error_t jerr;
-  json_t *card = json_loadb(r->resp_body, r->resp_len, 0, &jerr);
-  if (!card) return;
+  if (!s) return 0;
   card_ctx c = {r, s, code, json_array(), json_array()};
   wg_err e = wg_store_staff_grid_each(s, county_of(r), 0, card_worker, &c);
   if (!e) e = wg_store_grid_building_heads(s, plan_id, code, card_head, &c);
@@ -200,11 +197,10 @@ void wg__api_grid_org(wg_http_req *r, const char *code, int64_t plan_id) {
   long party = 0, registered = 0, volunteers = 0;
   if (!e) e = wg_store_grid_member_counts(s, plan_id, code, &party, &registered, &volunteers);
   if (e) {
-    json_decref(card);
     json_decref(c.workers);
     json_decref(c.heads);
     json_decref(f.under);
-    return; /* the card without its organisation rather than no card */
+    return 0; /* the card without its organisation rather than no card */
   }
   json_t *porg = json_null();
   if (f.found) {
@@ -222,10 +218,7 @@ void wg__api_grid_org(wg_http_req *r, const char *code, int64_t plan_id) {
   json_object_set_new(card, "members", json_pack("{s:I, s:I, s:I}", "party", (json_int_t)party,
                                                  "registered", (json_int_t)registered,
                                                  "volunteers", (json_int_t)volunteers));
-  free(r->resp_body);
-  r->resp_body = NULL;
-  r->status = 0;
-  wg__http_json(r, 200, card);
+  return 1;
 }
 
 /* ---- staff ------------------------------------------------------------------------- */

@@ -281,9 +281,11 @@ void wg__api_grid(wg_http_req *r) {
   }
   /* Who may see a grid may see its sub-grids (codes extend codes), so the
    * card is the same for everyone who gets it: render it once per ledger
-   * version. */
+   * version and audit version (who is responsible changes apart from the
+   * ledger, and every such change writes an audit row). */
   size_t len = 0;
-  char *body = wg__http_body_copy(r->srv, &st->card[gi], &st->card_len[gi], &len);
+  int64_t audit = wg__http_audit_version(r);
+  char *body = wg__http_card_copy(r->srv, st, gi, audit, &len);
   if (!body) {
     const wg_http_grid *g = &p->grids[gi];
     json_t *children = json_array();
@@ -315,14 +317,14 @@ void wg__api_grid(wg_http_req *r) {
       json_object_set_new(card, "violation", json_string(g->violation));
       json_object_set_new(card, "violation_forced", json_boolean(g->violation_forced));
     }
+    /* Workers, building heads, the Party organisation and members. */
+    int whole = card && wg__api_grid_org(r, card, code, plan_id);
     wg__http_json(r, 200, card);
-    if (r->status == 200 && r->resp_body)
-      wg__http_body_keep(r->srv, &st->card[gi], &st->card_len[gi], r->resp_body, r->resp_len);
+    if (whole && r->status == 200 && r->resp_body)
+      wg__http_card_keep(r->srv, st, gi, audit, r->resp_body, r->resp_len);
   } else {
     wg__http_raw(r, 200, body, len, "application/json; charset=utf-8");
   }
-  /* Who is responsible changes apart from the ledger: added per request. */
-  wg__api_grid_org(r, code, plan_id);
   wg__http_stats_release(r->srv, st);
   wg__http_plan_release(r->srv, p);
 }

@@ -23,14 +23,18 @@ wg_err wg__http_versions(wg_http_req *r, int64_t *active_plan, int64_t *ledger_v
   if (!w) return WG_EDB;
   double now = mono_ms();
   if (now >= w->versions_until) {
-    wg_err e =
-        wg_store_probe_versions(w->probe, r->srv->county, &w->active_plan, &w->ledger_version);
+    wg_err e = wg_store_probe_versions(w->probe, r->srv->county, &w->active_plan,
+                                       &w->ledger_version, &w->audit_version);
     if (e) return e;
     w->versions_until = now + WG_HTTP_VERSIONS_TTL_MS;
   }
   *active_plan = w->active_plan;
   *ledger_version = w->ledger_version;
   return WG_OK;
+}
+
+int64_t wg__http_audit_version(const wg_http_req *r) {
+  return r->worker ? r->worker->audit_version : 0;
 }
 
 int wg__http_plan_find(const wg_http_plan *p, const char *code) {
@@ -524,6 +528,7 @@ static void stats_free(wg_http_stats *st) {
   for (int i = 0; st->card && i < st->ngrids; i++) free(st->card[i]);
   free(st->card);
   free(st->card_len);
+  free(st->card_audit);
   for (int l = 0; l < 4; l++) free(st->all_body[l]);
   free(st);
 }
@@ -663,7 +668,8 @@ static wg_err stats_build(wg_store_t *s, const char *county, const wg_http_plan 
   if (!e) {
     st->card = calloc(n, sizeof *st->card);
     st->card_len = calloc(n, sizeof *st->card_len);
-    if (!st->card || !st->card_len) e = WG_ENOMEM;
+    st->card_audit = calloc(n, sizeof *st->card_audit);
+    if (!st->card || !st->card_len || !st->card_audit) e = WG_ENOMEM;
   }
   if (!e) e = wg_store_resident_place_each(s, county, tally, &c);
   if (!e && c.failed) e = WG_ENOMEM;
@@ -819,11 +825,43 @@ void wg__http_body_keep(wg_http_server *srv, char **slot, size_t *len, const cha
   free(copy);
 }
 
+char *wg__http_card_copy(wg_http_server *srv, wg_http_stats *st, int gi, int64_t audit,
+                         size_t *out_len) {
+  char *copy = NULL;
+  pthread_mutex_lock(&srv->cache_mu);
+  if (st->card[gi] && st->card_audit[gi] == audit) {
+    copy = malloc(st->card_len[gi] + 1);
+    if (copy) {
+      memcpy(copy, st->card[gi], st->card_len[gi] + 1);
+      *out_len = st->card_len[gi];
+    }
+  }
+  pthread_mutex_unlock(&srv->cache_mu);
+  return copy;
+}
+
+void wg__http_card_keep(wg_http_server *srv, wg_http_stats *st, int gi, int64_t audit,
+                        const char *body, size_t body_len) {
+  char *copy = malloc(body_len + 1);
+  if (!copy) return;
+  memcpy(copy, body, body_len + 1);
+  pthread_mutex_lock(&srv->cache_mu);
+  if (!st->card[gi] || st->card_audit[gi] < audit) {
+    char *old = st->card[gi];
+    st->card[gi] = copy;
+    st->card_len[gi] = body_len;
+    st->card_audit[gi] = audit;
+    copy = old;
+  }
+  pthread_mutex_unlock(&srv->cache_mu);
+  free(copy);
+}
+
 void wg__http_warm(wg_http_server *srv, wg_store_t *s) {
   wg_store_probe_t *probe;
   if (wg_store_probe_open(s, &probe) != WG_OK) return;
   int64_t plan_id = 0, version = 0;
-  wg_err e = wg_store_probe_versions(probe, srv->county, &plan_id, &version);
+  wg_err e = wg_store_probe_versions(probe, srv->county, &plan_id, &version, NULL);
   wg_store_probe_close(probe);
   if (e || !plan_id) return;
   wg_http_plan *p;

@@ -63,6 +63,7 @@ typedef struct wg_http_worker {
   wg_store_t *store;
   wg_store_probe_t *probe;
   int64_t active_plan, ledger_version; /* read at versions_until - TTL */
+  int64_t audit_version;               /* the newest audit row then */
   double versions_until;               /* monotonic ms */
   struct wg_http_worker *next;
 } wg_http_worker;
@@ -145,6 +146,7 @@ typedef struct wg_http_stats {
    * per level filter (0..3) for principals who see every grid. */
   char **card;                /* [ngrids] */
   size_t *card_len;
+  int64_t *card_audit;        /* [ngrids] the audit version each card was made at */
   char *all_body[4];
   size_t all_len[4];
 } wg_http_stats;
@@ -381,6 +383,15 @@ void wg__http_store_scope(wg_http_req *r, int64_t active_plan, wg_store_scope *s
 /* The active plan id and ledger version now (through the worker's probe). */
 wg_err wg__http_versions(wg_http_req *r, int64_t *active_plan, int64_t *ledger_version)
     WG_MUST_CHECK;
+/* The audit version read with them (call wg__http_versions first): it
+ * changes with every write outside the ledger (the organisation). */
+int64_t wg__http_audit_version(const wg_http_req *r);
+/* A grid card body cached for st's ledger version and audit version
+ * audit, copied (malloc'd; NULL when none); and keeping a newer one. */
+char *wg__http_card_copy(wg_http_server *srv, struct wg_http_stats *st, int gi, int64_t audit,
+                         size_t *out_len);
+void wg__http_card_keep(wg_http_server *srv, struct wg_http_stats *st, int gi, int64_t audit,
+                        const char *body, size_t body_len);
 /* A reference to plan_id's grids (built on first use); release with
  * wg__http_plan_release. WG_ENOTFOUND for an unknown plan of the county. */
 wg_err wg__http_plan_get(wg_http_req *r, int64_t plan_id, wg_http_plan **out) WG_MUST_CHECK;
@@ -506,8 +517,9 @@ int wg__http_org_fieldwork(const wg_http_req *r, const char *code);
 int wg__http_org_fieldwork_entrance(wg_http_req *r, int64_t entrance_id, const char *community);
 
 /* Adds workers, building heads, the Party organisation and member counts
- * to a grid card response r already holds (200). */
-void wg__api_grid_org(wg_http_req *r, const char *code, int64_t plan_id);
+ * to a grid card being built; 0 when they could not be read (the card goes
+ * out without them and is not cached). */
+int wg__api_grid_org(wg_http_req *r, json_t *card, const char *code, int64_t plan_id);
 void wg__api_org_staff(wg_http_req *r);
 void wg__api_org_staff_add(wg_http_req *r);
 void wg__api_org_members(wg_http_req *r);

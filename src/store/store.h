@@ -581,12 +581,14 @@ wg_err wg_store_resident_place_each(wg_store_t *s, const char *county, wg_reside
                                     void *ctx) WG_MUST_CHECK;
 
 /* A prepared per-connection probe for hot paths: the county's active plan
- * (0 = none) and the ledger version (the newest event id; every ledger
- * change writes an event). Close the probe before its store. */
+ * (0 = none), the ledger version (the newest event id; every ledger
+ * change writes an event) and the audit version (the newest audit row id;
+ * every other write — organisation, campaigns, settings — writes one).
+ * audit_version may be NULL. Close the probe before its store. */
 typedef struct wg_store_probe wg_store_probe_t;
 wg_err wg_store_probe_open(wg_store_t *s, wg_store_probe_t **out) WG_MUST_CHECK;
 wg_err wg_store_probe_versions(wg_store_probe_t *p, const char *county, int64_t *active_plan,
-                               int64_t *ledger_version) WG_MUST_CHECK;
+                               int64_t *ledger_version, int64_t *audit_version) WG_MUST_CHECK;
 void wg_store_probe_close(wg_store_probe_t *p); /* accepts NULL */
 
 /* ---- audit (append-only) --------------------------------------------- */

@@ -164,7 +164,7 @@ static const char *const stmt_sql[ST_COUNT_] = {
                       " VALUES (substr($1, 1, 6), $1, $2) ON CONFLICT(county, parent) DO UPDATE"
                       " SET max_number = greatest(grid_number.max_number, excluded.max_number)",
     [ST_PROBE] = "SELECT (SELECT id FROM plan WHERE county = $1 AND status = 2),"
-                 " (SELECT max(id) FROM event)",
+                 " (SELECT max(id) FROM event), (SELECT max(id) FROM audit)",
     [ST_SESSION_GET] = NULL, /* store_pg_auth.c prepares its own by text */
 };
 
@@ -1537,7 +1537,7 @@ wg_err wg__pg_audit_add(wg_store_t *s, const wg_audit_t *a) {
 /* ---- the per-request probe ---------------------------------------------------------- */
 
 wg_err wg__pg_probe_versions(wg_store_t *s, const char *county, int64_t *active_plan,
-                             int64_t *ledger_version) {
+                             int64_t *ledger_version, int64_t *audit_version) {
   wg_pgp q = {0};
   wg__pgp_text(&q, county);
   wg_err e;
@@ -1545,6 +1545,7 @@ wg_err wg__pg_probe_versions(wg_store_t *s, const char *county, int64_t *active_
   if (!e) {
     *active_plan = wg__pg_i64(r, 0, 0);
     *ledger_version = wg__pg_i64(r, 0, 1);
+    if (audit_version) *audit_version = wg__pg_i64(r, 0, 2);
   }
   PQclear(r);
   return e;

@@ -25,7 +25,7 @@ const char *wg__pg_errmsg(struct wg_pg *pg);
 
 /* The probe's PostgreSQL half (store_sqlite_query.c owns the struct). */
 wg_err wg__pg_probe_versions(wg_store_t *s, const char *county, int64_t *active_plan,
-                             int64_t *ledger_version);
+                             int64_t *ledger_version, int64_t *audit_version);
 
 wg_err wg__pg_integrity(wg_store_t *s, char *msg, size_t cap) WG_MUST_CHECK;
 wg_err wg__pg_begin(wg_store_t *s) WG_MUST_CHECK;

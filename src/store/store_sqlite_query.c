@@ -507,7 +507,7 @@ wg_err wg_store_probe_open(wg_store_t *s, wg_store_probe_t **out) {
   }
   int rc = sqlite3_prepare_v3(wg__store_db(s),
                               "SELECT (SELECT id FROM plan WHERE county = ?1 AND status = 2),"
-                              " (SELECT max(id) FROM event)",
+                              " (SELECT max(id) FROM event), (SELECT max(id) FROM audit)",
                               -1, SQLITE_PREPARE_PERSISTENT, &p->versions, NULL);
   if (rc != SQLITE_OK) {
     free(p);
@@ -518,14 +518,16 @@ wg_err wg_store_probe_open(wg_store_t *s, wg_store_probe_t **out) {
 }
 
 wg_err wg_store_probe_versions(wg_store_probe_t *p, const char *county, int64_t *active_plan,
-                               int64_t *ledger_version) {
-  WG__ON_PG(p->s, wg__pg_probe_versions(p->s, county, active_plan, ledger_version));
+                               int64_t *ledger_version, int64_t *audit_version) {
+  WG__ON_PG(p->s,
+            wg__pg_probe_versions(p->s, county, active_plan, ledger_version, audit_version));
   sqlite3_reset(p->versions);
   sqlite3_bind_text(p->versions, 1, county, -1, SQLITE_TRANSIENT);
   int rc = sqlite3_step(p->versions);
   if (rc == SQLITE_ROW) {
     *active_plan = sqlite3_column_int64(p->versions, 0);
     *ledger_version = sqlite3_column_int64(p->versions, 1);
+    if (audit_version) *audit_version = sqlite3_column_int64(p->versions, 2);
   }
   sqlite3_reset(p->versions);
   return rc == SQLITE_ROW ? WG_OK : wg__store_rc(rc);

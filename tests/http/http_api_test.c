@@ -1393,6 +1393,28 @@ TEST(org_card_visits_and_mobilisation) {
   CHECK(json_object_get(r.json, "party") != NULL);
   CHECK(json_object_get(r.json, "households") != NULL); /* existing fields kept */
   resp_free(&r);
+  /* The card is cached, and follows the organisation: a second worker
+   * (an audited write) shows on the next request past the version probe's
+   * 50 ms. */
+  {
+    const wg_org_actor who = {"test", "cli"};
+    const char *grids[1] = {l3_code};
+    wg_staff_row w3 = {.kind = WG_STAFF_GRID_WORKER, .level = 3};
+    snprintf(w3.county, sizeof w3.county, "141127");
+    snprintf(w3.name, sizeof w3.name, "李协管");
+    snprintf(w3.community, sizeof w3.community, "%.12s", l3_code);
+    wg_errinfo ei = {0};
+    CHECK_EQ(wg_org_staff_add(s, &who, &w3, grids, 1, &ei), WG_OK);
+    sleep_ms(120);
+    CHECK_EQ(get(t, &r), 0);
+    CHECK_EQ(json_array_size(json_object_get(r.json, "workers")), 2);
+    resp_free(&r);
+    CHECK_EQ(wg_org_staff_assign(s, &who, w3.id, l3_code, 0, &ei), WG_OK);
+    sleep_ms(120);
+    CHECK_EQ(get(t, &r), 0);
+    CHECK_EQ(json_array_size(json_object_get(r.json, "workers")), 1);
+    resp_free(&r);
+  }
   /* The worker's own visits and due list. */
   CHECK_EQ(request("GET", "/api/v1/org/visits?mine=1&date=2026-11-28", worker_cookie, &r), 0);
   CHECK_EQ(r.status, 200);
