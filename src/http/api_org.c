@@ -353,8 +353,21 @@ void wg__api_org_staff_add(wg_http_req *r) {
   }
   wg_org_actor a;
   wg_errinfo ei = {0};
-  wg_err e = wg_org_staff_add(s, actor_of(r, &a), &st, grids, ng, &ei);
+  /* the staff member and their buildings together, or nothing */
+  wg_err e = wg_store_begin(s);
+  int own = e == WG_OK;
+  if (e == WG_ECONFLICT) e = WG_OK;
+  if (!e) e = wg_org_staff_add(s, actor_of(r, &a), &st, grids, ng, &ei);
+  json_t *ba = json_object_get(b, "buildings");
+  for (size_t i = 0; !e && i < json_array_size(ba); i++) {
+    int64_t bid = json_is_integer(json_array_get(ba, i)) ? json_integer_value(json_array_get(ba, i)) : 0;
+    e = wg_org_building_head(s, &a, st.id, bid, 1, &ei);
+  }
   json_decref(b);
+  if (own) {
+    if (!e) e = wg_store_commit(s);
+    if (e) wg_store_rollback(s);
+  }
   if (e) {
     fail_ei(r, e, &ei);
     return;
@@ -1224,4 +1237,47 @@ void wg__api_notices(wg_http_req *r) {
     return;
   }
   listing(r, items);
+}
+
+/* POST /api/v1/org/contacts: {household, kind: staff|member, id, on}: a
+ * person takes a household (包片联户) or gives it up; field work in scope. */
+void wg__api_org_contact(wg_http_req *r) {
+  wg_store_t *s = store(r);
+  json_t *b = s ? body_object(r) : NULL;
+  if (!b) return;
+  int64_t household = bint(b, "household"), person = bint(b, "id");
+  const char *kind = bstr(b, "kind");
+  int pk = kind && !strcmp(kind, "staff") ? WG_PERSON_STAFF
+           : kind && !strcmp(kind, "member") ? WG_PERSON_MEMBER
+                                             : 0;
+  int on = !json_is_false(json_object_get(b, "on"));
+  int32_t since;
+  int ok = bdate(r, b, "date", &since);
+  json_decref(b);
+  if (!ok) return;
+  if (!pk) {
+    wg__http_error(r, 400, "invalid_parameter", "kind", "staff or member");
+    return;
+  }
+  int64_t entrance = 0;
+  char community[13] = "";
+  wg_err e = wg_store_household_entrance(s, household, &entrance, community);
+  if (e == WG_ENOTFOUND) {
+    wg__http_error(r, 404, "not_found", "household", "no such household");
+    return;
+  }
+  if (e || !wg__http_org_fieldwork_entrance(r, entrance, community)) {
+    wg__http_error(r, 403, "forbidden", "household", "the household is outside your grids");
+    return;
+  }
+  wg_org_actor a;
+  wg_errinfo ei = {0};
+  e = wg_org_contact(s, actor_of(r, &a), household, pk, person, since, on, &ei);
+  if (e) {
+    fail_ei(r, e, &ei);
+    return;
+  }
+  wg__http_json(r, 200, json_pack("{s:I, s:s, s:I, s:b}", "household", (json_int_t)household,
+                                  "kind", pk == WG_PERSON_STAFF ? "staff" : "member", "id",
+                                  (json_int_t)person, "on", on));
 }

@@ -99,6 +99,9 @@ static const wg_http_route routes[] = {
      wg__api_incident_close,
      P | WG_ROUTE_CSRF},
     {{"GET", "/api/v1/notices", "the signed-in person's in-app notices"}, wg__api_notices, P},
+    {{"POST", "/api/v1/org/contacts", "a person takes a household (包片联户) or gives it up"},
+     wg__api_org_contact,
+     P | WG_ROUTE_CSRF},
 };
 
 #undef P

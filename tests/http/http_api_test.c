@@ -1286,9 +1286,22 @@ TEST(org_card_visits_and_mobilisation) {
   CHECK_EQ(r.status, 200);
   CHECK(json_integer_value(json_object_get(r.json, "problems")) > 0);
   resp_free(&r);
+  /* Contacts: the worker takes a household of their grid, not another's. */
+  snprintf(body, sizeof body, "{\"household\": %lld, \"kind\": \"staff\", \"id\": %lld}",
+           household_in(l3_code), (long long)staff_w1);
+  CHECK_EQ(post_json("POST", "/api/v1/org/contacts", worker_cookie, wcsrf, body, &r), 0);
+  CHECK_EQ(r.status, 200);
+  resp_free(&r);
+  snprintf(body, sizeof body, "{\"household\": %lld, \"kind\": \"staff\", \"id\": %lld}",
+           household_in(other_l3), (long long)staff_w1);
+  CHECK_EQ(post_json("POST", "/api/v1/org/contacts", worker_cookie, wcsrf, body, &r), 0);
+  CHECK_EQ(r.status, 403);
+  resp_free(&r);
   CHECK_EQ(request("GET", "/api/v1/org/coverage?level=3", worker_cookie, &r), 0);
   CHECK_EQ(r.status, 200);
   CHECK_EQ(json_array_size(json_object_get(r.json, "items")), 1);
+  CHECK(json_integer_value(json_object_get(json_array_get(json_object_get(r.json, "items"), 0),
+                                           "contacted")) >= 1);
   resp_free(&r);
 }
 
