@@ -605,18 +605,20 @@ static int contact_cmd(const wg_cli *cli, wg_store_t *s, const char *county, int
 }
 
 static int print_shift(void *ctx, const wg_shift_row *r) {
-  (void)ctx;
+  const int32_t *today = ctx;
   static const char *const st[] = {"", "planned", "done", "missed"};
   char d[11];
   wg_date_format(r->date, d);
+  /* a past day's shift still planned: nobody closed it */
+  int unclosed = r->status == WG_SHIFT_PLANNED && r->date < *today;
   printf("%lld\t%s\t%s\t%s\tstaff %lld\t%s\t%s\n", (long long)r->id, d, r->shift, r->place,
-         (long long)r->staff_id, st[r->status], r->handover);
+         (long long)r->staff_id, unclosed ? "planned, not closed" : st[r->status], r->handover);
   return 0;
 }
 
 static int roster_cmd(const wg_cli *cli, wg_store_t *s, const char *county, int argc, char **argv) {
   static const char *const valued[] = {"--place", "--staff", "--date", "--shift", "--handover",
-                                       "--from",  "--to",    NULL};
+                                       "--from",  "--to",    "--today", NULL};
   static const char *const flags[] = {"--done", "--missed", NULL};
   args a;
   if (argc < 2 || !args_init(&a, argc, argv, 2, valued, flags, "org roster")) return 2;
@@ -648,11 +650,12 @@ static int roster_cmd(const wg_cli *cli, wg_store_t *s, const char *county, int 
     return 0;
   }
   if (!strcmp(argv[1], "list")) {
-    int32_t from = 0, to = 0;
+    int32_t from = 0, to = 0, today;
     if ((opt(&a, "--from") && !date_arg(opt(&a, "--from"), "--from", &from)) ||
-        (opt(&a, "--to") && !date_arg(opt(&a, "--to"), "--to", &to)))
+        (opt(&a, "--to") && !date_arg(opt(&a, "--to"), "--to", &to)) ||
+        !date_arg(opt(&a, "--today"), "--today", &today))
       return 2;
-    wg_err e = wg_store_shift_each(s, county, opt(&a, "--place"), from, to, print_shift, NULL);
+    wg_err e = wg_store_shift_each(s, county, opt(&a, "--place"), from, to, print_shift, &today);
     return e ? fail("org roster list", e, NULL) : 0;
   }
   fprintf(stderr, "wangge org roster: add --place P --staff ID --date D [--shift S], close ID "
@@ -994,7 +997,9 @@ static void usage(FILE *f) {
           "  service totals [--by member|grid|branch|kind] [--from D] [--to D]\n"
           "  contact add|remove --household H (--staff ID|--member ID)   contact coverage [--level L]\n"
           "  roster add --place CODE --staff ID [--date D] [--shift S]\n"
-          "  roster close ID --done|--missed [--handover TEXT]   roster list [--place P --from --to]\n"
+          "  roster close ID --done|--missed [--handover TEXT]\n"
+          "  roster list [--place P] [--from D] [--to D] [--today D]   (past shifts never closed\n"
+          "                                       show as \"planned, not closed\")\n"
           "  visit add --staff ID --household H [--date D] [--findings T] [--changes T] [--matter REF]\n"
           "  visit due --staff ID [--today D] [--ahead N]   overdue and due visits, most overdue first\n"
           "  visit coverage [--today D] [--level L]\n"

@@ -626,19 +626,23 @@ static json_t *shift_json(const wg_shift_row *sh) {
 static int shift_item(void *ctx, const wg_shift_row *sh) {
   list_ctx *c = ctx;
   if (!wg__http_can_see(c->r, sh->place) && !(c->staff_id && sh->staff_id == c->staff_id)) return 0;
-  if (json_array_size(c->items) < 1000) json_array_append_new(c->items, shift_json(sh));
+  if (json_array_size(c->items) >= 1000) return 0;
+  json_t *o = shift_json(sh);
+  /* a shift of a past day still planned: nobody closed it (missed?) */
+  json_object_set_new(o, "unclosed", json_boolean(sh->status == WG_SHIFT_PLANNED && sh->date < c->date));
+  json_array_append_new(c->items, o);
   return 0;
 }
 
 void wg__api_org_rosters(wg_http_req *r) {
-  static const char *const allowed[] = {"place", "from", "to", NULL};
+  static const char *const allowed[] = {"place", "from", "to", "today", NULL};
   if (!wg__param_only(r, allowed)) return;
   const char *place;
-  int32_t from, to;
+  int32_t from, to, today;
   if (!wg__param_code(r, "place", 12, 18, &place) || !wg__param_date(r, "from", &from) ||
-      !wg__param_date(r, "to", &to))
+      !wg__param_date(r, "to", &to) || !wg__param_date(r, "today", &today))
     return;
-  list_ctx c = {.r = r, .items = json_array()};
+  list_ctx c = {.r = r, .items = json_array(), .date = today ? today : wg_date_today_cst()};
   if (!(c.s = store(r))) {
     json_decref(c.items);
     return;

@@ -127,6 +127,9 @@ run org roster close "$S" --missed
 expect "close a shift as missed" 0 "closed"
 run org roster close "$S" --done
 expect "a closed shift cannot close again" 1 "closed already"
+run org roster add --place "$COMM" --staff "$W" --date 2026-11-20
+run org roster list --place "$COMM" --from 2026-11-20 --to 2026-11-20 --today 2026-11-29
+expect "a past shift nobody closed shows" 0 "planned, not closed"
 
 # An incident from open to close.
 run incident open --title 停水 --grid "$G1" --need 3 --call 5
