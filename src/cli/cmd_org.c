@@ -222,7 +222,7 @@ static int staff_cmd(const wg_cli *cli, wg_store_t *s, const char *county, int a
   static const char *const flags[] = {"--part-time", "--json", NULL};
   args a;
   if (argc < 2 || !args_init(&a, argc, argv, 2, valued, flags, "org staff")) return 2;
-  wg_org_actor who = {cli->actor, "cli"};
+  wg_org_actor who = {cli->actor, "cli", NULL};
   wg_errinfo ei = {0};
   const char *sub = argv[1];
   if (!strcmp(sub, "add")) {
@@ -319,7 +319,7 @@ static int member_cmd(const wg_cli *cli, wg_store_t *s, const char *county, int 
   static const char *const flags[] = {"--volunteer", "--registered", NULL};
   args a;
   if (argc < 2 || !args_init(&a, argc, argv, 2, valued, flags, "org member")) return 2;
-  wg_org_actor who = {cli->actor, "cli"};
+  wg_org_actor who = {cli->actor, "cli", NULL};
   wg_errinfo ei = {0};
   const char *sub = argv[1];
   if (!strcmp(sub, "add")) {
@@ -402,7 +402,7 @@ static int party_cmd(const wg_cli *cli, wg_store_t *s, const char *county, int a
   static const char *const valued[] = {"--grid", "--member", "--name", NULL};
   args a;
   if (argc < 2 || !args_init(&a, argc, argv, 2, valued, NULL, "org party")) return 2;
-  wg_org_actor who = {cli->actor, "cli"};
+  wg_org_actor who = {cli->actor, "cli", NULL};
   wg_errinfo ei = {0};
   const char *sub = argv[1];
   int64_t member = 0;
@@ -488,7 +488,7 @@ static int service_cmd(const wg_cli *cli, wg_store_t *s, const char *county, int
                                        "--to",     NULL};
   args a;
   if (argc < 2 || !args_init(&a, argc, argv, 2, valued, NULL, "org service")) return 2;
-  wg_org_actor who = {cli->actor, "cli"};
+  wg_org_actor who = {cli->actor, "cli", NULL};
   wg_errinfo ei = {0};
   if (!strcmp(argv[1], "add")) {
     wg_service_row r = {0};
@@ -579,7 +579,7 @@ static int contact_cmd(const wg_cli *cli, wg_store_t *s, const char *county, int
                                        NULL};
   args a;
   if (argc < 2 || !args_init(&a, argc, argv, 2, valued, NULL, "org contact")) return 2;
-  wg_org_actor who = {cli->actor, "cli"};
+  wg_org_actor who = {cli->actor, "cli", NULL};
   wg_errinfo ei = {0};
   if (!strcmp(argv[1], "add") || !strcmp(argv[1], "remove")) {
     int64_t hh, person = 0;
@@ -622,7 +622,7 @@ static int roster_cmd(const wg_cli *cli, wg_store_t *s, const char *county, int 
   static const char *const flags[] = {"--done", "--missed", NULL};
   args a;
   if (argc < 2 || !args_init(&a, argc, argv, 2, valued, flags, "org roster")) return 2;
-  wg_org_actor who = {cli->actor, "cli"};
+  wg_org_actor who = {cli->actor, "cli", NULL};
   wg_errinfo ei = {0};
   if (!strcmp(argv[1], "add")) {
     wg_shift_row r = {0};
@@ -669,7 +669,7 @@ static int visit_cmd(const wg_cli *cli, wg_store_t *s, const char *county, int a
                                        NULL};
   args a;
   if (argc < 2 || !args_init(&a, argc, argv, 2, valued, NULL, "org visit")) return 2;
-  wg_org_actor who = {cli->actor, "cli"};
+  wg_org_actor who = {cli->actor, "cli", NULL};
   wg_errinfo ei = {0};
   if (!strcmp(argv[1], "add")) {
     wg_visit_row r = {0};
@@ -765,7 +765,7 @@ static int import_cmd(const wg_cli *cli, wg_store_t *s, const char *county, cons
   wg_errinfo ei = {0};
   wg_err e = wg_table_open(path, NULL, &t, &ei);
   if (e) return fail("org import", e, &ei);
-  wg_org_actor who = {cli->actor, "cli"};
+  wg_org_actor who = {cli->actor, "cli", NULL};
   int col[C_NCOLS];
   for (int c = 0; c < C_NCOLS; c++) col[c] = -1;
   wg_table_row row;

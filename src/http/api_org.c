@@ -102,6 +102,7 @@ static void fail_ei(wg_http_req *r, wg_err e, const wg_errinfo *ei) {
 static const wg_org_actor *actor_of(wg_http_req *r, wg_org_actor *a) {
   a->actor = r->who.login;
   a->origin = "http";
+  a->at = NULL;
   return a;
 }
 

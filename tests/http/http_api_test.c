@@ -1046,7 +1046,7 @@ static int64_t staff_w1, staff_w2, member_v0;
 
 TEST(org_scope_matrix) {
   /* Two grid workers, linked to the worker1 and worker2 logins. */
-  const wg_org_actor who = {"test", "cli"};
+  const wg_org_actor who = {"test", "cli", NULL};
   const char *in_grids[1] = {l3_code}, *out_grids[1] = {other_l3};
   wg_staff_row w1 = {.kind = WG_STAFF_GRID_WORKER, .level = 3}, w2 = w1;
   snprintf(w1.county, sizeof w1.county, "141127");
