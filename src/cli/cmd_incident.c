@@ -133,7 +133,7 @@ int wg_cmd_incident(const wg_cli *cli, int argc, char **argv) {
     wg_store_close(s);
     return 1;
   }
-  wg_org_actor who = {cli->actor, "cli"};
+  wg_org_actor who = {cli->actor, "cli", NULL};
   wg_errinfo ei = {0};
   wg_err e = WG_OK;
   int rc = 0;

@@ -222,7 +222,7 @@ static int staff_cmd(const wg_cli *cli, wg_store_t *s, const char *county, int a
   static const char *const flags[] = {"--part-time", "--json", NULL};
   args a;
   if (argc < 2 || !args_init(&a, argc, argv, 2, valued, flags, "org staff")) return 2;
-  wg_org_actor who = {cli->actor, "cli"};
+  wg_org_actor who = {cli->actor, "cli", NULL};
   wg_errinfo ei = {0};
   const char *sub = argv[1];
   if (!strcmp(sub, "add")) {
@@ -319,7 +319,7 @@ static int member_cmd(const wg_cli *cli, wg_store_t *s, const char *county, int 
   static const char *const flags[] = {"--volunteer", "--registered", NULL};
   args a;
   if (argc < 2 || !args_init(&a, argc, argv, 2, valued, flags, "org member")) return 2;
-  wg_org_actor who = {cli->actor, "cli"};
+  wg_org_actor who = {cli->actor, "cli", NULL};
   wg_errinfo ei = {0};
   const char *sub = argv[1];
   if (!strcmp(sub, "add")) {
@@ -402,7 +402,7 @@ static int party_cmd(const wg_cli *cli, wg_store_t *s, const char *county, int a
   static const char *const valued[] = {"--grid", "--member", "--name", NULL};
   args a;
   if (argc < 2 || !args_init(&a, argc, argv, 2, valued, NULL, "org party")) return 2;
-  wg_org_actor who = {cli->actor, "cli"};
+  wg_org_actor who = {cli->actor, "cli", NULL};
   wg_errinfo ei = {0};
   const char *sub = argv[1];
   int64_t member = 0;
@@ -488,7 +488,7 @@ static int service_cmd(const wg_cli *cli, wg_store_t *s, const char *county, int
                                        "--to",     NULL};
   args a;
   if (argc < 2 || !args_init(&a, argc, argv, 2, valued, NULL, "org service")) return 2;
-  wg_org_actor who = {cli->actor, "cli"};
+  wg_org_actor who = {cli->actor, "cli", NULL};
   wg_errinfo ei = {0};
   if (!strcmp(argv[1], "add")) {
     wg_service_row r = {0};
@@ -579,7 +579,7 @@ static int contact_cmd(const wg_cli *cli, wg_store_t *s, const char *county, int
                                        NULL};
   args a;
   if (argc < 2 || !args_init(&a, argc, argv, 2, valued, NULL, "org contact")) return 2;
-  wg_org_actor who = {cli->actor, "cli"};
+  wg_org_actor who = {cli->actor, "cli", NULL};
   wg_errinfo ei = {0};
   if (!strcmp(argv[1], "add") || !strcmp(argv[1], "remove")) {
     int64_t hh, person = 0;
@@ -605,22 +605,24 @@ static int contact_cmd(const wg_cli *cli, wg_store_t *s, const char *county, int
 }
 
 static int print_shift(void *ctx, const wg_shift_row *r) {
-  (void)ctx;
+  const int32_t *today = ctx;
   static const char *const st[] = {"", "planned", "done", "missed"};
   char d[11];
   wg_date_format(r->date, d);
+  /* a past day's shift still planned: nobody closed it */
+  int unclosed = r->status == WG_SHIFT_PLANNED && r->date < *today;
   printf("%lld\t%s\t%s\t%s\tstaff %lld\t%s\t%s\n", (long long)r->id, d, r->shift, r->place,
-         (long long)r->staff_id, st[r->status], r->handover);
+         (long long)r->staff_id, unclosed ? "planned, not closed" : st[r->status], r->handover);
   return 0;
 }
 
 static int roster_cmd(const wg_cli *cli, wg_store_t *s, const char *county, int argc, char **argv) {
   static const char *const valued[] = {"--place", "--staff", "--date", "--shift", "--handover",
-                                       "--from",  "--to",    NULL};
+                                       "--from",  "--to",    "--today", NULL};
   static const char *const flags[] = {"--done", "--missed", NULL};
   args a;
   if (argc < 2 || !args_init(&a, argc, argv, 2, valued, flags, "org roster")) return 2;
-  wg_org_actor who = {cli->actor, "cli"};
+  wg_org_actor who = {cli->actor, "cli", NULL};
   wg_errinfo ei = {0};
   if (!strcmp(argv[1], "add")) {
     wg_shift_row r = {0};
@@ -648,11 +650,12 @@ static int roster_cmd(const wg_cli *cli, wg_store_t *s, const char *county, int 
     return 0;
   }
   if (!strcmp(argv[1], "list")) {
-    int32_t from = 0, to = 0;
+    int32_t from = 0, to = 0, today;
     if ((opt(&a, "--from") && !date_arg(opt(&a, "--from"), "--from", &from)) ||
-        (opt(&a, "--to") && !date_arg(opt(&a, "--to"), "--to", &to)))
+        (opt(&a, "--to") && !date_arg(opt(&a, "--to"), "--to", &to)) ||
+        !date_arg(opt(&a, "--today"), "--today", &today))
       return 2;
-    wg_err e = wg_store_shift_each(s, county, opt(&a, "--place"), from, to, print_shift, NULL);
+    wg_err e = wg_store_shift_each(s, county, opt(&a, "--place"), from, to, print_shift, &today);
     return e ? fail("org roster list", e, NULL) : 0;
   }
   fprintf(stderr, "wangge org roster: add --place P --staff ID --date D [--shift S], close ID "
@@ -666,7 +669,7 @@ static int visit_cmd(const wg_cli *cli, wg_store_t *s, const char *county, int a
                                        NULL};
   args a;
   if (argc < 2 || !args_init(&a, argc, argv, 2, valued, NULL, "org visit")) return 2;
-  wg_org_actor who = {cli->actor, "cli"};
+  wg_org_actor who = {cli->actor, "cli", NULL};
   wg_errinfo ei = {0};
   if (!strcmp(argv[1], "add")) {
     wg_visit_row r = {0};
@@ -762,7 +765,7 @@ static int import_cmd(const wg_cli *cli, wg_store_t *s, const char *county, cons
   wg_errinfo ei = {0};
   wg_err e = wg_table_open(path, NULL, &t, &ei);
   if (e) return fail("org import", e, &ei);
-  wg_org_actor who = {cli->actor, "cli"};
+  wg_org_actor who = {cli->actor, "cli", NULL};
   int col[C_NCOLS];
   for (int c = 0; c < C_NCOLS; c++) col[c] = -1;
   wg_table_row row;
@@ -994,7 +997,9 @@ static void usage(FILE *f) {
           "  service totals [--by member|grid|branch|kind] [--from D] [--to D]\n"
           "  contact add|remove --household H (--staff ID|--member ID)   contact coverage [--level L]\n"
           "  roster add --place CODE --staff ID [--date D] [--shift S]\n"
-          "  roster close ID --done|--missed [--handover TEXT]   roster list [--place P --from --to]\n"
+          "  roster close ID --done|--missed [--handover TEXT]\n"
+          "  roster list [--place P] [--from D] [--to D] [--today D]   (past shifts never closed\n"
+          "                                       show as \"planned, not closed\")\n"
           "  visit add --staff ID --household H [--date D] [--findings T] [--changes T] [--matter REF]\n"
           "  visit due --staff ID [--today D] [--ahead N]   overdue and due visits, most overdue first\n"
           "  visit coverage [--today D] [--level L]\n"

@@ -150,7 +150,7 @@ wg_err wg_demo_org(wg_store_t *s, uint64_t seed, int32_t today, long residents_a
   wg_demo_org_summary local;
   if (!sum) sum = &local;
   memset(sum, 0, sizeof *sum);
-  const wg_org_actor who = {"demo", "cli"};
+  wg_org_actor who = {"demo", "cli", NULL};
   wg_org_view v;
   memset(&v, 0, sizeof v);
   people ps = {.today = today};
@@ -307,6 +307,7 @@ wg_err wg_demo_org(wg_store_t *s, uint64_t seed, int32_t today, long residents_a
     wg_party_org_row po = {.kind = gr->level == 1 ? WG_PORG_BRANCH : WG_PORG_GROUP};
     snprintf(po.county, sizeof po.county, WG_DEMO_COUNTY);
     snprintf(po.grid, sizeof po.grid, "%s", gr->code);
+    iso_at(today, 4, 0, po.created_at);
     if (gr->level == 2 && members_in[g] < 3) {
       po.kind = WG_PORG_CENTRAL;
       for (long i = 0; i < v.npeople && !po.member_id; i++)
@@ -497,7 +498,13 @@ wg_err wg_demo_org(wg_store_t *s, uint64_t seed, int32_t today, long residents_a
       iso_at(day, 6, 40, inc.created_at);
       iso_at(day, 10, 0, inc.due);
       long called = 0;
+      /* the demo's clock, not the wall's: the call at 06:40, answers by
+       * 09:30, closed at 18:00 */
+      char at[32];
+      who.at = inc.created_at;
       e = wg_mobilise_open(s, &who, &inc, 170, &called, ei);
+      iso_at(day, 9, 30, at);
+      who.at = at;
       sum->incident_id = inc.id;
       sum->incident_called = called;
       /* answers, nearest first: most arrive, some decline, a few only
@@ -518,7 +525,11 @@ wg_err wg_demo_org(wg_store_t *s, uint64_t seed, int32_t today, long residents_a
       snprintf(summary, sizeof summary,
                "%ld 人到岗（需要 %d 人），转移沿河低洼处居民 46 户 112 人，封堵漫水点 3 处，无人员伤亡",
                sum->incident_arrived, inc.need);
+      char closed[32];
+      iso_at(day, 18, 0, closed);
+      who.at = closed;
       if (!e) e = wg_mobilise_close(s, &who, inc.id, 5, summary, ei);
+      who.at = NULL;
     }
   }
   if (!e) {

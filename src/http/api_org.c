@@ -102,6 +102,7 @@ static void fail_ei(wg_http_req *r, wg_err e, const wg_errinfo *ei) {
 static const wg_org_actor *actor_of(wg_http_req *r, wg_org_actor *a) {
   a->actor = r->who.login;
   a->origin = "http";
+  a->at = NULL;
   return a;
 }
 
@@ -346,8 +347,21 @@ void wg__api_org_staff_add(wg_http_req *r) {
   }
   wg_org_actor a;
   wg_errinfo ei = {0};
-  wg_err e = wg_org_staff_add(s, actor_of(r, &a), &st, grids, ng, &ei);
+  /* the staff member and their buildings together, or nothing */
+  wg_err e = wg_store_begin(s);
+  int own = e == WG_OK;
+  if (e == WG_ECONFLICT) e = WG_OK;
+  if (!e) e = wg_org_staff_add(s, actor_of(r, &a), &st, grids, ng, &ei);
+  json_t *ba = json_object_get(b, "buildings");
+  for (size_t i = 0; !e && i < json_array_size(ba); i++) {
+    int64_t bid = json_is_integer(json_array_get(ba, i)) ? json_integer_value(json_array_get(ba, i)) : 0;
+    e = wg_org_building_head(s, &a, st.id, bid, 1, &ei);
+  }
   json_decref(b);
+  if (own) {
+    if (!e) e = wg_store_commit(s);
+    if (e) wg_store_rollback(s);
+  }
   if (e) {
     fail_ei(r, e, &ei);
     return;
@@ -606,19 +620,23 @@ static json_t *shift_json(const wg_shift_row *sh) {
 static int shift_item(void *ctx, const wg_shift_row *sh) {
   list_ctx *c = ctx;
   if (!wg__http_can_see(c->r, sh->place) && !(c->staff_id && sh->staff_id == c->staff_id)) return 0;
-  if (json_array_size(c->items) < 1000) json_array_append_new(c->items, shift_json(sh));
+  if (json_array_size(c->items) >= 1000) return 0;
+  json_t *o = shift_json(sh);
+  /* a shift of a past day still planned: nobody closed it (missed?) */
+  json_object_set_new(o, "unclosed", json_boolean(sh->status == WG_SHIFT_PLANNED && sh->date < c->date));
+  json_array_append_new(c->items, o);
   return 0;
 }
 
 void wg__api_org_rosters(wg_http_req *r) {
-  static const char *const allowed[] = {"place", "from", "to", NULL};
+  static const char *const allowed[] = {"place", "from", "to", "today", NULL};
   if (!wg__param_only(r, allowed)) return;
   const char *place;
-  int32_t from, to;
+  int32_t from, to, today;
   if (!wg__param_code(r, "place", 12, 18, &place) || !wg__param_date(r, "from", &from) ||
-      !wg__param_date(r, "to", &to))
+      !wg__param_date(r, "to", &to) || !wg__param_date(r, "today", &today))
     return;
-  list_ctx c = {.r = r, .items = json_array()};
+  list_ctx c = {.r = r, .items = json_array(), .date = today ? today : wg_date_today_cst()};
   if (!(c.s = store(r))) {
     json_decref(c.items);
     return;
@@ -1217,4 +1235,47 @@ void wg__api_notices(wg_http_req *r) {
     return;
   }
   listing(r, items);
+}
+
+/* POST /api/v1/org/contacts: {household, kind: staff|member, id, on}: a
+ * person takes a household (包片联户) or gives it up; field work in scope. */
+void wg__api_org_contact(wg_http_req *r) {
+  wg_store_t *s = store(r);
+  json_t *b = s ? body_object(r) : NULL;
+  if (!b) return;
+  int64_t household = bint(b, "household"), person = bint(b, "id");
+  const char *kind = bstr(b, "kind");
+  int pk = kind && !strcmp(kind, "staff") ? WG_PERSON_STAFF
+           : kind && !strcmp(kind, "member") ? WG_PERSON_MEMBER
+                                             : 0;
+  int on = !json_is_false(json_object_get(b, "on"));
+  int32_t since;
+  int ok = bdate(r, b, "date", &since);
+  json_decref(b);
+  if (!ok) return;
+  if (!pk) {
+    wg__http_error(r, 400, "invalid_parameter", "kind", "staff or member");
+    return;
+  }
+  int64_t entrance = 0;
+  char community[13] = "";
+  wg_err e = wg_store_household_entrance(s, household, &entrance, community);
+  if (e == WG_ENOTFOUND) {
+    wg__http_error(r, 404, "not_found", "household", "no such household");
+    return;
+  }
+  if (e || !wg__http_org_fieldwork_entrance(r, entrance, community)) {
+    wg__http_error(r, 403, "forbidden", "household", "the household is outside your grids");
+    return;
+  }
+  wg_org_actor a;
+  wg_errinfo ei = {0};
+  e = wg_org_contact(s, actor_of(r, &a), household, pk, person, since, on, &ei);
+  if (e) {
+    fail_ei(r, e, &ei);
+    return;
+  }
+  wg__http_json(r, 200, json_pack("{s:I, s:s, s:I, s:b}", "household", (json_int_t)household,
+                                  "kind", pk == WG_PERSON_STAFF ? "staff" : "member", "id",
+                                  (json_int_t)person, "on", on));
 }

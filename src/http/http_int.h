@@ -541,5 +541,6 @@ void wg__api_incident(wg_http_req *r);
 void wg__api_incident_respond(wg_http_req *r);
 void wg__api_incident_close(wg_http_req *r);
 void wg__api_notices(wg_http_req *r);
+void wg__api_org_contact(wg_http_req *r);
 
 #endif

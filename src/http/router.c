@@ -184,6 +184,9 @@ static const wg_http_route routes[] = {
     {{"GET", "/api/v1/reports/{kind}", "weekly, monthly or quarterly report as a download (?period=, ?format=; audited)"},
      wg__api_report,
      P},
+    {{"POST", "/api/v1/org/contacts", "a person takes a household (包片联户) or gives it up"},
+     wg__api_org_contact,
+     P | WG_ROUTE_CSRF},
 };
 
 #undef P

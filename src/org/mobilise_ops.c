@@ -235,8 +235,11 @@ wg_err wg_mobilise_open(wg_store_t *s, const wg_org_actor *who, wg_incident_row 
       wg_responder_row rr = {.incident_id = r->id, .person_kind = cand[i].kind,
                              .person_id = cand[i].id, .status = WG_RESP_CALLED,
                              .distance = cand[i].distance < 1e9 ? cand[i].distance : 0};
+      if (who && who->at) snprintf(rr.updated_at, sizeof rr.updated_at, "%s", who->at);
       e = wg_store_responder_put(s, r->county, &rr);
-      if (!e) e = wg_store_notice_add(s, r->county, cand[i].kind, cand[i].id, r->id, text);
+      if (!e)
+        e = wg_store_notice_add(s, r->county, cand[i].kind, cand[i].id, r->id, text,
+                                who ? who->at : NULL);
       if (!e && url && *url) {
         /* The gateway resolves the person to a phone number itself: no
          * personal data leaves in the message. */
@@ -304,6 +307,7 @@ wg_err wg_mobilise_respond(wg_store_t *s, const wg_org_actor *who, int64_t incid
   if (!c.have) return bad(ei, WG_ENOTFOUND, "person", "this person was not called for the incident");
   c.found.status = status;
   c.found.updated_at[0] = '\0';
+  if (who && who->at) snprintf(c.found.updated_at, sizeof c.found.updated_at, "%s", who->at);
   int own;
   if ((e = tx_begin(s, &own))) return e;
   e = wg_store_responder_put(s, inc.county, &c.found);
@@ -383,10 +387,14 @@ wg_err wg_mobilise_close(wg_store_t *s, const wg_org_actor *who, int64_t inciden
     sv.incident_id = incident_id;
     snprintf(sv.note, sizeof sv.note, "%.200s", inc.title);
     snprintf(sv.actor, sizeof sv.actor, "%s", who && who->actor ? who->actor : "unknown");
+    if (who && who->at) snprintf(sv.recorded_at, sizeof sv.recorded_at, "%s", who->at);
     e = wg_store_service_add(s, &sv);
   }
   inc.status = WG_INCIDENT_CLOSED;
-  now_iso(inc.closed_at);
+  if (who && who->at)
+    snprintf(inc.closed_at, sizeof inc.closed_at, "%s", who->at);
+  else
+    now_iso(inc.closed_at);
   inc.hours = hours;
   snprintf(inc.summary, sizeof inc.summary, "%s", summary ? summary : "");
   if (!e) e = wg_store_incident_update(s, &inc);

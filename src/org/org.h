@@ -263,6 +263,8 @@ int wg_org_has_skill(const char *list, const char *skill);
 typedef struct wg_org_actor {
   const char *actor;           /* login or "cli:user" */
   const char *origin;          /* "cli", "http" */
+  const char *at;              /* ISO time the mobilisation rows carry, NULL =
+                                  now (the demo passes its own clock) */
 } wg_org_actor;
 
 /* Adds a staff member with its grids (ngrids codes, may be 0). Name

@@ -1197,9 +1197,9 @@ typedef int (*wg_responder_fn)(void *ctx, const wg_responder_row *r);
 wg_err wg_store_responder_each(wg_store_t *s, const char *county, int64_t incident_id,
                                wg_responder_fn fn, void *ctx) WG_MUST_CHECK;
 
-/* In-app notices to a person. */
+/* In-app notices to a person; at = ISO time, NULL or "" = now. */
 wg_err wg_store_notice_add(wg_store_t *s, const char *county, int person_kind, int64_t person_id,
-                           int64_t incident_id, const char *text) WG_MUST_CHECK;
+                           int64_t incident_id, const char *text, const char *at) WG_MUST_CHECK;
 typedef int (*wg_notice_fn)(void *ctx, int64_t id, int64_t incident_id, const char *text,
                             const char *created_at);
 wg_err wg_store_notice_each(wg_store_t *s, int person_kind, int64_t person_id, wg_notice_fn fn,

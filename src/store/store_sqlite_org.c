@@ -856,7 +856,7 @@ wg_err wg_store_responder_each(wg_store_t *s, const char *county, int64_t incide
 }
 
 wg_err wg_store_notice_add(wg_store_t *s, const char *county, int person_kind, int64_t person_id,
-                           int64_t incident_id, const char *text) {
+                           int64_t incident_id, const char *text, const char *at) {
   char now[32];
   wg__now_iso(now);
   sqlite3_stmt *st = prepare(s, "INSERT INTO notice(county, person_kind, person_id, incident_id,"
@@ -867,7 +867,7 @@ wg_err wg_store_notice_add(wg_store_t *s, const char *county, int person_kind, i
   sqlite3_bind_int64(st, 3, person_id);
   bind_id(st, 4, incident_id);
   wg__bind_text(st, 5, text);
-  wg__bind_text(st, 6, now);
+  wg__bind_text(st, 6, at && *at ? at : now);
   return run_write(s, st, NULL);
 }
 

@@ -127,6 +127,9 @@ run org roster close "$S" --missed
 expect "close a shift as missed" 0 "closed"
 run org roster close "$S" --done
 expect "a closed shift cannot close again" 1 "closed already"
+run org roster add --place "$COMM" --staff "$W" --date 2026-11-20
+run org roster list --place "$COMM" --from 2026-11-20 --to 2026-11-20 --today 2026-11-29
+expect "a past shift nobody closed shows" 0 "planned, not closed"
 
 # An incident from open to close.
 run incident open --title 停水 --grid "$G1" --need 3 --call 5
@@ -142,6 +145,33 @@ expect "close the incident" 0 "1 arrived of 3 needed"
 check "the arrival has service hours" [ "$(q "SELECT sum(hours) FROM service_log WHERE incident_id = 2")" = 2.0 ]
 run incident list
 expect "list incidents" 0 "#2	closed"
+# A re-division: the check names every organisation it broke and proposes
+# the move; applying the proposals clears them.
+# (divide exits 1 when the small demo forces violations; the plan is made)
+run divide --bounds 150-250,30-60,10-20 --villages bounds
+check "re-divided into a new plan" [ "$(q "SELECT count(*) FROM plan")" = 2 ]
+run plan activate "$(q "SELECT max(id) FROM plan")"
+expect "activate the new plan" 0 "active"
+run org check --json
+cp "$TMP/out" check.json
+broken=$(python3 -c "import json; c=json.load(open('check.json'))['counts']; print(c['organisation_grid_gone'] + c['organisation_grid_redrawn'])")
+check "the re-division broke the mapping somewhere ($broken organisations)" [ "$broken" -gt 0 ]
+python3 - check.json >moves.txt <<'PY'
+import json, re, sys
+for f in json.load(open(sys.argv[1]))["findings"]:
+    if f["kind"] in ("organisation_grid_gone", "organisation_grid_redrawn"):
+        m = re.search(r"to grid (\d+)", f["proposal"])
+        print(f["id"], m.group(1) if m else f["code"])
+PY
+applied=0
+while read -r id grid; do
+  if "$WANGGE" --db "$DB" org party move "$id" --grid "$grid" >/dev/null 2>&1; then applied=$((applied + 1)); fi
+done <moves.txt
+run org check --json
+left=$(python3 -c "import json; c=json.load(open('$TMP/out'))['counts']; print(c['organisation_grid_gone'] + c['organisation_grid_redrawn'])")
+check "applying $applied proposals leaves $left (those whose target grid was taken)" [ "$left" -eq $((broken - applied)) ]
+check "at least one proposal applied" [ "$applied" -gt 0 ]
+
 run org --help
 expect "org --help" 0 "wangge [--db PATH] org"
 run incident --help

@@ -1242,7 +1242,7 @@ static int64_t staff_w1, staff_w2, member_v0;
 
 TEST(org_scope_matrix) {
   /* Two grid workers, linked to the worker1 and worker2 logins. */
-  const wg_org_actor who = {"test", "cli"};
+  const wg_org_actor who = {"test", "cli", NULL};
   const char *in_grids[1] = {l3_code}, *out_grids[1] = {other_l3};
   wg_staff_row w1 = {.kind = WG_STAFF_GRID_WORKER, .level = 3}, w2 = w1;
   snprintf(w1.county, sizeof w1.county, "141127");
@@ -1397,7 +1397,7 @@ TEST(org_card_visits_and_mobilisation) {
    * (an audited write) shows on the next request past the version probe's
    * 50 ms. */
   {
-    const wg_org_actor who = {"test", "cli"};
+    const wg_org_actor who = {"test", "cli", NULL};
     const char *grids[1] = {l3_code};
     wg_staff_row w3 = {.kind = WG_STAFF_GRID_WORKER, .level = 3};
     snprintf(w3.county, sizeof w3.county, "141127");
@@ -1504,9 +1504,22 @@ TEST(org_card_visits_and_mobilisation) {
   CHECK_EQ(r.status, 200);
   CHECK(json_integer_value(json_object_get(r.json, "problems")) > 0);
   resp_free(&r);
+  /* Contacts: the worker takes a household of their grid, not another's. */
+  snprintf(body, sizeof body, "{\"household\": %lld, \"kind\": \"staff\", \"id\": %lld}",
+           household_in(l3_code), (long long)staff_w1);
+  CHECK_EQ(post_json("POST", "/api/v1/org/contacts", worker_cookie, wcsrf, body, &r), 0);
+  CHECK_EQ(r.status, 200);
+  resp_free(&r);
+  snprintf(body, sizeof body, "{\"household\": %lld, \"kind\": \"staff\", \"id\": %lld}",
+           household_in(other_l3), (long long)staff_w1);
+  CHECK_EQ(post_json("POST", "/api/v1/org/contacts", worker_cookie, wcsrf, body, &r), 0);
+  CHECK_EQ(r.status, 403);
+  resp_free(&r);
   CHECK_EQ(request("GET", "/api/v1/org/coverage?level=3", worker_cookie, &r), 0);
   CHECK_EQ(r.status, 200);
   CHECK_EQ(json_array_size(json_object_get(r.json, "items")), 1);
+  CHECK(json_integer_value(json_object_get(json_array_get(json_object_get(r.json, "items"), 0),
+                                           "contacted")) >= 1);
   resp_free(&r);
 }
 

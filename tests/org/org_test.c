@@ -22,7 +22,7 @@
 static char *dir;
 static char dbpath[512];
 static wg_store_t *s;
-static const wg_org_actor who = {"test", "cli"};
+static const wg_org_actor who = {"test", "cli", NULL};
 static int64_t plan1;
 
 static long scalar(const char *sql) {

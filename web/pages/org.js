@@ -11,7 +11,7 @@ window.WG_PAGES.push({
     org_service: "服务记录", org_hours: "时长", org_total_hours: "合计 {h} 小时，{n} 条",
     org_date: "日期", org_rosters: "值班值守", org_place: "社区或网格编码", org_shift: "班次",
     org_status: "状态", org_handover: "交接", org_close_done: "已完成", org_close_missed: "缺岗",
-    sh_planned: "待值班", sh_done: "已完成", sh_missed: "缺岗",
+    sh_planned: "待值班", sh_done: "已完成", sh_missed: "缺岗", sh_unclosed: "未交接",
     org_coverage: "联户与走访覆盖", org_contacted: "已联户", org_to_visit: "应走访",
     org_visited: "按期走访", org_check: "组织检查", org_problems: "问题 {n} 个",
     org_proposal: "建议",
@@ -28,7 +28,7 @@ window.WG_PAGES.push({
     org_service: "Service log", org_hours: "Hours", org_total_hours: "{h} hours in {n} entries",
     org_date: "Date", org_rosters: "Duty rosters", org_place: "Community or grid code", org_shift: "Shift",
     org_status: "Status", org_handover: "Handover", org_close_done: "Done", org_close_missed: "Missed",
-    sh_planned: "planned", sh_done: "done", sh_missed: "missed",
+    sh_planned: "planned", sh_done: "done", sh_missed: "missed", sh_unclosed: "not closed",
     org_coverage: "Contact and visit coverage", org_contacted: "With contact", org_to_visit: "To visit",
     org_visited: "Visited in time", org_check: "Organisation check", org_problems: "{n} problems",
     org_proposal: "Proposal",
@@ -185,7 +185,8 @@ window.WG_PAGES.push({
               }));
             });
           }
-          row(rt.body, [x.date, x.shift, x.place, x.staff, t("sh_" + x.status), x.handover || null, act]);
+          var tr = row(rt.body, [x.date, x.shift, x.place, x.staff, x.unclosed ? t("sh_unclosed") : t("sh_" + x.status), x.handover || null, act]);
+          if (x.unclosed || x.status === "missed") tr.className = "hole";
         });
       });
     }
