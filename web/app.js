@@ -497,7 +497,11 @@
         return w.name + "（" + (w.full_time ? t("staff_full") : t("staff_part")) + "）" + (w.phone || "");
       }), "workers"],
       [t("card_heads"), people(g.building_heads || [], function (h) { return h.building_name + " · " + h.name; }), "heads"],
-      [t("card_party"), g.party ? t("porg_" + g.party.kind) + " · " + g.party.name : null, "party"],
+      [t("card_above"), people(g.workers_above || [], function (w) {
+        return t("level" + (w.grid.length - 12) / 2) + " " + w.grid.slice(-2) + " · " + w.name + (w.phone ? " " + w.phone : "");
+      }), "workers-above"],
+      [t("card_party"), g.party ? t("porg_" + g.party.kind) + " · " + g.party.name :
+        (g.party_above || []).length ? g.party_above.map(function (o) { return t("porg_" + o.kind) + " · " + o.name; }).join("；") : null, "party"],
       [t("card_members"), t("card_members_text").replace("{p}", m.party || 0).replace("{r}", m.registered || 0)
         .replace("{v}", m.volunteers || 0), "members"]
     ]);

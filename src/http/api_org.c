@@ -138,11 +138,15 @@ typedef struct card_ctx {
   wg_store_t *s;
   const char *code;
   json_t *workers, *heads;
+  json_t *above;            /* workers of the grids that hold this one */
 } card_ctx;
 
 static int card_worker(void *ctx, int64_t staff_id, const char *grid) {
   card_ctx *c = ctx;
-  if (strcmp(grid, c->code) != 0) return 0;
+  size_t n = strlen(grid);
+  int here = strcmp(grid, c->code) == 0;
+  int above = !here && n < strlen(c->code) && strncmp(grid, c->code, n) == 0;
+  if (!here && !above) return 0;
   wg_staff_row st;
   if (wg_store_staff_get(c->s, staff_id, &st) != WG_OK) return 0;
   json_t *o = json_pack("{s:I, s:s, s:i, s:b}", "id", (json_int_t)st.id, "kind",
@@ -150,7 +154,9 @@ static int card_worker(void *ctx, int64_t staff_id, const char *grid) {
                         : st.kind == WG_STAFF_BUILDING_HEAD ? "building-head"
                                                              : "community-staff",
                         "level", st.level, "full_time", st.full_time);
-  json_array_append_new(c->workers, person_name(c->r, st.name, st.phone, "name", "phone", o));
+  if (above) json_object_set_new(o, "grid", json_string(grid));
+  json_array_append_new(here ? c->workers : c->above,
+                        person_name(c->r, st.name, st.phone, "name", "phone", o));
   return 0;
 }
 
@@ -170,6 +176,7 @@ typedef struct porg_find {
   wg_party_org_row row;
   int found;
   json_t *under;            /* organisations on sub-grids */
+  json_t *above;            /* organisations on the grids holding it */
 } porg_find;
 
 static int porg_on(void *ctx, const wg_party_org_row *r) {
@@ -177,6 +184,14 @@ static int porg_on(void *ctx, const wg_party_org_row *r) {
   if (!strcmp(r->grid, f->code)) {
     f->row = *r;
     f->found = 1;
+  } else if (f->above && strlen(r->grid) < strlen(f->code) &&
+             !strncmp(r->grid, f->code, strlen(r->grid))) {
+    json_array_append_new(f->above, json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)r->id,
+                                              "kind",
+                                              r->kind == WG_PORG_BRANCH ? "branch"
+                                              : r->kind == WG_PORG_GROUP ? "group"
+                                                                          : "central",
+                                              "name", r->name, "grid", r->grid));
   } else if (f->under && !strncmp(r->grid, f->code, strlen(f->code))) {
     json_array_append_new(f->under, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)r->id, "kind",
                                               r->kind == WG_PORG_BRANCH ? "branch"
@@ -190,17 +205,19 @@ static int porg_on(void *ctx, const wg_party_org_row *r) {
 int wg__api_grid_org(wg_http_req *r, json_t *card, const char *code, int64_t plan_id) {
   wg_store_t *s = r->worker ? r->worker->store : NULL;
   if (!s) return 0;
-  card_ctx c = {r, s, code, json_array(), json_array()};
+  card_ctx c = {r, s, code, json_array(), json_array(), json_array()};
   wg_err e = wg_store_staff_grid_each(s, county_of(r), 0, card_worker, &c);
   if (!e) e = wg_store_grid_building_heads(s, plan_id, code, card_head, &c);
-  porg_find f = {.code = code, .under = json_array()};
+  porg_find f = {.code = code, .under = json_array(), .above = json_array()};
   if (!e) e = wg_store_party_org_each(s, county_of(r), porg_on, &f);
   long party = 0, registered = 0, volunteers = 0;
   if (!e) e = wg_store_grid_member_counts(s, plan_id, code, &party, &registered, &volunteers);
   if (e) {
     json_decref(c.workers);
     json_decref(c.heads);
+    json_decref(c.above);
     json_decref(f.under);
+    json_decref(f.above);
     return 0; /* the card without its organisation rather than no card */
   }
   json_t *porg = json_null();
@@ -216,6 +233,10 @@ int wg__api_grid_org(wg_http_req *r, json_t *card, const char *code, int64_t pla
   json_object_set_new(card, "building_heads", c.heads);
   json_object_set_new(card, "party", porg);
   json_object_set_new(card, "party_below", f.under);
+  /* Who answers for the grids that hold this one (a level-3 grid's worker
+   * is its level-2 grid's), outermost first. */
+  json_object_set_new(card, "workers_above", c.above);
+  json_object_set_new(card, "party_above", f.above);
   json_object_set_new(card, "members", json_pack("{s:I, s:I, s:I}", "party", (json_int_t)party,
                                                  "registered", (json_int_t)registered,
                                                  "volunteers", (json_int_t)volunteers));

@@ -1415,6 +1415,33 @@ TEST(org_card_visits_and_mobilisation) {
     CHECK_EQ(json_array_size(json_object_get(r.json, "workers")), 1);
     resp_free(&r);
   }
+  /* A grid's card names the workers of the grids that hold it: a worker
+   * on l3_code's level-2 parent shows there, with that grid. */
+  {
+    const wg_org_actor who = {"test", "cli", NULL};
+    char parent[17];
+    snprintf(parent, sizeof parent, "%.16s", l3_code);
+    const char *grids[1] = {parent};
+    wg_staff_row w4 = {.kind = WG_STAFF_GRID_WORKER, .level = 2};
+    snprintf(w4.county, sizeof w4.county, "141127");
+    snprintf(w4.name, sizeof w4.name, "赵二级");
+    snprintf(w4.community, sizeof w4.community, "%.12s", l3_code);
+    wg_errinfo ei = {0};
+    CHECK_EQ(wg_org_staff_add(s, &who, &w4, grids, 1, &ei), WG_OK);
+    sleep_ms(120);
+    CHECK_EQ(get(t, &r), 0);
+    json_t *above = json_object_get(r.json, "workers_above");
+    int found = 0;
+    for (size_t i = 0; i < json_array_size(above); i++) {
+      json_t *w = json_array_get(above, i);
+      found |= json_integer_value(json_object_get(w, "id")) == w4.id &&
+               strcmp(json_string_value(json_object_get(w, "grid")), parent) == 0;
+    }
+    CHECK(found);
+    CHECK_EQ(json_array_size(json_object_get(r.json, "workers")), 1); /* its own, unchanged */
+    resp_free(&r);
+    CHECK_EQ(wg_org_staff_assign(s, &who, w4.id, parent, 0, &ei), WG_OK);
+  }
   /* The worker's own visits and due list. */
   CHECK_EQ(request("GET", "/api/v1/org/visits?mine=1&date=2026-11-28", worker_cookie, &r), 0);
   CHECK_EQ(r.status, 200);

@@ -15,7 +15,7 @@ window.WG_PAGES.push({
     org_coverage: "联户与走访覆盖", org_contacted: "已联户", org_to_visit: "应走访",
     org_visited: "按期走访", org_check: "组织检查", org_problems: "问题 {n} 个",
     org_proposal: "建议",
-    card_workers: "网格员", card_heads: "楼栋长", card_party: "党组织", card_members: "党员",
+    card_workers: "网格员", card_above: "上级网格员", card_heads: "楼栋长", card_party: "党组织", card_members: "党员",
     card_members_text: "党员 {p} 人（在职报到 {r}），志愿者 {v} 人",
     porg_branch: "党支部", porg_group: "党小组", porg_central: "党员中心户",
     staff_full: "专职", staff_part: "兼职"
@@ -32,7 +32,7 @@ window.WG_PAGES.push({
     org_coverage: "Contact and visit coverage", org_contacted: "With contact", org_to_visit: "To visit",
     org_visited: "Visited in time", org_check: "Organisation check", org_problems: "{n} problems",
     org_proposal: "Proposal",
-    card_workers: "Grid workers", card_heads: "Building heads", card_party: "Party organisation",
+    card_workers: "Grid workers", card_above: "Workers of the grids above", card_heads: "Building heads", card_party: "Party organisation",
     card_members: "Members",
     card_members_text: "{p} Party members ({r} registered in service), {v} volunteers",
     porg_branch: "Party branch", porg_group: "Party group", porg_central: "Central household",
