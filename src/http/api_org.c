@@ -44,10 +44,13 @@ static json_t *skills_json(const char *list) {
   return a;
 }
 
-static json_t *person_name(const wg_http_req *r, const char *name, const char *phone,
-                           const char *key_name, const char *key_phone, json_t *o) {
+/* Staff answer for grids in public (网格员公示): their names are shown, but
+ * not to auditors; members and volunteers are residents: their names are
+ * masked like any resident's. Phones are always masked. */
+static json_t *person_as(const wg_http_req *r, int resident, const char *name, const char *phone,
+                         const char *key_name, const char *key_phone, json_t *o) {
   wg_present_person_t p;
-  wg_present_person(name, phone, NULL, r->who.role == WG_ROLE_AUDITOR, &p);
+  wg_present_person(name, phone, NULL, resident || r->who.role == WG_ROLE_AUDITOR, &p);
   json_object_set_new(o, key_name, jstr(p.name));
   json_object_set_new(o, key_phone, p.phone[0] ? jstr(p.phone) : json_null());
   return o;
@@ -156,7 +159,7 @@ static int card_worker(void *ctx, int64_t staff_id, const char *grid) {
                         "level", st.level, "full_time", st.full_time);
   if (above) json_object_set_new(o, "grid", json_string(grid));
   json_array_append_new(here ? c->workers : c->above,
-                        person_name(c->r, st.name, st.phone, "name", "phone", o));
+                        person_as(c->r, 0, st.name, st.phone, "name", "phone", o));
   return 0;
 }
 
@@ -167,7 +170,7 @@ static int card_head(void *ctx, int64_t staff_id, int64_t building_id, const cha
     return 0;
   json_t *o = json_pack("{s:I, s:I, s:s}", "id", (json_int_t)st.id, "building",
                         (json_int_t)building_id, "building_name", building ? building : "");
-  json_array_append_new(c->heads, person_name(c->r, st.name, st.phone, "name", "phone", o));
+  json_array_append_new(c->heads, person_as(c->r, 0, st.name, st.phone, "name", "phone", o));
   return 0;
 }
 
@@ -298,7 +301,7 @@ static int staff_item(void *ctx, const wg_staff_row *st) {
                         "level", st->level, "full_time", st->full_time, "community", st->community,
                         "grids", g.codes, "skills", skills_json(st->skills), "login",
                         st->login[0] ? jstr(st->login) : json_null());
-  json_array_append_new(c->items, person_name(c->r, st->name, st->phone, "name", "phone", o));
+  json_array_append_new(c->items, person_as(c->r, 0, st->name, st->phone, "name", "phone", o));
   return 0;
 }
 
@@ -399,7 +402,7 @@ static json_t *member_json(wg_http_req *r, const wg_member_row *m) {
                         "in_service", m->in_service, "employer", m->employer, "registered_on",
                         jdate(m->registered_on), "skills", skills_json(m->skills), "from_ledger",
                         m->resident_id > 0);
-  return person_name(r, m->name, m->phone, "name", "phone", o);
+  return person_as(r, 1, m->name, m->phone, "name", "phone", o);
 }
 
 /* The most specific grid of an entrance in the cached active plan, or "". */
@@ -1106,7 +1109,8 @@ static int responder_item(void *ctx, const wg_responder_row *rr) {
                         (json_int_t)rr->person_id, "status",
                         st[rr->status >= 1 && rr->status <= 4 ? rr->status : 1], "distance_m",
                         (double)(long long)rr->distance, "updated_at", rr->updated_at);
-  json_array_append_new(c->items, person_name(c->r, name, phone, "name", "phone", o));
+  json_array_append_new(c->items, person_as(c->r, rr->person_kind != WG_PERSON_STAFF, name, phone,
+                                             "name", "phone", o));
   return 0;
 }
 
