@@ -23,6 +23,9 @@ typedef struct wg_http_opts {
   unsigned max_connections;  /* default 512 */
   unsigned timeout_seconds;  /* idle connection timeout (default 30) */
   int access_log;            /* 1: one line per request on stderr */
+  const char *county;        /* county served (6 digits); NULL = the database's
+                                "county" setting (a prefecture database on
+                                PostgreSQL holds several) */
 } wg_http_opts;
 
 /* Defaults as documented above; db and web_dir NULL. */

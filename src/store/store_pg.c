@@ -413,7 +413,9 @@ wg_err wg__pg_connect(const char *uri, unsigned flags, int upto, struct wg_pg **
   }
   PGresult *r = PQexec(pg->c,
                        "SET client_min_messages = warning; SET client_encoding = 'UTF8';"
-                       " SET datestyle = 'ISO'; SET extra_float_digits = 3");
+                       " SET datestyle = 'ISO'; SET extra_float_digits = 3;"
+                       /* short queries: compiling them costs more than it saves */
+                       " SET jit = off");
   PQclear(r);
   /* Not a wangge database: tables but no wg_schema. */
   r = PQexec(pg->c,

@@ -15,6 +15,10 @@
  * to PostgreSQL yet: the schema stops at the version before. */
 extern const char *const wg__pg_migrations[WG_SCHEMA_VERSION + 1];
 
+/* The newest schema version with every migration ported to PostgreSQL
+ * (WG_SCHEMA_VERSION once the backend has caught up). */
+int wg__pg_schema_latest(void);
+
 struct wg_pg;
 /* Connects to uri (postgresql://… or postgres://…) and migrates up to upto
  * (unless WG_STORE_READONLY). *out is owned by the caller: wg__pg_free. */

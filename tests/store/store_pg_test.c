@@ -14,6 +14,7 @@
 
 #include "demo/demo.h"
 #include "store/store_int.h"
+#include "store/store_pg.h"
 #include "territory/plan.h"
 #include "test.h"
 #define BACKEND_TAG "pgcmp"
@@ -291,17 +292,29 @@ static int found_fn(void *ctx, const wg_grid_t *g) {
 
 /* ---- tests ---------------------------------------------------------------- */
 
+/* Whether "table.column" is in the sorted list l. */
+static int has(const lines *l, const char *v) {
+  return l->n && bsearch(&v, l->v, l->n, sizeof *l->v, cmp_str) != NULL;
+}
+
 TEST(same_tables_and_columns) {
   lines a = {0}, b = {0};
   sqlite_columns(&a);
   pg_columns(&b);
   CHECK(a.n > 100);
-  CHECK_EQ(a.n, b.n);
-  for (size_t i = 0; i < a.n && i < b.n; i++)
-    if (strcmp(a.v[i], b.v[i]) != 0) {
-      printf("#   column %s (SQLite) vs %s (PostgreSQL)\n", a.v[i], b.v[i]);
+  /* Every column on one is on the other; while SQLite migrations are not
+   * all ported (wg__pg_schema_latest() < WG_SCHEMA_VERSION) SQLite may
+   * have more, which are listed. */
+  int strict = wg__pg_schema_latest() == WG_SCHEMA_VERSION;
+  for (size_t i = 0; i < b.n; i++)
+    if (!has(&a, b.v[i])) {
+      printf("#   %s is on PostgreSQL only\n", b.v[i]);
       test_cur_failed_ = 1;
-      break;
+    }
+  for (size_t i = 0; i < a.n; i++)
+    if (!has(&b, a.v[i])) {
+      printf("#   %s is on SQLite only%s\n", a.v[i], strict ? "" : " (not ported yet)");
+      if (strict) test_cur_failed_ = 1;
     }
   lines_free(&a);
   lines_free(&b);
@@ -320,6 +333,10 @@ TEST(same_rows_after_the_same_operations) {
     if (strcmp(t, last) == 0) continue;
     snprintf(last, sizeof last, "%s", t);
     lines a = {0}, b = {0};
+    const char *pt[] = {t};
+    if (backend_long(pg, "SELECT count(*) FROM information_schema.tables"
+                         " WHERE table_schema = current_schema() AND table_name = $1", 1, pt) != 1)
+      continue; /* not ported to PostgreSQL yet (listed by the test above) */
     sqlite_rows(t, &a);
     pg_rows(c, t, &b);
     if (a.n != b.n) {
