@@ -248,7 +248,8 @@ static wg_err map_state(const char *st) {
   if (strncmp(st, "23", 2) == 0) return WG_ECONFLICT;
   if (strcmp(st, "40001") == 0 || strcmp(st, "40P01") == 0 || strcmp(st, "55P03") == 0)
     return WG_EBUSY;
-  if (strncmp(st, "08", 2) == 0 || strncmp(st, "53", 2) == 0 || strncmp(st, "58", 2) == 0)
+  if (strncmp(st, "08", 2) == 0 || strncmp(st, "53", 2) == 0 || strncmp(st, "58", 2) == 0 ||
+      strncmp(st, "57P", 3) == 0) /* the server shut down or terminated us */
     return WG_EIO;
   if (strcmp(st, "54000") == 0 || strcmp(st, "54001") == 0) return WG_ETOOBIG;
   return WG_EDB;
@@ -271,8 +272,27 @@ const char *wg__pg_sqlstate(const PGresult *r) {
   return s ? s : "";
 }
 
+/* The session settings every connection gets. */
+static const char session_sql[] =
+    "SET client_min_messages = warning; SET client_encoding = 'UTF8';"
+    " SET datestyle = 'ISO'; SET extra_float_digits = 3;"
+    /* short queries: compiling them costs more than it saves */
+    " SET jit = off";
+
+/* A connection lost between transactions (the server restarted, a network
+ * blip) is made again before the next statement, so a long-running `serve`
+ * recovers; inside a transaction the loss is the transaction's error. */
+static void revive(struct wg_pg *pg) {
+  if (PQstatus(pg->c) != CONNECTION_BAD || pg->in_tx) return;
+  PQreset(pg->c);
+  if (PQstatus(pg->c) != CONNECTION_OK) return;
+  memset(pg->prepared, 0, sizeof pg->prepared);
+  PQclear(PQexec(pg->c, session_sql));
+}
+
 PGresult *wg__pg_exec(wg_store_t *s, const char *sql, const wg_pgp *q, wg_err *e) {
   struct wg_pg *pg = wg__store_pg(s);
+  revive(pg);
   /* Without parameters, PQexec: it also runs several statements at once. */
   PGresult *r = q ? PQexecParams(pg->c, sql, q->n, NULL, q->v, q->len, q->fmt, 0)
                   : PQexec(pg->c, sql);
@@ -283,6 +303,7 @@ PGresult *wg__pg_exec(wg_store_t *s, const char *sql, const wg_pgp *q, wg_err *e
 /* Runs the cached prepared statement id with q. The caller PQclear()s. */
 static PGresult *run(wg_store_t *s, enum stmt_id id, const wg_pgp *q, wg_err *e) {
   struct wg_pg *pg = wg__store_pg(s);
+  revive(pg);
   char name[16];
   snprintf(name, sizeof name, "wg%d", (int)id);
   if (!pg->prepared[id]) {
@@ -411,11 +432,7 @@ wg_err wg__pg_connect(const char *uri, unsigned flags, int upto, struct wg_pg **
     wg__pg_free(pg);
     return WG_EIO;
   }
-  PGresult *r = PQexec(pg->c,
-                       "SET client_min_messages = warning; SET client_encoding = 'UTF8';"
-                       " SET datestyle = 'ISO'; SET extra_float_digits = 3;"
-                       /* short queries: compiling them costs more than it saves */
-                       " SET jit = off");
+  PGresult *r = PQexec(pg->c, session_sql);
   PQclear(r);
   /* Not a wangge database: tables but no wg_schema. */
   r = PQexec(pg->c,

@@ -11,6 +11,7 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "demo/demo.h"
 #include "store/store_int.h"
@@ -447,6 +448,28 @@ TEST(sqlite_only_function_fails_cleanly) {
   wg_store_close(b);
 }
 
+/* A connection the server drops (a restart) is made again before the next
+ * statement outside a transaction. */
+TEST(reconnects_after_a_lost_connection) {
+  wg_store_t *b = NULL;
+  CHECK_EQ(wg_store_open(pg, 0, &b, NULL), WG_OK);
+  if (!b) return;
+  long n = 0;
+  CHECK_EQ(wg_store_division_count(b, "141127", 5, &n), WG_OK);
+  CHECK_EQ(backend_sql(pg, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                           " WHERE datname = current_database() AND pid <> pg_backend_pid()"),
+           0);
+  /* the backend exits on the signal, not at once */
+  nanosleep(&(struct timespec){.tv_nsec = 300 * 1000 * 1000}, NULL);
+  wg_err first = wg_store_division_count(b, "141127", 5, &n);
+  printf("# the first call after the server dropped us: %s\n", wg_strerror(first));
+  CHECK(first == WG_OK || first == WG_EIO);
+  n = 0;
+  CHECK_EQ(wg_store_division_count(b, "141127", 5, &n), WG_OK);
+  CHECK(n > 100);
+  wg_store_close(b);
+}
+
 int main(void) {
   if (!backend_pg()) {
     printf("1..0 # SKIP WG_TEST_PG not set (make test sets it)\n");
@@ -461,5 +484,6 @@ int main(void) {
   RUN(same_rows_after_the_same_operations);
   RUN(point_to_grid_agrees);
   RUN(sqlite_only_function_fails_cleanly);
+  RUN(reconnects_after_a_lost_connection);
   return test_done();
 }
