@@ -60,7 +60,6 @@ enum stmt_id {
   ST_NUMBER_GET,
   ST_NUMBER_USE,
   ST_PROBE,
-  ST_SESSION_GET,
   ST_COUNT_
 };
 
@@ -165,7 +164,6 @@ static const char *const stmt_sql[ST_COUNT_] = {
                       " SET max_number = greatest(grid_number.max_number, excluded.max_number)",
     [ST_PROBE] = "SELECT (SELECT id FROM plan WHERE county = $1 AND status = 2),"
                  " (SELECT max(id) FROM event)",
-    [ST_SESSION_GET] = NULL, /* store_pg_auth.c prepares its own by text */
 };
 
 struct wg_pg {
