@@ -43,7 +43,7 @@ WANGGE=build-bench/wangge
 # shellcheck disable=SC2046
 cc -O2 -std=c17 -D_POSIX_C_SOURCE=200809L -Isrc -o "$OUT/session_token" bench/session_token.c \
   build-bench/libwgcore.a $(pkg-config --libs sqlite3 libzip expat jansson libsodium geos \
-  libmicrohttpd) -lxlsxwriter -lmetis -lshp -lm
+  libmicrohttpd libpq) -lxlsxwriter -lmetis -lshp -lm
 
 if [ $FRESH = 1 ] || [ ! -f "$DB" ]; then
   rm -f "$DB" "$DB-wal" "$DB-shm"

@@ -22,6 +22,17 @@ static void progress(void *ctx, const char *stage, double fraction) {
 
 /* An existing file may be replaced only when it is an earlier demo. */
 static int may_replace(const wg_cli *cli) {
+  if (strncmp(cli->db, "postgres", 8) == 0) {
+    /* A PostgreSQL database is never dropped: the demo goes into an empty
+     * one only. */
+    wg_store_t *s = NULL;
+    if (wg_store_open(cli->db, WG_STORE_CREATE, &s, NULL) != WG_OK) return 1; /* say why later */
+    char *v = NULL;
+    int empty = wg_store_meta_get(s, "county", &v) == WG_ENOTFOUND;
+    free(v);
+    wg_store_close(s);
+    return empty;
+  }
   if (access(cli->db, F_OK) != 0) return 1;
   wg_store_t *s = NULL;
   if (wg_store_open(cli->db, 0, &s, NULL) != WG_OK) return 0;

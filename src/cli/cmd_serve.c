@@ -16,12 +16,14 @@
 static void usage(FILE *out) {
   fprintf(out,
           "usage: wangge [--db PATH] serve [--listen ADDR:PORT] [--web DIR] [--threads N]\n"
-          "       [--log]\n\n"
+          "       [--log] [--county CODE]\n\n"
           "Serves the JSON API (/api/v1/…) and the web UI. Listens on 127.0.0.1:8080\n"
           "(this machine only) unless --listen names another address, e.g.\n"
           "--listen 0.0.0.0:8080 or --listen [::1]:8080; port 0 picks a free one.\n"
           "--web DIR serves the UI from DIR (default: the web/ of this source tree).\n"
-          "Stops on SIGINT or SIGTERM after finishing requests in flight.\n");
+          "Stops on SIGINT or SIGTERM after finishing requests in flight.\n"
+          "--county CODE serves that county of a database holding several (a\n"
+          "prefecture on PostgreSQL); default: the database's county setting.\n");
 }
 
 /* "host:port", "[v6]:port" or ":port". 0 when malformed. */
@@ -73,6 +75,9 @@ int wg_cmd_serve(const wg_cli *cli, int argc, char **argv) {
         return 2;
       }
       o.threads = (int)n;
+      i++;
+    } else if (strcmp(argv[i], "--county") == 0 && v) {
+      o.county = v;
       i++;
     } else if (strcmp(argv[i], "--log") == 0) {
       o.access_log = 1;

@@ -25,6 +25,9 @@ typedef struct wg_http_opts {
   int access_log;            /* 1: one line per request on stderr */
   int clock_seconds;         /* the matters' deadline clock runs this often
                                 (default 60); 0 = not at all */
+  const char *county;        /* county served (6 digits); NULL = the database's
+                                "county" setting (a prefecture database on
+                                PostgreSQL holds several) */
 } wg_http_opts;
 
 /* Defaults as documented above; db and web_dir NULL. */

@@ -510,12 +510,16 @@ wg_err wg_http_start(const wg_http_opts *o, wg_http_server **out, wg_errinfo *ei
     return e;
   }
   char *county = NULL;
-  e = wg_store_meta_get(s, "county", &county);
+  if (o->county)
+    county = strdup(o->county);
+  else
+    e = wg_store_meta_get(s, "county", &county);
   wg_store_close(s);
   if (e || !county || strlen(county) != 6) {
     free(county);
     server_free(srv);
-    return wg_errinfo_set(ei, WG_EINVAL, "the database serves no county yet (wangge init)");
+    return wg_errinfo_set(ei, WG_EINVAL, o->county ? "--county wants a 6-digit county code"
+                                                   : "the database serves no county yet (wangge init)");
   }
   memcpy(srv->county, county, 7);
   free(county);

@@ -135,6 +135,10 @@ static const char migration_1[] =
     "CREATE UNIQUE INDEX resident_id_number ON resident(id_number);"
     "CREATE INDEX resident_household ON resident(county, household_id);"
     "CREATE INDEX resident_dwelling ON resident(county, dwelling_id);"
+    /* Roll-ups over counties (active residents, households, tags) read
+     * this index only, never the table. */
+    "CREATE INDEX resident_rollup ON resident(county, household_id) INCLUDE (tags)"
+    "  WHERE status = 1;"
     "CREATE TABLE resident_history ("
     "  resident_id  bigint NOT NULL,"
     "  county       text NOT NULL,"
@@ -352,3 +356,9 @@ const char *const wg__pg_migrations[WG_SCHEMA_VERSION + 1] = {
     [4] = migration_4,
     [5] = migration_5,
 };
+
+int wg__pg_schema_latest(void) {
+  int v = 0;
+  while (v < WG_SCHEMA_VERSION && wg__pg_migrations[v + 1]) v++;
+  return v;
+}

@@ -2,9 +2,8 @@
  *
  * Callers speak in domain records (divisions, standard addresses, households,
  * residents, events, audit rows); the backend speaks SQL. Today the backend
- * is SQLite (store_sqlite.c); a PostgreSQL backend plugs in behind the same
- * functions, selected by the URI given to wg_store_open, without changing a
- * caller.
+ * is SQLite (store_sqlite.c) or PostgreSQL (store_pg.c), selected by the
+ * URI given to wg_store_open, without changing a caller.
  *
  * Dates are ints yyyymmdd (0 = none). Strings in records are UTF-8.
  * Every table holding county data carries the 6-digit county code.
@@ -35,10 +34,12 @@ enum {
 };
 
 /* Opens (and if needed creates and migrates) the store at uri: a file path
- * or "sqlite:PATH". On success *out is owned by the caller; close it with
- * wg_store_close. Errors: WG_ENOTFOUND (no file and no WG_STORE_CREATE),
- * WG_ESCHEMA (newer schema), WG_ECORRUPT (not a wangge database or damaged),
- * WG_EINVAL (unknown URI scheme), WG_EDB. ei->why says which and why. */
+ * or "sqlite:PATH" (SQLite), or "postgresql://…" / "postgres://…" (a libpq
+ * URI: PostgreSQL with PostGIS, store_pg.c). On success *out is owned by
+ * the caller; close it with wg_store_close. Errors: WG_ENOTFOUND (no file
+ * and no WG_STORE_CREATE), WG_EIO (cannot connect), WG_ESCHEMA (newer
+ * schema), WG_ECORRUPT (not a wangge database or damaged), WG_EINVAL
+ * (unknown URI scheme), WG_EDB. ei->why says which and why. */
 wg_err wg_store_open(const char *uri, unsigned flags, wg_store_t **out,
                      wg_errinfo *ei) WG_MUST_CHECK;
 void wg_store_close(wg_store_t *s); /* accepts NULL */

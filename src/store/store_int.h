@@ -66,7 +66,7 @@ int32_t wg__date_parse(const char *text);
  *     them; county first in every key of county data; geometry columns as
  *     geometry(…, 4326) with a GiST index);
  *  2. wg_err wg__pg_<name>(wg_store_t *s, …) in a store_pg_<domain>.c, using
- *     the helpers of store_pg.h (prepared statements with $n parameters,
+ *     the helpers of store_pg_int.h (prepared statements with $n parameters,
  *     wg__pg_* error mapping: unique violation → WG_ECONFLICT/WG_EEXIST as
  *     the SQLite code does);
  *  3. the WG__ON_PG line at the top of the SQLite function;

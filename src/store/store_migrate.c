@@ -371,11 +371,14 @@ wg_err wg_store_migrate_county(wg_store_t *from, wg_store_t *to, const char *cou
                           "moves from a SQLite store (--from) into a PostgreSQL one (--to)");
   if (!county || strlen(county) != 6)
     return wg_errinfo_set(ei, WG_EINVAL, "a county is 6 digits");
-  if (wg_store_schema_version(from) != wg_store_schema_version(to))
+  /* The target is as new as PostgreSQL gets; tables of SQLite migrations
+   * not ported yet are not in the list below and stay behind. */
+  int vf = wg_store_schema_version(from), vt = wg_store_schema_version(to);
+  if (vt != wg__pg_schema_latest() || vf < vt)
     return wg_errinfo_set(ei, WG_ESCHEMA,
                           "schema versions differ: source %d, target %d (open both with this "
                           "wangge first)",
-                          wg_store_schema_version(from), wg_store_schema_version(to));
+                          vf, vt);
   sqlite3 *db = wg__store_db(from);
   PGconn *c = wg__pg_conn(to);
   char why[512] = "";

@@ -38,8 +38,6 @@ enum stmt_id {
   ST_DWELLING_GET,
   ST_DWELLING_ADD,
   ST_DWELLING_NEW,
-  ST_DWELLING_ID,
-  ST_HOUSEHOLD_ID,
   ST_DWELLING_LABEL,
   ST_HOUSEHOLD_NUMBER,
   ST_EVENT_ADD,
@@ -60,7 +58,6 @@ enum stmt_id {
   ST_NUMBER_GET,
   ST_NUMBER_USE,
   ST_PROBE,
-  ST_SESSION_GET,
   ST_COUNT_
 };
 
@@ -102,10 +99,6 @@ static const char *const stmt_sql[ST_COUNT_] = {
                         " ON CONFLICT DO NOTHING RETURNING id",
     [ST_DWELLING_NEW] = "INSERT INTO dwelling(county, entrance_id, floor, room)"
                         " VALUES ($4, $1, $2, $3) ON CONFLICT DO NOTHING RETURNING id",
-    [ST_DWELLING_ID] = "INSERT INTO dwelling(id, county, entrance_id, floor, room)"
-                       " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (county, id) DO NOTHING",
-    [ST_HOUSEHOLD_ID] = "INSERT INTO household(id, county, number, dwelling_id)"
-                        " VALUES ($1, $2, $3, NULLIF($4::bigint, 0)) ON CONFLICT (county, id) DO NOTHING",
     [ST_DWELLING_LABEL] =
         "SELECT dv.name, es.name, b.name, en.name, d.room, dv.code, d.floor FROM dwelling d"
         " JOIN entrance en ON en.county = d.county AND en.id = d.entrance_id"
@@ -165,7 +158,6 @@ static const char *const stmt_sql[ST_COUNT_] = {
                       " SET max_number = greatest(grid_number.max_number, excluded.max_number)",
     [ST_PROBE] = "SELECT (SELECT id FROM plan WHERE county = $1 AND status = 2),"
                  " (SELECT max(id) FROM event), (SELECT max(id) FROM audit)",
-    [ST_SESSION_GET] = NULL, /* store_pg_auth.c prepares its own by text */
 };
 
 struct wg_pg {
@@ -179,8 +171,36 @@ struct wg_pg {
 
 /* ---- helpers ------------------------------------------------------------ */
 
+/* Points a zeroed wg_pgp at its own arrays; 0 when it is full. */
+static int room(wg_pgp *q) {
+  if (!q->v) {
+    q->v = q->iv;
+    q->len = q->ilen;
+    q->fmt = q->ifmt;
+    q->buf = q->ibuf;
+    q->cap = WG_PGP_MAX;
+  }
+  return q->n < q->cap;
+}
+
+wg_pgp *wg__pgp_alloc(int cap) {
+  size_t each = sizeof(const char *) + 2 * sizeof(int) + 24;
+  wg_pgp *q = calloc(1, sizeof *q + (size_t)cap * each);
+  if (!q) return NULL;
+  char *p = (char *)(q + 1);
+  q->v = (const char **)(void *)p;
+  p += (size_t)cap * sizeof(const char *);
+  q->len = (int *)(void *)p;
+  p += (size_t)cap * sizeof(int);
+  q->fmt = (int *)(void *)p;
+  p += (size_t)cap * sizeof(int);
+  q->buf = (char(*)[24])(void *)p;
+  q->cap = cap;
+  return q;
+}
+
 void wg__pgp_text(wg_pgp *q, const char *v) {
-  if (q->n >= WG_PGP_MAX) return;
+  if (!room(q)) return;
   q->v[q->n] = v ? v : "";
   q->len[q->n] = 0;
   q->fmt[q->n] = 0;
@@ -188,7 +208,7 @@ void wg__pgp_text(wg_pgp *q, const char *v) {
 }
 
 void wg__pgp_null(wg_pgp *q) {
-  if (q->n >= WG_PGP_MAX) return;
+  if (!room(q)) return;
   q->v[q->n] = NULL;
   q->len[q->n] = 0;
   q->fmt[q->n] = 0;
@@ -196,19 +216,19 @@ void wg__pgp_null(wg_pgp *q) {
 }
 
 void wg__pgp_int(wg_pgp *q, int64_t v) {
-  if (q->n >= WG_PGP_MAX) return;
+  if (!room(q)) return;
   snprintf(q->buf[q->n], sizeof q->buf[0], "%lld", (long long)v);
   wg__pgp_text(q, q->buf[q->n]);
 }
 
 void wg__pgp_double(wg_pgp *q, double v) {
-  if (q->n >= WG_PGP_MAX) return;
+  if (!room(q)) return;
   snprintf(q->buf[q->n], sizeof q->buf[0], "%.17g", v);
   wg__pgp_text(q, q->buf[q->n]);
 }
 
 void wg__pgp_date(wg_pgp *q, int32_t ymd) {
-  if (q->n >= WG_PGP_MAX) return;
+  if (!room(q)) return;
   wg_date_format(ymd, q->buf[q->n]);
   wg__pgp_text(q, q->buf[q->n]);
 }
@@ -218,7 +238,7 @@ void wg__pgp_blob(wg_pgp *q, const unsigned char *v, size_t len) {
     wg__pgp_null(q);
     return;
   }
-  if (q->n >= WG_PGP_MAX) return;
+  if (!room(q)) return;
   q->v[q->n] = (const char *)v;
   q->len[q->n] = (int)len;
   q->fmt[q->n] = 1;
@@ -248,7 +268,8 @@ static wg_err map_state(const char *st) {
   if (strncmp(st, "23", 2) == 0) return WG_ECONFLICT;
   if (strcmp(st, "40001") == 0 || strcmp(st, "40P01") == 0 || strcmp(st, "55P03") == 0)
     return WG_EBUSY;
-  if (strncmp(st, "08", 2) == 0 || strncmp(st, "53", 2) == 0 || strncmp(st, "58", 2) == 0)
+  if (strncmp(st, "08", 2) == 0 || strncmp(st, "53", 2) == 0 || strncmp(st, "58", 2) == 0 ||
+      strncmp(st, "57P", 3) == 0) /* the server shut down or terminated us */
     return WG_EIO;
   if (strcmp(st, "54000") == 0 || strcmp(st, "54001") == 0) return WG_ETOOBIG;
   return WG_EDB;
@@ -271,8 +292,27 @@ const char *wg__pg_sqlstate(const PGresult *r) {
   return s ? s : "";
 }
 
+/* The session settings every connection gets. */
+static const char session_sql[] =
+    "SET client_min_messages = warning; SET client_encoding = 'UTF8';"
+    " SET datestyle = 'ISO'; SET extra_float_digits = 3;"
+    /* short queries: compiling them costs more than it saves */
+    " SET jit = off";
+
+/* A connection lost between transactions (the server restarted, a network
+ * blip) is made again before the next statement, so a long-running `serve`
+ * recovers; inside a transaction the loss is the transaction's error. */
+static void revive(struct wg_pg *pg) {
+  if (PQstatus(pg->c) != CONNECTION_BAD || pg->in_tx) return;
+  PQreset(pg->c);
+  if (PQstatus(pg->c) != CONNECTION_OK) return;
+  memset(pg->prepared, 0, sizeof pg->prepared);
+  PQclear(PQexec(pg->c, session_sql));
+}
+
 PGresult *wg__pg_exec(wg_store_t *s, const char *sql, const wg_pgp *q, wg_err *e) {
   struct wg_pg *pg = wg__store_pg(s);
+  revive(pg);
   /* Without parameters, PQexec: it also runs several statements at once. */
   PGresult *r = q ? PQexecParams(pg->c, sql, q->n, NULL, q->v, q->len, q->fmt, 0)
                   : PQexec(pg->c, sql);
@@ -283,6 +323,7 @@ PGresult *wg__pg_exec(wg_store_t *s, const char *sql, const wg_pgp *q, wg_err *e
 /* Runs the cached prepared statement id with q. The caller PQclear()s. */
 static PGresult *run(wg_store_t *s, enum stmt_id id, const wg_pgp *q, wg_err *e) {
   struct wg_pg *pg = wg__store_pg(s);
+  revive(pg);
   char name[16];
   snprintf(name, sizeof name, "wg%d", (int)id);
   if (!pg->prepared[id]) {
@@ -411,9 +452,7 @@ wg_err wg__pg_connect(const char *uri, unsigned flags, int upto, struct wg_pg **
     wg__pg_free(pg);
     return WG_EIO;
   }
-  PGresult *r = PQexec(pg->c,
-                       "SET client_min_messages = warning; SET client_encoding = 'UTF8';"
-                       " SET datestyle = 'ISO'; SET extra_float_digits = 3");
+  PGresult *r = PQexec(pg->c, session_sql);
   PQclear(r);
   /* Not a wangge database: tables but no wg_schema. */
   r = PQexec(pg->c,
@@ -828,6 +867,49 @@ wg_err wg__pg_dwelling_add(wg_store_t *s, const char *county, int64_t entrance_i
   return add_only(s, ST_DWELLING_NEW, &q, id);
 }
 
+/* Many rows in one statement: head, then n copies of tuple whose '?' are
+ * numbered $1, $2, … in turn, then tail. The values come from q (already
+ * bound, ncol per row); q->n must be n * tuple's '?'. One round trip for
+ * the whole batch. The caller PQclear()s. */
+static PGresult *insert_rows(wg_store_t *s, const char *head, const char *tuple, int n,
+                             const char *tail, const wg_pgp *q, wg_err *e) {
+  size_t cap = strlen(head) + strlen(tail) + (size_t)n * (strlen(tuple) * 3 + 8) + 1;
+  char *sql = malloc(cap);
+  if (!sql) {
+    *e = WG_ENOMEM;
+    return NULL;
+  }
+  size_t len = (size_t)snprintf(sql, cap, "%s", head);
+  int k = 0;
+  for (int i = 0; i < n; i++) {
+    if (i) sql[len++] = ',';
+    for (const char *t = tuple; *t; t++) {
+      if (*t == '?')
+        len += (size_t)snprintf(sql + len, cap - len, "$%d", ++k);
+      else
+        sql[len++] = *t;
+    }
+  }
+  snprintf(sql + len, cap - len, "%s", tail);
+  PGresult *r = wg__pg_exec(s, sql, q, e);
+  free(sql);
+  return r;
+}
+
+/* A batch of caller-assigned rows: a taken id (ON CONFLICT on the primary
+ * key leaves it out) is WG_ECONFLICT, another unique key WG_EEXIST, and
+ * then nothing of the batch is written (the savepoint), as on SQLite. */
+static wg_err batch_rows(wg_store_t *s, const char *head, const char *tuple, int n,
+                         const wg_pgp *q) {
+  wg_err e = wg__pg_sub_begin(s);
+  if (e) return e;
+  PGresult *r = insert_rows(s, head, tuple, n, " ON CONFLICT (county, id) DO NOTHING", q, &e);
+  if (e == WG_ECONFLICT && strcmp(wg__pg_sqlstate(r), "23505") == 0) e = WG_EEXIST;
+  if (!e && wg__pg_changes(r) != n) e = WG_ECONFLICT;
+  PQclear(r);
+  return wg__pg_sub_end(s, e);
+}
+
 /* Caller-assigned ids: move the identity past them so later inserts do
  * not collide. */
 static wg_err bump_identity(wg_store_t *s, const char *table) {
@@ -839,50 +921,44 @@ static wg_err bump_identity(wg_store_t *s, const char *table) {
   return wg__pg_exec_done(s, sql, NULL);
 }
 
-/* Runs one caller-assigned row of a batch: a taken id (ON CONFLICT on the
- * primary key: nothing inserted) is WG_ECONFLICT, another unique key
- * WG_EEXIST, as on SQLite. */
-static wg_err batch_row(wg_store_t *s, enum stmt_id id, const wg_pgp *q) {
-  wg_err e;
-  PGresult *r = run(s, id, q, &e);
-  if (e == WG_ECONFLICT && strcmp(wg__pg_sqlstate(r), "23505") == 0) e = WG_EEXIST;
-  if (!e && wg__pg_changes(r) != 1) e = WG_ECONFLICT;
-  PQclear(r);
-  return e;
-}
+/* Batches are at most WG_STORE_BATCH rows; their parameters go in a
+ * wg_pgp on the heap. */
 
 wg_err wg__pg_dwelling_insert_batch(wg_store_t *s, const char *county, const wg_dwelling_row *rows,
                                     int n) {
   if (n <= 0) return WG_OK;
-  /* One statement on SQLite: all rows or none here too. */
-  wg_err e = wg__pg_sub_begin(s);
-  for (int i = 0; !e && i < n; i++) {
-    wg_pgp q = {0};
-    wg__pgp_int(&q, rows[i].id);
-    wg__pgp_text(&q, county);
-    wg__pgp_int(&q, rows[i].entrance_id);
-    wg__pgp_int(&q, rows[i].floor);
-    wg__pgp_text(&q, rows[i].room);
-    e = batch_row(s, ST_DWELLING_ID, &q);
+  if (n > WG_STORE_BATCH) return WG_EINVAL;
+  wg_pgp *q = wg__pgp_alloc(5 * n);
+  if (!q) return WG_ENOMEM;
+  for (int i = 0; i < n; i++) {
+    wg__pgp_int(q, rows[i].id);
+    wg__pgp_text(q, county);
+    wg__pgp_int(q, rows[i].entrance_id);
+    wg__pgp_int(q, rows[i].floor);
+    wg__pgp_text(q, rows[i].room);
   }
-  if (!e) e = bump_identity(s, "dwelling");
-  return wg__pg_sub_end(s, e);
+  wg_err e = batch_rows(s, "INSERT INTO dwelling(id, county, entrance_id, floor, room) VALUES ",
+                        "(?, ?, ?, ?, ?)", n, q);
+  free(q);
+  return e ? e : bump_identity(s, "dwelling");
 }
 
 wg_err wg__pg_household_insert_batch(wg_store_t *s, const char *county,
                                      const wg_household_row *rows, int n) {
   if (n <= 0) return WG_OK;
-  wg_err e = wg__pg_sub_begin(s);
-  for (int i = 0; !e && i < n; i++) {
-    wg_pgp q = {0};
-    wg__pgp_int(&q, rows[i].id);
-    wg__pgp_text(&q, county);
-    wg__pgp_text(&q, rows[i].number);
-    wg__pgp_int(&q, rows[i].dwelling_id);
-    e = batch_row(s, ST_HOUSEHOLD_ID, &q);
+  if (n > WG_STORE_BATCH) return WG_EINVAL;
+  wg_pgp *q = wg__pgp_alloc(4 * n);
+  if (!q) return WG_ENOMEM;
+  for (int i = 0; i < n; i++) {
+    wg__pgp_int(q, rows[i].id);
+    wg__pgp_text(q, county);
+    wg__pgp_text(q, rows[i].number);
+    wg__pgp_int(q, rows[i].dwelling_id);
   }
-  if (!e) e = bump_identity(s, "household");
-  return wg__pg_sub_end(s, e);
+  wg_err e = batch_rows(s, "INSERT INTO household(id, county, number, dwelling_id) VALUES ",
+                        "(?, ?, ?, NULLIF(?::bigint, 0))", n, q);
+  free(q);
+  return e ? e : bump_identity(s, "household");
 }
 
 wg_err wg__pg_county_counts(wg_store_t *s, const char *county, long *dwellings,
@@ -1012,9 +1088,11 @@ static void bind_resident(wg_pgp *q, const wg_resident_t *r) {
   wg__pgp_text(q, r->county);
   wg__pgp_text(q, r->id_number);
   wg__pgp_text(q, r->name);
-  q->buf[q->n][0] = r->sex;
-  q->buf[q->n][1] = '\0';
-  wg__pgp_text(q, q->buf[q->n]);
+  if (room(q)) {
+    q->buf[q->n][0] = r->sex;
+    q->buf[q->n][1] = '\0';
+    wg__pgp_text(q, q->buf[q->n]);
+  }
   wg__pgp_date(q, r->birth);
   wg__pgp_text(q, r->phone);
   wg__pgp_text(q, r->relation);
@@ -1056,9 +1134,33 @@ wg_err wg__pg_resident_insert(wg_store_t *s, wg_resident_t *r) {
 
 wg_err wg__pg_resident_insert_batch(wg_store_t *s, wg_resident_t *rs, int n) {
   if (n <= 0) return WG_OK;
-  /* All of the batch or nothing of it, inside or outside a transaction. */
+  if (n > WG_STORE_BATCH) return WG_EINVAL;
+  wg_pgp *q = wg__pgp_alloc(14 * n);
+  if (!q) return WG_ENOMEM;
+  for (int i = 0; i < n; i++) bind_resident(q, &rs[i]);
+  /* All of the batch or nothing of it (a savepoint), inside or outside a
+   * transaction; ids come back with the ID number they belong to. */
   wg_err e = wg__pg_sub_begin(s);
-  for (int i = 0; !e && i < n; i++) e = wg__pg_resident_insert(s, &rs[i]);
+  PGresult *r = NULL;
+  if (!e)
+    r = insert_rows(s,
+                    "INSERT INTO resident(county, id_number, name, sex, birth, phone, relation,"
+                    " residence, status, household_id, dwelling_id, tags, since, event_id) VALUES ",
+                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?::bigint, 0), NULLIF(?::bigint, 0), ?, ?, ?)",
+                    n, " RETURNING id, id_number", q, &e);
+  if (e == WG_ECONFLICT && strcmp(wg__pg_sqlstate(r), "23505") == 0) e = WG_EEXIST;
+  if (!e && PQntuples(r) != n) e = WG_EDB;
+  for (int i = 0; !e && i < n; i++) {
+    const char *idn = wg__pg_col(r, i, 1);
+    int k = i; /* rows come back in order; the ID number says for sure */
+    if (strcmp(rs[k].id_number, idn) != 0)
+      for (k = 0; k < n && strcmp(rs[k].id_number, idn) != 0; k++) {
+      }
+    if (k == n) e = WG_EDB;
+    else rs[k].id = wg__pg_i64(r, i, 0);
+  }
+  PQclear(r);
+  free(q);
   return wg__pg_sub_end(s, e);
 }
 

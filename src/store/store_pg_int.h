@@ -10,16 +10,26 @@
 
 /* Parameters of one statement, as libpq wants them: text values (numbers
  * formatted into buf), or binary for blobs. Values are borrowed: they must
- * outlive the call that runs the statement. Past WG_PGP_MAX they are
- * dropped and PostgreSQL refuses the statement (too few parameters). */
+ * outlive the call that runs the statement. A zeroed wg_pgp ({0}) holds
+ * WG_PGP_MAX values in itself; wg__pgp_alloc makes a larger one for
+ * batches. Past the capacity values are dropped and PostgreSQL refuses the
+ * statement (too few parameters). */
 enum { WG_PGP_MAX = 160 };
 typedef struct wg_pgp {
-  int n;
-  const char *v[WG_PGP_MAX];
-  int len[WG_PGP_MAX];
-  int fmt[WG_PGP_MAX];
-  char buf[WG_PGP_MAX][24];
+  int n, cap;
+  const char **v; /* these four point at the arrays below (or the heap) */
+  int *len;
+  int *fmt;
+  char (*buf)[24];
+  const char *iv[WG_PGP_MAX];
+  int ilen[WG_PGP_MAX];
+  int ifmt[WG_PGP_MAX];
+  char ibuf[WG_PGP_MAX][24];
 } wg_pgp;
+
+/* A wg_pgp for cap values on the heap (NULL when out of memory); free it
+ * with free(). */
+wg_pgp *wg__pgp_alloc(int cap);
 
 void wg__pgp_text(wg_pgp *q, const char *v); /* NULL binds "" (as on SQLite) */
 void wg__pgp_null(wg_pgp *q);

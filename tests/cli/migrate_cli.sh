@@ -60,6 +60,10 @@ expect "locate through PostGIS finds the grid" 0 "$code"
 
 run migrate --from "sqlite:$TMP/county.db" --to "$PG"
 expect "moving the same county again is refused" 1 "already has data"
+run --db "$PG" demo --no-serve --residents 1000
+expect "demo never writes over a PostgreSQL database with a county" 1 "not a demo database"
+run --db "$PG" serve --county 12 --listen 127.0.0.1:0
+expect "serve --county wants a county code" 1 "6-digit"
 
 # All or nothing: a target where login 'admin' is taken refuses the users
 # table, the last but one; nothing of the county stays.

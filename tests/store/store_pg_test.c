@@ -11,9 +11,11 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "demo/demo.h"
 #include "store/store_int.h"
+#include "store/store_pg.h"
 #include "territory/plan.h"
 #include "test.h"
 #define BACKEND_TAG "pgcmp"
@@ -124,12 +126,14 @@ static void put(char **row, size_t *len, size_t *cap, const char *v) {
   (*row)[*len] = '\0';
 }
 
-static void sqlite_rows(const char *table, lines *out) {
+/* The rows of table on SQLite, columns cols (PostgreSQL's list: a column
+ * SQLite has beyond them belongs to a migration not ported yet). */
+static void sqlite_rows(const char *table, const char *cols, lines *out) {
   sqlite3 *db;
   sqlite3_stmt *st;
   sqlite3_open(lite, &db);
-  char sql[128];
-  snprintf(sql, sizeof sql, "SELECT * FROM %s", table);
+  char sql[2048];
+  snprintf(sql, sizeof sql, "SELECT %s FROM %s", cols, table);
   if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
     sqlite3_close(db);
     return;
@@ -171,7 +175,8 @@ static void sqlite_rows(const char *table, lines *out) {
   if (out->n > 1) qsort(out->v, out->n, sizeof *out->v, cmp_str);
 }
 
-static void pg_rows(PGconn *c, const char *table, lines *out) {
+/* The rows of table on PostgreSQL; its column names into cols (bounded). */
+static void pg_rows(PGconn *c, const char *table, lines *out, char *names, size_t ncap) {
   /* Geometry as the WKB SQLite keeps. */
   char sql[2048];
   const char *p[] = {table};
@@ -180,9 +185,11 @@ static void pg_rows(PGconn *c, const char *table, lines *out) {
                                 " WHERE table_schema = current_schema() AND table_name = $1"
                                 " ORDER BY ordinal_position",
                                 1, NULL, p, NULL, NULL, 0);
-  size_t n = (size_t)snprintf(sql, sizeof sql, "SELECT ");
+  size_t n = (size_t)snprintf(sql, sizeof sql, "SELECT "), nl = 0;
+  names[0] = '\0';
   for (int i = 0; i < PQntuples(cols); i++) {
     const char *name = PQgetvalue(cols, i, 0);
+    if (nl < ncap) nl += (size_t)snprintf(names + nl, ncap - nl, "%s%s", i ? ", " : "", name);
     int geom = strcmp(PQgetvalue(cols, i, 1), "geometry") == 0;
     n += (size_t)snprintf(sql + n, sizeof sql - n, "%s%s%s%s", i ? ", " : "",
                           geom ? "ST_AsBinary(" : "", name, geom ? ", 'NDR')" : "");
@@ -291,17 +298,29 @@ static int found_fn(void *ctx, const wg_grid_t *g) {
 
 /* ---- tests ---------------------------------------------------------------- */
 
+/* Whether "table.column" is in the sorted list l. */
+static int has(const lines *l, const char *v) {
+  return l->n && bsearch(&v, l->v, l->n, sizeof *l->v, cmp_str) != NULL;
+}
+
 TEST(same_tables_and_columns) {
   lines a = {0}, b = {0};
   sqlite_columns(&a);
   pg_columns(&b);
   CHECK(a.n > 100);
-  CHECK_EQ(a.n, b.n);
-  for (size_t i = 0; i < a.n && i < b.n; i++)
-    if (strcmp(a.v[i], b.v[i]) != 0) {
-      printf("#   column %s (SQLite) vs %s (PostgreSQL)\n", a.v[i], b.v[i]);
+  /* Every column on one is on the other; while SQLite migrations are not
+   * all ported (wg__pg_schema_latest() < WG_SCHEMA_VERSION) SQLite may
+   * have more, which are listed. */
+  int strict = wg__pg_schema_latest() == WG_SCHEMA_VERSION;
+  for (size_t i = 0; i < b.n; i++)
+    if (!has(&a, b.v[i])) {
+      printf("#   %s is on PostgreSQL only\n", b.v[i]);
       test_cur_failed_ = 1;
-      break;
+    }
+  for (size_t i = 0; i < a.n; i++)
+    if (!has(&b, a.v[i])) {
+      printf("#   %s is on SQLite only%s\n", a.v[i], strict ? "" : " (not ported yet)");
+      if (strict) test_cur_failed_ = 1;
     }
   lines_free(&a);
   lines_free(&b);
@@ -320,8 +339,13 @@ TEST(same_rows_after_the_same_operations) {
     if (strcmp(t, last) == 0) continue;
     snprintf(last, sizeof last, "%s", t);
     lines a = {0}, b = {0};
-    sqlite_rows(t, &a);
-    pg_rows(c, t, &b);
+    const char *pt[] = {t};
+    if (backend_long(pg, "SELECT count(*) FROM information_schema.tables"
+                         " WHERE table_schema = current_schema() AND table_name = $1", 1, pt) != 1)
+      continue; /* not ported to PostgreSQL yet (listed by the test above) */
+    char names[1024];
+    pg_rows(c, t, &b, names, sizeof names);
+    sqlite_rows(t, names, &a);
     if (a.n != b.n) {
       printf("#   table %s: %zu rows on SQLite, %zu on PostgreSQL\n", t, a.n, b.n);
       test_cur_failed_ = 1;
@@ -430,6 +454,28 @@ TEST(sqlite_only_function_fails_cleanly) {
   wg_store_close(b);
 }
 
+/* A connection the server drops (a restart) is made again before the next
+ * statement outside a transaction. */
+TEST(reconnects_after_a_lost_connection) {
+  wg_store_t *b = NULL;
+  CHECK_EQ(wg_store_open(pg, 0, &b, NULL), WG_OK);
+  if (!b) return;
+  long n = 0;
+  CHECK_EQ(wg_store_division_count(b, "141127", 5, &n), WG_OK);
+  CHECK_EQ(backend_sql(pg, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                           " WHERE datname = current_database() AND pid <> pg_backend_pid()"),
+           0);
+  /* the backend exits on the signal, not at once */
+  nanosleep(&(struct timespec){.tv_nsec = 300 * 1000 * 1000}, NULL);
+  wg_err first = wg_store_division_count(b, "141127", 5, &n);
+  printf("# the first call after the server dropped us: %s\n", wg_strerror(first));
+  CHECK(first == WG_OK || first == WG_EIO);
+  n = 0;
+  CHECK_EQ(wg_store_division_count(b, "141127", 5, &n), WG_OK);
+  CHECK(n > 100);
+  wg_store_close(b);
+}
+
 int main(void) {
   if (!backend_pg()) {
     printf("1..0 # SKIP WG_TEST_PG not set (make test sets it)\n");
@@ -444,5 +490,6 @@ int main(void) {
   RUN(same_rows_after_the_same_operations);
   RUN(point_to_grid_agrees);
   RUN(sqlite_only_function_fails_cleanly);
+  RUN(reconnects_after_a_lost_connection);
   return test_done();
 }

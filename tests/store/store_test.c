@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "store/store_int.h"
+#include "store/store_pg.h"
 #include "test.h"
 #define BACKEND_TAG "store"
 #include "backend.h"
@@ -21,6 +22,10 @@ static char *db_path(const char *name) {
 }
 
 static const char *uri(const char *name) { return backend_uri(dir, name); }
+
+/* The version a fresh database reaches: on PostgreSQL, the newest one
+ * ported there. */
+static int latest(void) { return backend_pg() ? wg__pg_schema_latest() : WG_SCHEMA_VERSION; }
 
 static void put_community(wg_store_t *s) {
   wg_division_t d = {.code = "141127100001", .parent = "141127100000",
@@ -63,7 +68,7 @@ TEST(create_and_reopen) {
   CHECK_EQ(wg_store_open(db_path("none.db"), 0, &s, &ei), WG_ENOTFOUND);
   CHECK(s == NULL);
   CHECK_EQ(wg_store_open(uri("a.db"), WG_STORE_CREATE, &s, &ei), WG_OK);
-  CHECK_EQ(wg_store_schema_version(s), WG_SCHEMA_VERSION);
+  CHECK_EQ(wg_store_schema_version(s), latest());
   CHECK_EQ(wg_store_meta_set(s, "county", "141127"), WG_OK);
   wg_store_close(s);
   CHECK_EQ(wg_store_open(uri("a.db"), 0, &s, &ei), WG_OK);
@@ -90,7 +95,7 @@ TEST(migrates_older_database) {
   wg_store_close(s);
 
   CHECK_EQ(wg_store_open(uri("old.db"), 0, &s, &ei), WG_OK);
-  CHECK_EQ(wg_store_schema_version(s), WG_SCHEMA_VERSION);
+  CHECK_EQ(wg_store_schema_version(s), latest());
   wg_resident_t got;
   CHECK_EQ(wg_store_resident_find(s, "11010519491231002X", &got), WG_OK);
   CHECK_STR(got.name, "王芳");
