@@ -293,9 +293,12 @@ wg_err wg_matters_report(wg_store_t *s, const char *county, const wg_matter_repo
   e = check_photos(s, in->photos, ei);
   if (e) return e;
 
-  unsigned char rnd[16];
+  /* the token: the report time (so new tokens go to the end of their
+   * index) and 96 random bits (so nobody guesses another's) */
+  unsigned char rnd[12];
   randombytes_buf(rnd, sizeof rnd);
-  sodium_bin2hex(m->token, sizeof m->token, rnd, sizeof rnd);
+  snprintf(m->token, sizeof m->token, "%08llx", (unsigned long long)(in->now & 0xffffffffLL));
+  sodium_bin2hex(m->token + 8, sizeof m->token - 8, rnd, sizeof rnd);
 
   wg_matter_event_row *ev = calloc(1, sizeof *ev);
   if (!ev) return WG_ENOMEM;

@@ -829,6 +829,11 @@ wg_err wg_store_matter_load(wg_store_t *s, wg_matter_row *m, wg_matter_event_row
  * one, so an unchanged id means unchanged matters (for caches). */
 wg_err wg_store_audit_last_id(wg_store_t *s, int64_t *out) WG_MUST_CHECK;
 
+/* For a connection that commits many small batches (the report writer):
+ * checkpoints the write-ahead log less often, so fewer commits also pay for
+ * copying it back. Durability is unchanged (each commit still syncs). */
+wg_err wg_store_tune_batch_writer(wg_store_t *s) WG_MUST_CHECK;
+
 /* A savepoint inside the current transaction (one at a time): what was
  * written since it is kept by release(ok = 1) or undone by release(ok = 0).
  * For batching independent writes into one commit. */

@@ -837,3 +837,7 @@ wg_err wg_store_audit_last_id(wg_store_t *s, int64_t *out) {
   sqlite3_reset(st);
   return rc == SQLITE_ROW ? WG_OK : step_rc(rc);
 }
+
+wg_err wg_store_tune_batch_writer(wg_store_t *s) {
+  return exec(s, "PRAGMA wal_autocheckpoint = 16384");
+}
