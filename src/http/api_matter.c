@@ -79,7 +79,7 @@ static json_t *handler_json(wg_store_t *s, int64_t id) {
 
 static json_t *actions_json(wg_http_req *r, const wg_matter_row *m) {
   json_t *a = json_array();
-  unsigned kinds = wg_matters_kinds(&r->who, m);
+  unsigned kinds = wg__http_matter_kinds(r, m);
   for (int i = WG_MA_ACCEPT; i < WG_MA_COUNT_; i++) {
     unsigned allowed = wg_matter_allowed((wg_matter_action)i, m->st.status);
     if (!(allowed & kinds)) continue;
