@@ -950,7 +950,7 @@ static enum MHD_Result form_iter(void *cls, enum MHD_ValueKind kind, const char 
 
 int wg__http_form(wg_http_req *r, wg_http_field_fn fn, void *ctx) {
   form_ctx f = {fn, ctx};
-  struct MHD_PostProcessor *pp = MHD_create_post_processor(r->conn, 16 * 1024, form_iter, &f);
+  struct MHD_PostProcessor *pp = MHD_create_post_processor(r->conn, 1024, form_iter, &f);
   if (!pp) {
     wg__http_error(r, 415, "unsupported_media_type", "Content-Type",
                    "send multipart/form-data or application/x-www-form-urlencoded");
