@@ -656,6 +656,7 @@ typedef struct o311_post {
   wg_http_job job;
   wg_matter_report in;
   wg_located where;
+  wg_category_t cat;
   wg_matter_row m;
   fmt f;
   const char *account_id;
@@ -773,7 +774,13 @@ void wg__o311_request_post(wg_http_req *r) {
   /* routed here, from the cached plan: the writer only writes */
   if (!located || !wg__http_locate(r, lon, lat, &p->where)) memset(&p->where, 0, sizeof p->where);
   snprintf(p->description, sizeof p->description, "%.1000s", desc ? desc : "");
+  p->cat = cat;
+  int64_t handler = 0;
+  if (wg_matters_route(r->worker->store, &p->where, &handler) != WG_OK) handler = -1;
   p->in = (wg_matter_report){.category = code,
+                             .cat = &p->cat,
+                             .routed = handler >= 0,
+                             .handler = handler > 0 ? handler : 0,
                              .title = p->title,
                              .description = p->description,
                              .located = located,

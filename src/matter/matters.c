@@ -222,7 +222,11 @@ wg_err wg_matters_report(wg_store_t *s, const char *county, const wg_matter_repo
                          wg_matter_row *out, wg_errinfo *ei) {
   wg_category_t cat;
   if (!in->category || !*in->category) return bad(ei, "category", "a category is required");
-  wg_err e = wg_store_category_get(s, in->category, &cat);
+  wg_err e = WG_OK;
+  if (in->cat && strcmp(in->cat->code, in->category) == 0)
+    cat = *in->cat;
+  else
+    e = wg_store_category_get(s, in->category, &cat);
   if (e == WG_ENOTFOUND || (!e && !cat.active)) {
     if (ei) snprintf(ei->field, sizeof ei->field, "category");
     return wg_errinfo_set(ei, e ? e : WG_EINVAL, "no category '%.40s' (wangge category list)",
@@ -279,10 +283,11 @@ wg_err wg_matters_report(wg_store_t *s, const char *county, const wg_matter_repo
     m->plan_id = loc.plan_id;
     memcpy(m->grid, loc.code, sizeof m->grid);
     snprintf(m->community, sizeof m->community, "%s", loc.community);
-    for (int l = 2; l >= 0 && !handler; l--) {
-      if (!m->grid[l][0]) continue;
-      e = wg_store_user_for_scope(s, m->grid[l], WG_ROLE_GRID_WORKER, &handler);
-      if (e && e != WG_ENOTFOUND) return e;
+    if (in->routed) {
+      handler = in->handler;
+    } else {
+      e = wg_matters_route(s, &loc, &handler);
+      if (e) return e;
     }
   }
   int level = cat.level;
@@ -320,6 +325,16 @@ wg_err wg_matters_report(wg_store_t *s, const char *county, const wg_matter_repo
   }
   free(ev);
   return e;
+}
+
+wg_err wg_matters_route(wg_store_t *s, const wg_located *where, int64_t *handler) {
+  *handler = 0;
+  for (int l = 2; l >= 0 && !*handler; l--) {
+    if (!where->code[l][0]) continue;
+    wg_err e = wg_store_user_for_scope(s, where->code[l], WG_ROLE_GRID_WORKER, handler);
+    if (e && e != WG_ENOTFOUND) return e;
+  }
+  return WG_OK;
 }
 
 /* ---- act ------------------------------------------------------------------------- */

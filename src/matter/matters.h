@@ -43,7 +43,16 @@ typedef struct wg_matter_report {
   const char *origin;         /* audit: "cli", client address */
   int64_t now;                /* unix seconds */
   int no_audit;               /* bulk loads (the demo) audit once for the whole load */
+  /* Work a caller may do beforehand on another connection (the group-commit
+   * writer's requests do it on their own threads): */
+  const wg_category_t *cat;   /* the category row of `category`, or NULL */
+  int routed;                 /* handler below is the routing's answer for where */
+  int64_t handler;            /* the grid worker (0 = none) */
 } wg_matter_report;
+
+/* The grid worker of a place: the first enabled grid-worker user scoped to
+ * its level-3 grid, else level 2, else level 1 (0 = none). */
+wg_err wg_matters_route(wg_store_t *s, const wg_located *where, int64_t *handler) WG_MUST_CHECK;
 
 /* Reports a matter: checks, routes, applies REPORT and stores the matter
  * with its first event and an audit row in one transaction (or inside the
