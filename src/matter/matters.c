@@ -266,6 +266,19 @@ wg_err wg_matters_report(wg_store_t *s, const char *county, const wg_matter_repo
   m->lon = in->lon;
   m->lat = in->lat;
 
+  /* a standard address without a position: the building it names gives one */
+  if (!m->located && m->address[0]) {
+    char community[13];
+    double blon, blat;
+    e = wg_store_building_match(s, county, m->address, &blon, &blat, community);
+    if (e && e != WG_ENOTFOUND) return e;
+    if (!e) {
+      m->located = 1;
+      m->lon = blon;
+      m->lat = blat;
+      snprintf(m->community, sizeof m->community, "%s", community); /* until a grid says */
+    }
+  }
   /* routing */
   wg_located loc;
   memset(&loc, 0, sizeof loc);
@@ -273,8 +286,9 @@ wg_err wg_matters_report(wg_store_t *s, const char *county, const wg_matter_repo
   if (in->where) {
     loc = *in->where;
     placed = loc.code[0][0] || loc.code[1][0] || loc.code[2][0];
-  } else if (in->located) {
-    e = wg_plan_locate(s, county, in->lon, in->lat, &loc);
+  }
+  if (!placed && m->located && (!in->where || !in->located)) {
+    e = wg_plan_locate(s, county, m->lon, m->lat, &loc);
     if (e && e != WG_ENOTFOUND) return e;
     placed = e == WG_OK;
   }
@@ -283,7 +297,7 @@ wg_err wg_matters_report(wg_store_t *s, const char *county, const wg_matter_repo
     m->plan_id = loc.plan_id;
     memcpy(m->grid, loc.code, sizeof m->grid);
     snprintf(m->community, sizeof m->community, "%s", loc.community);
-    if (in->routed) {
+    if (in->routed && in->where && in->located) {
       handler = in->handler;
     } else {
       e = wg_matters_route(s, &loc, &handler);

@@ -3,7 +3,9 @@
  * state in one transaction with its audit row), the deadline clock,
  * duplicates, and checking a matter against its event trail.
  *
- * Routing: a located report is placed in the active plan's level-3/2/1
+ * Routing: a report without a position but with a standard address takes
+ * the position of the building the address names (estate + building, e.g.
+ * "易居苑3号楼2单元501"). A located report is placed in the active plan's level-3/2/1
  * grids (wg_plan_locate, or a location the caller already resolved); the
  * responsible grid worker is the first enabled user of role grid-worker
  * scoped to the level-3 grid, else level 2, else level 1. The matter starts

@@ -834,6 +834,14 @@ wg_err wg_store_audit_last_id(wg_store_t *s, int64_t *out) WG_MUST_CHECK;
  * copying it back. Durability is unchanged (each commit still syncs). */
 wg_err wg_store_tune_batch_writer(wg_store_t *s) WG_MUST_CHECK;
 
+/* A building of the county named in a free-text address: the one whose
+ * estate name followed by its building name ("易居苑" "3号楼") occurs in
+ * text, the longest such match; its position (WGS84) and community.
+ * WG_ENOTFOUND when none (or it has no position). A scan of the county's
+ * buildings: for reports without a position, not for hot paths. */
+wg_err wg_store_building_match(wg_store_t *s, const char *county, const char *text, double *lon,
+                               double *lat, char community[13]) WG_MUST_CHECK;
+
 /* A savepoint inside the current transaction (one at a time): what was
  * written since it is kept by release(ok = 1) or undone by release(ok = 0).
  * For batching independent writes into one commit. */

@@ -841,3 +841,24 @@ wg_err wg_store_audit_last_id(wg_store_t *s, int64_t *out) {
 wg_err wg_store_tune_batch_writer(wg_store_t *s) {
   return exec(s, "PRAGMA wal_autocheckpoint = 16384");
 }
+
+wg_err wg_store_building_match(wg_store_t *s, const char *county, const char *text, double *lon,
+                               double *lat, char community[13]) {
+  sqlite3_stmt *st = prepare(s, "SELECT b.lon, b.lat, b.community FROM building b"
+                                " JOIN estate e ON e.id = b.estate_id"
+                                " WHERE b.county = ?1 AND (b.lon <> 0 OR b.lat <> 0)"
+                                " AND instr(?2, e.name || b.name) > 0"
+                                " ORDER BY length(e.name || b.name) DESC, b.id LIMIT 1");
+  if (!st) return WG_EDB;
+  wg__bind_text(st, 1, county);
+  wg__bind_text(st, 2, text ? text : "");
+  int rc = sqlite3_step(st);
+  wg_err e = rc == SQLITE_ROW ? WG_OK : rc == SQLITE_DONE ? WG_ENOTFOUND : step_rc(rc);
+  if (rc == SQLITE_ROW) {
+    *lon = sqlite3_column_double(st, 0);
+    *lat = sqlite3_column_double(st, 1);
+    wg__copy_text(community, 13, TEXT(st, 2));
+  }
+  sqlite3_finalize(st);
+  return e;
+}
