@@ -745,6 +745,7 @@ typedef struct wg_matter_query {
   const char *category;        /* NULL = any */
   int64_t handler;             /* 0 = any */
   const char *reporter;        /* NULL = any */
+  const char *source;          /* "open311", … NULL = any */
   const char *grid;            /* a grid code of any level, NULL = any */
   int64_t from, to;            /* reported_at in [from, to), 0 = open-ended */
   int64_t updated_from, updated_to; /* last_at in [from, to), 0 = open-ended */

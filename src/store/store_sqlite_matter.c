@@ -470,6 +470,10 @@ static void where_of(sqlbuf *q, const wg_matter_query *f) {
     add(q, " AND reporter = ");
     bind_t(q, f->reporter);
   }
+  if (f->source) {
+    add(q, " AND source = ");
+    bind_t(q, f->source);
+  }
   if (f->grid) {
     add(q, " AND (grid1 = ");
     bind_t(q, f->grid);

@@ -529,17 +529,35 @@ TEST(loop_steps) {
   CHECK_EQ(json_integer_value(json_object_get(r.json, "satisfaction")), 5);
   resp_free(&r);
   CHECK_EQ(wg_matters_check(s, mid, NULL), WG_OK);
-  /* Open311 follows: closed, and the merged duplicate answers the same */
+  /* Open311 publishes only what came through Open311 */
+  char o311_target[128];
+  snprintf(o311_target, sizeof o311_target, "/open311/v2/requests/%lld.json", (long long)mid);
+  CHECK_EQ(http("GET", o311_target, NULL, NULL, 0, &r), 0);
+  CHECK(is_error(&r, 404, "json"));
+  resp_free(&r);
+  /* the Open311 report, handled with a photo: closed, with its media_url */
+  int64_t keep = mid;
+  mid = atoll(o311_id);
+  CHECK_EQ(step(&worker, "accept", NULL), 200);
+  CHECK_EQ(step(&cun, "dispatch", "{\"handler\":\"worker1\"}"), 200);
+  CHECK_EQ(step(&worker, "start", NULL), 200);
+  CHECK_EQ(step(&worker, "handle", body), 200);
+  CHECK_EQ(step(&cun, "verify", NULL), 200);
+  CHECK_EQ(step(&cun, "close", "{\"note\":\"已修复\"}"), 200);
+  mid = keep;
   CHECK_EQ(http("GET", "/open311/v2/requests.json?status=closed&start_date=2000-01-01T00:00:00Z", NULL, NULL, 0, &r), 0);
-  CHECK(json_array_size(r.json) >= 2);
-  int media = 0;
+  CHECK(json_array_size(r.json) >= 1);
+  int media = 0, notes = 0;
   size_t i;
   json_t *x;
   json_array_foreach(r.json, i, x) {
     const char *u = json_string_value(json_object_get(x, "media_url"));
-    if (u && strstr(u, photo_sha)) media = 1;
+    if (u && strstr(u, photo_sha) && strncmp(u, "http://", 7) == 0) media = 1;
+    const char *sn = json_string_value(json_object_get(x, "status_notes"));
+    if (sn && strstr(sn, "已修复")) notes = 1;
   }
   CHECK(media);
+  CHECK(notes);
   resp_free(&r);
   char media_target[128];
   snprintf(media_target, sizeof media_target, "/open311/v2/media/%s", photo_sha);
