@@ -82,7 +82,7 @@ static int is_error(const resp *r, int status, const char *format) {
   if (strcmp(format, "xml") == 0) {
     xml_doc *d = malloc(sizeof *d);
     int ok = xml_parse(r->body, r->len, d) && xml_count(d, "errors/error") == 1 &&
-             atoi(xml_get(d, "errors/error/code", 0)) == status &&
+             strtol(xml_get(d, "errors/error/code", 0), NULL, 10) == status &&
              strlen(xml_get(d, "errors/error/description", 0)) > 0;
     free(d);
     return ok;
@@ -213,13 +213,13 @@ TEST(o311_post_requests) {
   CHECK(xml_parse(r.body, r.len, d));
   snprintf(o311_id, sizeof o311_id, "%s", xml_get(d, "service_requests/request/service_request_id", 0));
   snprintf(o311_token, sizeof o311_token, "%s", xml_get(d, "service_requests/request/token", 0));
-  CHECK(atoi(o311_id) > 0);
+  CHECK(strtol(o311_id, NULL, 10) > 0);
   CHECK_EQ(strlen(o311_token), 32);
   CHECK_STR(xml_get(d, "service_requests/request/account_id", 0), "acct-7");
   free(d);
   resp_free(&r);
   wg_matter_row m;
-  CHECK_EQ(wg_store_matter_get(s, atoll(o311_id), &m), WG_OK);
+  CHECK_EQ(wg_store_matter_get(s, strtoll(o311_id, NULL, 10), &m), WG_OK);
   CHECK_STR(m.grid[2], l3_code);
   CHECK_STR(m.title, "垃圾堆积 3号楼");
   CHECK_STR(m.reporter, "open311:test-client");
@@ -250,8 +250,8 @@ TEST(o311_get_requests) {
   CHECK(iso_zoned(xml_get(d, "service_requests/request/updated_datetime", 0)));
   CHECK(iso_zoned(xml_get(d, "service_requests/request/expected_datetime", 0)));
   CHECK(strlen(xml_get(d, "service_requests/request/status_notes", 0)) > 0);
-  CHECK(atof(xml_get(d, "service_requests/request/lat", 0)) > 38);
-  CHECK(atof(xml_get(d, "service_requests/request/long", 0)) > 111);
+  CHECK(strtod(xml_get(d, "service_requests/request/lat", 0), NULL) > 38);
+  CHECK(strtod(xml_get(d, "service_requests/request/long", 0), NULL) > 111);
   CHECK(strstr(r.body, "13812345678") == NULL); /* never the reporter's phone */
   free(d);
   resp_free(&r);
@@ -537,7 +537,7 @@ TEST(loop_steps) {
   resp_free(&r);
   /* the Open311 report, handled with a photo: closed, with its media_url */
   int64_t keep = mid;
-  mid = atoll(o311_id);
+  mid = strtoll(o311_id, NULL, 10);
   CHECK_EQ(step(&worker, "accept", NULL), 200);
   CHECK_EQ(step(&cun, "dispatch", "{\"handler\":\"worker1\"}"), 200);
   CHECK_EQ(step(&worker, "start", NULL), 200);
