@@ -584,6 +584,25 @@ TEST(figures) {
   CHECK(!foreign);
   CHECK(json_is_null(json_object_get(r.json, "total")));
   resp_free(&r);
+  /* the county office's figures are cached while nothing changes, and a
+   * new report shows at once */
+  CHECK_EQ(get(&admin, "/api/v1/matter-figures?by=category", &r), 0);
+  json_int_t before = json_integer_value(json_object_get(json_object_get(r.json, "total"), "received"));
+  char first[256];
+  snprintf(first, sizeof first, "%.255s", r.body ? r.body : "");
+  resp_free(&r);
+  CHECK_EQ(get(&admin, "/api/v1/matter-figures?by=category", &r), 0);
+  CHECK(r.body && strncmp(r.body, first, strlen(first)) == 0);
+  resp_free(&r);
+  char body[256];
+  snprintf(body, sizeof body, "{\"category\":\"order\",\"title\":\"占道\",\"lon\":%.7f,\"lat\":%.7f}",
+           in_lon, in_lat);
+  CHECK_EQ(post(&cun, "/api/v1/matters", body, &r), 0);
+  CHECK_EQ(r.status, 201);
+  resp_free(&r);
+  CHECK_EQ(get(&admin, "/api/v1/matter-figures?by=category", &r), 0);
+  CHECK_EQ(json_integer_value(json_object_get(json_object_get(r.json, "total"), "received")), before + 1);
+  resp_free(&r);
   CHECK_EQ(get(&admin, "/api/v1/matter-figures?by=planet", &r), 0);
   CHECK_EQ(r.status, 400);
   resp_free(&r);
