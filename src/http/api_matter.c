@@ -649,7 +649,8 @@ static int may_see_key(wg_http_req *r, wg_figures_by by, const char *key) {
   }
 }
 
-/* The county's matters as facts, kept while the audit log stands still:
+/* The county's matters as facts, kept while no matter changes (the newest
+ * audit row of a matter action stays the same):
  * figures for any grouping and period are then a pass over memory; the
  * county office's bodies are kept too, per query and minute. */
 enum { FIG_BODIES = 16 };
@@ -737,7 +738,7 @@ static int keep_fact(void *ctx, const wg_matter_fact *m) {
 static wg_http_facts *facts_get(wg_http_req *r) {
   wg_http_server *srv = r->srv;
   int64_t version = 0;
-  wg_err e = wg_store_audit_last_id(r->worker->store, &version);
+  wg_err e = wg_store_matter_version(r->worker->store, &version);
   if (e) {
     wg__http_fail(r, e, NULL, NULL);
     return NULL;

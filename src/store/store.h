@@ -829,6 +829,10 @@ wg_err wg_store_matter_load(wg_store_t *s, wg_matter_row *m, wg_matter_event_row
 /* The newest audit row's id (0 when none): every write of a matter writes
  * one, so an unchanged id means unchanged matters (for caches). */
 wg_err wg_store_audit_last_id(wg_store_t *s, int64_t *out) WG_MUST_CHECK;
+/* The newest audit row of a matter action ("matter.…"; 0 when none): every
+ * write of matters writes one, so an unchanged value means unchanged
+ * matters (for caches), whatever else is audited meanwhile. */
+wg_err wg_store_matter_version(wg_store_t *s, int64_t *out) WG_MUST_CHECK;
 
 /* For a connection that commits many small batches (the report writer):
  * checkpoints the write-ahead log less often, so fewer commits also pay for

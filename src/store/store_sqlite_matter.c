@@ -866,3 +866,36 @@ wg_err wg_store_building_match(wg_store_t *s, const char *county, const char *te
   sqlite3_finalize(st);
   return e;
 }
+
+wg_err wg_store_matter_version(wg_store_t *s, int64_t *out) {
+  /* the newest audit row of any matter action: one index probe per action
+   * (audit_action keeps each action's rows in id order) */
+  static const char sql[] =
+      "SELECT ifnull(max(m), 0) FROM ("
+      "SELECT max(id) AS m FROM audit WHERE action = 'matter.report'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.accept'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.reject'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.dispatch'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.start'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.handle'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.verify'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.rework'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.close'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.evaluate'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.extend'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.extend_approve'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.extend_deny'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.suspend'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.resume'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.reopen'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.merge'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.escalate'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.demo'"
+      ")";
+  sqlite3_stmt *st = cached(s, sql);
+  if (!st) return WG_EDB;
+  int rc = sqlite3_step(st);
+  *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+  sqlite3_reset(st);
+  return rc == SQLITE_ROW ? WG_OK : step_rc(rc);
+}
