@@ -141,6 +141,14 @@ static int add_worker(void *ctx, const wg_grid_t *gr) {
     return 1;
   }
   ids[i] = id;
+  /* every account has its user_add audit row, as `wangge user add` writes */
+  wg_audit_t a = {.actor = "demo", .action = "user_add", .origin = "cli"};
+  snprintf(a.target, sizeof a.target, "user:%s", logins[i]);
+  snprintf(a.reason, sizeof a.reason, "grid-worker %s", gr->code);
+  if ((e = wg_store_audit_add(w->s, &a)) != WG_OK) {
+    w->e = e;
+    return 1;
+  }
   if (wg_strmap_put(&g->worker_of, gr->code, strlen(gr->code), i) != WG_OK) goto fail;
   g->nworkers++;
   return 0;

@@ -79,7 +79,7 @@ static json_t *handler_json(wg_store_t *s, int64_t id) {
 
 static json_t *actions_json(wg_http_req *r, const wg_matter_row *m) {
   json_t *a = json_array();
-  unsigned kinds = wg_matters_kinds(&r->who, m);
+  unsigned kinds = wg__http_matter_kinds(r, m);
   for (int i = WG_MA_ACCEPT; i < WG_MA_COUNT_; i++) {
     unsigned allowed = wg_matter_allowed((wg_matter_action)i, m->st.status);
     if (!(allowed & kinds)) continue;
@@ -649,21 +649,65 @@ static int may_see_key(wg_http_req *r, wg_figures_by by, const char *key) {
   }
 }
 
-/* The county's matters as facts, kept while the audit log stands still:
- * figures for any grouping and period are then a pass over memory. */
+/* The county's matters as facts, kept while no matter changes (the newest
+ * audit row of a matter action stays the same):
+ * figures for any grouping and period are then a pass over memory; the
+ * county office's bodies are kept too, per query and minute. */
+enum { FIG_BODIES = 16 };
+
 typedef struct wg_http_facts {
   int refs;                 /* under cache_mu */
   int64_t version;          /* audit id when read */
   wg_matter_fact *v;
   long n, cap;
   int failed;
+  /* Rendered figures for the county office (who see every group), per
+   * query and minute (overdue counts move with the clock); under cache_mu. */
+  struct fig_body {
+    char key[128];
+    int64_t minute;
+    char *body;
+    size_t len;
+  } bodies[FIG_BODIES];
+  int next_body;
 } wg_http_facts;
 
 static void facts_unref(wg_http_facts *f) {
   if (f && --f->refs == 0) {
+    for (int i = 0; i < FIG_BODIES; i++) free(f->bodies[i].body);
     free(f->v);
     free(f);
   }
+}
+
+/* A copy of a cached body (malloc), or NULL. Under cache_mu. */
+static char *fig_cached(wg_http_facts *f, const char *key, int64_t minute, size_t *len) {
+  for (int i = 0; i < FIG_BODIES; i++) {
+    struct fig_body *b = &f->bodies[i];
+    if (!b->body || b->minute != minute || strcmp(b->key, key) != 0) continue;
+    char *c = malloc(b->len + 1);
+    if (c) {
+      memcpy(c, b->body, b->len + 1);
+      *len = b->len;
+    }
+    return c;
+  }
+  return NULL;
+}
+
+/* Keeps a copy of body. Under cache_mu. */
+static void fig_keep(wg_http_facts *f, const char *key, int64_t minute, const char *body,
+                     size_t len) {
+  struct fig_body *b = &f->bodies[f->next_body];
+  char *c = malloc(len + 1);
+  if (!c) return;
+  memcpy(c, body, len + 1);
+  free(b->body);
+  snprintf(b->key, sizeof b->key, "%s", key);
+  b->minute = minute;
+  b->body = c;
+  b->len = len;
+  f->next_body = (f->next_body + 1) % FIG_BODIES;
 }
 
 void wg__http_facts_free(wg_http_server *srv) {
@@ -694,7 +738,7 @@ static int keep_fact(void *ctx, const wg_matter_fact *m) {
 static wg_http_facts *facts_get(wg_http_req *r) {
   wg_http_server *srv = r->srv;
   int64_t version = 0;
-  wg_err e = wg_store_audit_last_id(r->worker->store, &version);
+  wg_err e = wg_store_matter_version(r->worker->store, &version);
   if (e) {
     wg__http_fail(r, e, NULL, NULL);
     return NULL;
@@ -771,6 +815,20 @@ void wg__api_matter_figures(wg_http_req *r) {
   int64_t now = now_s();
   wg_http_facts *facts = facts_get(r);
   if (!facts) return;
+  int all = r->who.role == WG_ROLE_ADMIN || r->who.role == WG_ROLE_COUNTY;
+  char key[128];
+  snprintf(key, sizeof key, "%d|%lld|%lld", (int)by, (long long)from, (long long)to);
+  if (all) {
+    size_t len = 0;
+    pthread_mutex_lock(&r->srv->cache_mu);
+    char *hit = fig_cached(facts, key, now / 60, &len);
+    pthread_mutex_unlock(&r->srv->cache_mu);
+    if (hit) {
+      facts_release(r->srv, facts);
+      wg__http_raw(r, 200, hit, len, "application/json; charset=utf-8");
+      return;
+    }
+  }
   wg_figures fig;
   wg_figures_init(&fig, by, from, to, now);
   wg_err e = WG_OK;
@@ -779,14 +837,13 @@ void wg__api_matter_figures(wg_http_req *r) {
     if ((from && m->st.reported_at < from) || (to && m->st.reported_at >= to)) continue;
     e = wg_figures_add(&fig, m);
   }
-  facts_release(r->srv, facts);
   wg_figures_finish(&fig);
   if (e) {
+    facts_release(r->srv, facts);
     wg_figures_free(&fig);
     wg__http_fail(r, e, NULL, NULL);
     return;
   }
-  int all = r->who.role == WG_ROLE_ADMIN || r->who.role == WG_ROLE_COUNTY;
   tbuf b = {0};
   char head[200], t0[40] = "null", t1[40] = "null", iso[32];
   if (from) {
@@ -816,10 +873,17 @@ void wg__api_matter_figures(wg_http_req *r) {
   TPUTS(&b, "]}\n");
   wg_figures_free(&fig);
   if (b.failed) {
+    facts_release(r->srv, facts);
     free(b.p);
     wg__http_fail(r, WG_ENOMEM, NULL, NULL);
     return;
   }
+  if (all) {
+    pthread_mutex_lock(&r->srv->cache_mu);
+    fig_keep(facts, key, now / 60, b.p, b.len);
+    pthread_mutex_unlock(&r->srv->cache_mu);
+  }
+  facts_release(r->srv, facts);
   wg__http_raw(r, 200, b.p, b.len, "application/json; charset=utf-8");
 }
 
@@ -950,7 +1014,7 @@ static enum MHD_Result form_iter(void *cls, enum MHD_ValueKind kind, const char 
 
 int wg__http_form(wg_http_req *r, wg_http_field_fn fn, void *ctx) {
   form_ctx f = {fn, ctx};
-  struct MHD_PostProcessor *pp = MHD_create_post_processor(r->conn, 16 * 1024, form_iter, &f);
+  struct MHD_PostProcessor *pp = MHD_create_post_processor(r->conn, 1024, form_iter, &f);
   if (!pp) {
     wg__http_error(r, 415, "unsupported_media_type", "Content-Type",
                    "send multipart/form-data or application/x-www-form-urlencoded");

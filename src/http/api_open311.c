@@ -4,8 +4,10 @@
  * their zone, the spec's error lists. jurisdiction_id is the county code;
  * POST requests needs an api_key (wangge apikey add).
  *
- * A merged matter answers for the one it joined (status and notes), so
- * both reporters follow the same handling. Photos of a request are served
+ * Only matters reported through Open311 are published here (the others
+ * may hold what residents told staff in confidence). A merged matter
+ * answers for the one it joined (status and notes), so both reporters
+ * follow the same handling. Photos of a request are served
  * at /open311/v2/media/{sha256} (their media_url). */
 #include <errno.h>
 #include <microhttpd.h>
@@ -363,9 +365,12 @@ static int last_note(void *ctx, const wg_matter_event_row *e) {
   return 0;
 }
 
+/* The first photo of the matter's timeline (the report's, or the first one
+ * a handler attached). */
 static int first_photo(void *ctx, const wg_matter_event_row *e) {
   char *buf = ctx;
-  if (e->seq == 1 && strlen(e->photos) >= 64) snprintf(buf, 65, "%.64s", e->photos);
+  if (strlen(e->photos) < 64) return 0;
+  snprintf(buf, 65, "%.64s", e->photos);
   return 1;
 }
 
@@ -476,7 +481,9 @@ void wg__o311_requests(wg_http_req *r) {
       !jurisdiction_ok(r, f, wg__query_get(&r->query, "jurisdiction_id")))
     return;
   if (!wg__http_worker(r)) return;
-  wg_matter_query q = {.county = r->srv->county, .limit = 1000};
+  /* public reports only: matters reported inside wangge (by staff, the
+   * web UI or the console) may carry what residents told in confidence */
+  wg_matter_query q = {.county = r->srv->county, .limit = 1000, .source = "open311"};
   int64_t ids[100];
   const char *idv = wg__query_get(&r->query, "service_request_id");
   if (idv) {
@@ -551,7 +558,8 @@ void wg__o311_request(wg_http_req *r) {
   int n;
   wg_matter_row *m = wg__arena_alloc(&r->pool, sizeof *m);
   if (!parse_ids(r->params[0], &id, 1, &n) || !m ||
-      wg_store_matter_get(r->worker->store, id, m) != WG_OK || strcmp(m->county, r->srv->county)) {
+      wg_store_matter_get(r->worker->store, id, m) != WG_OK || strcmp(m->county, r->srv->county) ||
+      strcmp(m->source, "open311") != 0) {
     o311_error(r, f, 404, "no service request '%.32s'", r->params[0]);
     return;
   }
@@ -656,6 +664,7 @@ typedef struct o311_post {
   wg_http_job job;
   wg_matter_report in;
   wg_located where;
+  wg_category_t cat;
   wg_matter_row m;
   fmt f;
   const char *account_id;
@@ -773,7 +782,13 @@ void wg__o311_request_post(wg_http_req *r) {
   /* routed here, from the cached plan: the writer only writes */
   if (!located || !wg__http_locate(r, lon, lat, &p->where)) memset(&p->where, 0, sizeof p->where);
   snprintf(p->description, sizeof p->description, "%.1000s", desc ? desc : "");
+  p->cat = cat;
+  int64_t handler = 0;
+  if (wg_matters_route(r->worker->store, &p->where, &handler) != WG_OK) handler = -1;
   p->in = (wg_matter_report){.category = code,
+                             .cat = &p->cat,
+                             .routed = handler >= 0,
+                             .handler = handler > 0 ? handler : 0,
                              .title = p->title,
                              .description = p->description,
                              .located = located,

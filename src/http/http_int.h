@@ -366,6 +366,9 @@ int wg__http_can_see_entrance(const wg_http_req *r, const wg_http_plan *p, int64
 struct wg_matter_row;
 struct wg_matter_who;
 int wg__http_can_see_matter(const wg_http_req *r, const struct wg_matter_row *m);
+/* The matter.h actor kinds the principal holds on the matter (for the
+ * steps offered; the step itself is decided again when taken). */
+unsigned wg__http_matter_kinds(const wg_http_req *r, const struct wg_matter_row *m);
 /* Who acts on a matter through the API: the principal, never the console
  * (which may act as anyone); origin (cap bytes) gets the client address. */
 void wg__http_matter_who(wg_http_req *r, struct wg_matter_who *who, char *origin, size_t cap);

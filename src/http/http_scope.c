@@ -183,6 +183,10 @@ int wg__http_can_see_matter(const wg_http_req *r, const wg_matter_row *m) {
   return r->have_who && wg_matters_visible(&r->who, m);
 }
 
+unsigned wg__http_matter_kinds(const wg_http_req *r, const wg_matter_row *m) {
+  return r->have_who ? wg_matters_kinds(&r->who, m) : 0;
+}
+
 void wg__http_matter_who(wg_http_req *r, wg_matter_who *who, char *origin, size_t cap) {
   memset(who, 0, sizeof *who);
   wg__http_client_address(r, origin, cap);

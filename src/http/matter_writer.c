@@ -74,6 +74,7 @@ static void write_batch(wg_store_t *s, const char *county, wg_http_job *first) {
 static void *writer_main(void *arg) {
   wg_http_server *srv = arg;
   wg_store_t *s = NULL;
+  int tuned = 0;
   pthread_mutex_lock(&srv->writer_mu);
   for (;;) {
     while (!srv->jobs && !srv->writer_stop) pthread_cond_wait(&srv->writer_cv, &srv->writer_mu);
@@ -90,6 +91,7 @@ static void *writer_main(void *arg) {
     last->next = NULL;
     pthread_mutex_unlock(&srv->writer_mu);
     if (!s && wg_store_open(srv->db, 0, &s, NULL) != WG_OK) s = NULL;
+    if (s && !tuned) tuned = wg_store_tune_batch_writer(s) == WG_OK;
     write_batch(s, srv->county, first);
     pthread_mutex_lock(&srv->writer_mu);
     for (wg_http_job *j = first, *next; j; j = next) {

@@ -222,7 +222,11 @@ wg_err wg_matters_report(wg_store_t *s, const char *county, const wg_matter_repo
                          wg_matter_row *out, wg_errinfo *ei) {
   wg_category_t cat;
   if (!in->category || !*in->category) return bad(ei, "category", "a category is required");
-  wg_err e = wg_store_category_get(s, in->category, &cat);
+  wg_err e = WG_OK;
+  if (in->cat && strcmp(in->cat->code, in->category) == 0)
+    cat = *in->cat;
+  else
+    e = wg_store_category_get(s, in->category, &cat);
   if (e == WG_ENOTFOUND || (!e && !cat.active)) {
     if (ei) snprintf(ei->field, sizeof ei->field, "category");
     return wg_errinfo_set(ei, e ? e : WG_EINVAL, "no category '%.40s' (wangge category list)",
@@ -262,6 +266,19 @@ wg_err wg_matters_report(wg_store_t *s, const char *county, const wg_matter_repo
   m->lon = in->lon;
   m->lat = in->lat;
 
+  /* a standard address without a position: the building it names gives one */
+  if (!m->located && m->address[0]) {
+    char community[13];
+    double blon, blat;
+    e = wg_store_building_match(s, county, m->address, &blon, &blat, community);
+    if (e && e != WG_ENOTFOUND) return e;
+    if (!e) {
+      m->located = 1;
+      m->lon = blon;
+      m->lat = blat;
+      snprintf(m->community, sizeof m->community, "%s", community); /* until a grid says */
+    }
+  }
   /* routing */
   wg_located loc;
   memset(&loc, 0, sizeof loc);
@@ -269,8 +286,9 @@ wg_err wg_matters_report(wg_store_t *s, const char *county, const wg_matter_repo
   if (in->where) {
     loc = *in->where;
     placed = loc.code[0][0] || loc.code[1][0] || loc.code[2][0];
-  } else if (in->located) {
-    e = wg_plan_locate(s, county, in->lon, in->lat, &loc);
+  }
+  if (!placed && m->located && (!in->where || !in->located)) {
+    e = wg_plan_locate(s, county, m->lon, m->lat, &loc);
     if (e && e != WG_ENOTFOUND) return e;
     placed = e == WG_OK;
   }
@@ -279,10 +297,11 @@ wg_err wg_matters_report(wg_store_t *s, const char *county, const wg_matter_repo
     m->plan_id = loc.plan_id;
     memcpy(m->grid, loc.code, sizeof m->grid);
     snprintf(m->community, sizeof m->community, "%s", loc.community);
-    for (int l = 2; l >= 0 && !handler; l--) {
-      if (!m->grid[l][0]) continue;
-      e = wg_store_user_for_scope(s, m->grid[l], WG_ROLE_GRID_WORKER, &handler);
-      if (e && e != WG_ENOTFOUND) return e;
+    if (in->routed && in->where && in->located) {
+      handler = in->handler;
+    } else {
+      e = wg_matters_route(s, &loc, &handler);
+      if (e) return e;
     }
   }
   int level = cat.level;
@@ -293,9 +312,12 @@ wg_err wg_matters_report(wg_store_t *s, const char *county, const wg_matter_repo
   e = check_photos(s, in->photos, ei);
   if (e) return e;
 
-  unsigned char rnd[16];
+  /* the token: the report time (so new tokens go to the end of their
+   * index) and 96 random bits (so nobody guesses another's) */
+  unsigned char rnd[12];
   randombytes_buf(rnd, sizeof rnd);
-  sodium_bin2hex(m->token, sizeof m->token, rnd, sizeof rnd);
+  snprintf(m->token, sizeof m->token, "%08llx", (unsigned long long)(in->now & 0xffffffffLL));
+  sodium_bin2hex(m->token + 8, sizeof m->token - 8, rnd, sizeof rnd);
 
   wg_matter_event_row *ev = calloc(1, sizeof *ev);
   if (!ev) return WG_ENOMEM;
@@ -317,6 +339,16 @@ wg_err wg_matters_report(wg_store_t *s, const char *county, const wg_matter_repo
   }
   free(ev);
   return e;
+}
+
+wg_err wg_matters_route(wg_store_t *s, const wg_located *where, int64_t *handler) {
+  *handler = 0;
+  for (int l = 2; l >= 0 && !*handler; l--) {
+    if (!where->code[l][0]) continue;
+    wg_err e = wg_store_user_for_scope(s, where->code[l], WG_ROLE_GRID_WORKER, handler);
+    if (e && e != WG_ENOTFOUND) return e;
+  }
+  return WG_OK;
 }
 
 /* ---- act ------------------------------------------------------------------------- */

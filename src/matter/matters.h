@@ -3,7 +3,9 @@
  * state in one transaction with its audit row), the deadline clock,
  * duplicates, and checking a matter against its event trail.
  *
- * Routing: a located report is placed in the active plan's level-3/2/1
+ * Routing: a report without a position but with a standard address takes
+ * the position of the building the address names (estate + building, e.g.
+ * "易居苑3号楼2单元501"). A located report is placed in the active plan's level-3/2/1
  * grids (wg_plan_locate, or a location the caller already resolved); the
  * responsible grid worker is the first enabled user of role grid-worker
  * scoped to the level-3 grid, else level 2, else level 1. The matter starts
@@ -43,7 +45,16 @@ typedef struct wg_matter_report {
   const char *origin;         /* audit: "cli", client address */
   int64_t now;                /* unix seconds */
   int no_audit;               /* bulk loads (the demo) audit once for the whole load */
+  /* Work a caller may do beforehand on another connection (the group-commit
+   * writer's requests do it on their own threads): */
+  const wg_category_t *cat;   /* the category row of `category`, or NULL */
+  int routed;                 /* handler below is the routing's answer for where */
+  int64_t handler;            /* the grid worker (0 = none) */
 } wg_matter_report;
+
+/* The grid worker of a place: the first enabled grid-worker user scoped to
+ * its level-3 grid, else level 2, else level 1 (0 = none). */
+wg_err wg_matters_route(wg_store_t *s, const wg_located *where, int64_t *handler) WG_MUST_CHECK;
 
 /* Reports a matter: checks, routes, applies REPORT and stores the matter
  * with its first event and an audit row in one transaction (or inside the

@@ -810,6 +810,7 @@ typedef struct wg_matter_query {
   const char *category;        /* NULL = any */
   int64_t handler;             /* 0 = any */
   const char *reporter;        /* NULL = any */
+  const char *source;          /* "open311", … NULL = any */
   const char *grid;            /* a grid code of any level, NULL = any */
   int64_t from, to;            /* reported_at in [from, to), 0 = open-ended */
   int64_t updated_from, updated_to; /* last_at in [from, to), 0 = open-ended */
@@ -893,6 +894,23 @@ wg_err wg_store_matter_load(wg_store_t *s, wg_matter_row *m, wg_matter_event_row
 /* The newest audit row's id (0 when none): every write of a matter writes
  * one, so an unchanged id means unchanged matters (for caches). */
 wg_err wg_store_audit_last_id(wg_store_t *s, int64_t *out) WG_MUST_CHECK;
+/* The newest audit row of a matter action ("matter.…"; 0 when none): every
+ * write of matters writes one, so an unchanged value means unchanged
+ * matters (for caches), whatever else is audited meanwhile. */
+wg_err wg_store_matter_version(wg_store_t *s, int64_t *out) WG_MUST_CHECK;
+
+/* For a connection that commits many small batches (the report writer):
+ * checkpoints the write-ahead log less often, so fewer commits also pay for
+ * copying it back. Durability is unchanged (each commit still syncs). */
+wg_err wg_store_tune_batch_writer(wg_store_t *s) WG_MUST_CHECK;
+
+/* A building of the county named in a free-text address: the one whose
+ * estate name followed by its building name ("易居苑" "3号楼") occurs in
+ * text, the longest such match; its position (WGS84) and community.
+ * WG_ENOTFOUND when none (or it has no position). A scan of the county's
+ * buildings: for reports without a position, not for hot paths. */
+wg_err wg_store_building_match(wg_store_t *s, const char *county, const char *text, double *lon,
+                               double *lat, char community[13]) WG_MUST_CHECK;
 
 /* A savepoint inside the current transaction (one at a time): what was
  * written since it is kept by release(ok = 1) or undone by release(ok = 0).

@@ -470,6 +470,10 @@ static void where_of(sqlbuf *q, const wg_matter_query *f) {
     add(q, " AND reporter = ");
     bind_t(q, f->reporter);
   }
+  if (f->source) {
+    add(q, " AND source = ");
+    bind_t(q, f->source);
+  }
   if (f->grid) {
     add(q, " AND (grid1 = ");
     bind_t(q, f->grid);
@@ -830,6 +834,64 @@ wg_err wg_store_savepoint_release(wg_store_t *s, int ok) {
 
 wg_err wg_store_audit_last_id(wg_store_t *s, int64_t *out) {
   static const char sql[] = "SELECT ifnull(max(id), 0) FROM audit";
+  sqlite3_stmt *st = cached(s, sql);
+  if (!st) return WG_EDB;
+  int rc = sqlite3_step(st);
+  *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+  sqlite3_reset(st);
+  return rc == SQLITE_ROW ? WG_OK : step_rc(rc);
+}
+
+wg_err wg_store_tune_batch_writer(wg_store_t *s) {
+  return exec(s, "PRAGMA wal_autocheckpoint = 16384");
+}
+
+wg_err wg_store_building_match(wg_store_t *s, const char *county, const char *text, double *lon,
+                               double *lat, char community[13]) {
+  sqlite3_stmt *st = prepare(s, "SELECT b.lon, b.lat, b.community FROM building b"
+                                " JOIN estate e ON e.id = b.estate_id"
+                                " WHERE b.county = ?1 AND (b.lon <> 0 OR b.lat <> 0)"
+                                " AND instr(?2, e.name || b.name) > 0"
+                                " ORDER BY length(e.name || b.name) DESC, b.id LIMIT 1");
+  if (!st) return WG_EDB;
+  wg__bind_text(st, 1, county);
+  wg__bind_text(st, 2, text ? text : "");
+  int rc = sqlite3_step(st);
+  wg_err e = rc == SQLITE_ROW ? WG_OK : rc == SQLITE_DONE ? WG_ENOTFOUND : step_rc(rc);
+  if (rc == SQLITE_ROW) {
+    *lon = sqlite3_column_double(st, 0);
+    *lat = sqlite3_column_double(st, 1);
+    wg__copy_text(community, 13, TEXT(st, 2));
+  }
+  sqlite3_finalize(st);
+  return e;
+}
+
+wg_err wg_store_matter_version(wg_store_t *s, int64_t *out) {
+  /* the newest audit row of any matter action: one index probe per action
+   * (audit_action keeps each action's rows in id order) */
+  static const char sql[] =
+      "SELECT ifnull(max(m), 0) FROM ("
+      "SELECT max(id) AS m FROM audit WHERE action = 'matter.report'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.accept'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.reject'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.dispatch'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.start'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.handle'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.verify'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.rework'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.close'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.evaluate'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.extend'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.extend_approve'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.extend_deny'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.suspend'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.resume'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.reopen'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.merge'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.escalate'"
+      " UNION ALL SELECT max(id) AS m FROM audit WHERE action = 'matter.demo'"
+      ")";
   sqlite3_stmt *st = cached(s, sql);
   if (!st) return WG_EDB;
   int rc = sqlite3_step(st);

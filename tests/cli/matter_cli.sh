@@ -57,6 +57,9 @@ check "… its grids at three levels" [ "$(q 'SELECT grid3 FROM matter WHERE id 
 run matter report --category sanitation --title 垃圾又没清 --lon 111.65042 --lat 38.30001 \
   --now 2026-03-01T09:30:00+08:00
 expect "a second report nearby is offered its duplicate" 0 "reported matter #2" "垃圾没清"
+run matter report --category order --title 门口乱停车 --address "东村17号门口" --now 2026-03-05T10:00:00+08:00
+expect "a report with only a standard address is placed at its building" 0 "reported matter #3"
+check "… in that building's grids" [ -n "$(q 'SELECT grid3 FROM matter WHERE id = 3')" ] && [ "$(q 'SELECT located FROM matter WHERE id = 3')" = 1 ]
 run matter report --category nope --title x --lon 1 --lat 1
 expect "unknown category named" 1 "category" "no category 'nope'"
 run matter report --category order --title x
@@ -106,12 +109,12 @@ run matter tick --now 2026-03-02T09:30:00+08:00
 expect "the clock escalates at the deadline" 0 "1 matters escalated"
 check "… matter 2 at the community" [ "$(q 'SELECT level FROM matter WHERE id = 2')" = 1 ]
 run matter list --open
-expect "list: open matters, overdue first" 0 "OVERDUE" "1 of 1 matters"
+expect "list: open matters, overdue first" 0 "OVERDUE" "2 of 2 matters"
 run matter list --as gw2
 expect "a grid worker's list is their grids only" 0 "0 of 0 matters"
 
 run matter check
-expect "every matter rebuilds from its events" 0 "2 matters checked against their events: 0 differ"
+expect "every matter rebuilds from its events" 0 "3 matters checked against their events: 0 differ"
 run matter figures --by worker
 expect "figures per worker" 0 "结案率" "100.0%"
 run matter figures --by grid --level 3

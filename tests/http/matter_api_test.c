@@ -82,7 +82,7 @@ static int is_error(const resp *r, int status, const char *format) {
   if (strcmp(format, "xml") == 0) {
     xml_doc *d = malloc(sizeof *d);
     int ok = xml_parse(r->body, r->len, d) && xml_count(d, "errors/error") == 1 &&
-             atoi(xml_get(d, "errors/error/code", 0)) == status &&
+             strtol(xml_get(d, "errors/error/code", 0), NULL, 10) == status &&
              strlen(xml_get(d, "errors/error/description", 0)) > 0;
     free(d);
     return ok;
@@ -213,13 +213,13 @@ TEST(o311_post_requests) {
   CHECK(xml_parse(r.body, r.len, d));
   snprintf(o311_id, sizeof o311_id, "%s", xml_get(d, "service_requests/request/service_request_id", 0));
   snprintf(o311_token, sizeof o311_token, "%s", xml_get(d, "service_requests/request/token", 0));
-  CHECK(atoi(o311_id) > 0);
+  CHECK(strtol(o311_id, NULL, 10) > 0);
   CHECK_EQ(strlen(o311_token), 32);
   CHECK_STR(xml_get(d, "service_requests/request/account_id", 0), "acct-7");
   free(d);
   resp_free(&r);
   wg_matter_row m;
-  CHECK_EQ(wg_store_matter_get(s, atoll(o311_id), &m), WG_OK);
+  CHECK_EQ(wg_store_matter_get(s, strtoll(o311_id, NULL, 10), &m), WG_OK);
   CHECK_STR(m.grid[2], l3_code);
   CHECK_STR(m.title, "垃圾堆积 3号楼");
   CHECK_STR(m.reporter, "open311:test-client");
@@ -250,8 +250,8 @@ TEST(o311_get_requests) {
   CHECK(iso_zoned(xml_get(d, "service_requests/request/updated_datetime", 0)));
   CHECK(iso_zoned(xml_get(d, "service_requests/request/expected_datetime", 0)));
   CHECK(strlen(xml_get(d, "service_requests/request/status_notes", 0)) > 0);
-  CHECK(atof(xml_get(d, "service_requests/request/lat", 0)) > 38);
-  CHECK(atof(xml_get(d, "service_requests/request/long", 0)) > 111);
+  CHECK(strtod(xml_get(d, "service_requests/request/lat", 0), NULL) > 38);
+  CHECK(strtod(xml_get(d, "service_requests/request/long", 0), NULL) > 111);
   CHECK(strstr(r.body, "13812345678") == NULL); /* never the reporter's phone */
   free(d);
   resp_free(&r);
@@ -529,17 +529,35 @@ TEST(loop_steps) {
   CHECK_EQ(json_integer_value(json_object_get(r.json, "satisfaction")), 5);
   resp_free(&r);
   CHECK_EQ(wg_matters_check(s, mid, NULL), WG_OK);
-  /* Open311 follows: closed, and the merged duplicate answers the same */
+  /* Open311 publishes only what came through Open311 */
+  char o311_target[128];
+  snprintf(o311_target, sizeof o311_target, "/open311/v2/requests/%lld.json", (long long)mid);
+  CHECK_EQ(http("GET", o311_target, NULL, NULL, 0, &r), 0);
+  CHECK(is_error(&r, 404, "json"));
+  resp_free(&r);
+  /* the Open311 report, handled with a photo: closed, with its media_url */
+  int64_t keep = mid;
+  mid = strtoll(o311_id, NULL, 10);
+  CHECK_EQ(step(&worker, "accept", NULL), 200);
+  CHECK_EQ(step(&cun, "dispatch", "{\"handler\":\"worker1\"}"), 200);
+  CHECK_EQ(step(&worker, "start", NULL), 200);
+  CHECK_EQ(step(&worker, "handle", body), 200);
+  CHECK_EQ(step(&cun, "verify", NULL), 200);
+  CHECK_EQ(step(&cun, "close", "{\"note\":\"已修复\"}"), 200);
+  mid = keep;
   CHECK_EQ(http("GET", "/open311/v2/requests.json?status=closed&start_date=2000-01-01T00:00:00Z", NULL, NULL, 0, &r), 0);
-  CHECK(json_array_size(r.json) >= 2);
-  int media = 0;
+  CHECK(json_array_size(r.json) >= 1);
+  int media = 0, notes = 0;
   size_t i;
   json_t *x;
   json_array_foreach(r.json, i, x) {
     const char *u = json_string_value(json_object_get(x, "media_url"));
-    if (u && strstr(u, photo_sha)) media = 1;
+    if (u && strstr(u, photo_sha) && strncmp(u, "http://", 7) == 0) media = 1;
+    const char *sn = json_string_value(json_object_get(x, "status_notes"));
+    if (sn && strstr(sn, "已修复")) notes = 1;
   }
   CHECK(media);
+  CHECK(notes);
   resp_free(&r);
   char media_target[128];
   snprintf(media_target, sizeof media_target, "/open311/v2/media/%s", photo_sha);
@@ -565,6 +583,25 @@ TEST(figures) {
   json_array_foreach(json_object_get(r.json, "rows"), i, x) foreign |= strcmp(json_string_value(json_object_get(x, "key")), l3_code) != 0;
   CHECK(!foreign);
   CHECK(json_is_null(json_object_get(r.json, "total")));
+  resp_free(&r);
+  /* the county office's figures are cached while nothing changes, and a
+   * new report shows at once */
+  CHECK_EQ(get(&admin, "/api/v1/matter-figures?by=category", &r), 0);
+  json_int_t before = json_integer_value(json_object_get(json_object_get(r.json, "total"), "received"));
+  char first[256];
+  snprintf(first, sizeof first, "%.255s", r.body ? r.body : "");
+  resp_free(&r);
+  CHECK_EQ(get(&admin, "/api/v1/matter-figures?by=category", &r), 0);
+  CHECK(r.body && strncmp(r.body, first, strlen(first)) == 0);
+  resp_free(&r);
+  char body[256];
+  snprintf(body, sizeof body, "{\"category\":\"order\",\"title\":\"占道\",\"lon\":%.7f,\"lat\":%.7f}",
+           in_lon, in_lat);
+  CHECK_EQ(post(&cun, "/api/v1/matters", body, &r), 0);
+  CHECK_EQ(r.status, 201);
+  resp_free(&r);
+  CHECK_EQ(get(&admin, "/api/v1/matter-figures?by=category", &r), 0);
+  CHECK_EQ(json_integer_value(json_object_get(json_object_get(r.json, "total"), "received")), before + 1);
   resp_free(&r);
   CHECK_EQ(get(&admin, "/api/v1/matter-figures?by=planet", &r), 0);
   CHECK_EQ(r.status, 400);
