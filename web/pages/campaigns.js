@@ -156,6 +156,7 @@
       card.appendChild(el("strong", who));
       if (it.person) card.appendChild(el("p", it.person.address, "muted"));
       var st = card.appendChild(el("p", stageName(ui, stages[it.stage]), "stage"));
+      st.dataset.stage = stages[it.stage].code;
       var buttons = card.appendChild(el("div", null, "stage-buttons"));
       stages.forEach(function (s, k) {
         if (k <= it.stage) return;
