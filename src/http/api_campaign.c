@@ -179,8 +179,9 @@ static void close_campaign(wg_campaign_view *v, shared_plan *sp) {
 static json_t *stages_json(const wg_campaign_stages *st) {
   json_t *a = json_array();
   for (int k = 0; k < st->n; k++)
-    json_array_append_new(a, json_pack("{s:s,s:s,s:s}", "code", st->s[k].code, "zh",
-                                       st->s[k].name_zh, "en", st->s[k].name_en));
+    json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:b}", "code", st->s[k].code, "zh",
+                                       st->s[k].name_zh, "en", st->s[k].name_en, "receipt",
+                                       st->s[k].needs_note));
   return a;
 }
 
