@@ -303,12 +303,12 @@ wg_err wg_campaign_stages_parse(const char *text, wg_campaign_stages *out, wg_er
     if (out->n >= WG_CAMPAIGN_MAX_STAGES)
       return wg_errinfo_set(ei, WG_EINVAL, "at most %d stages", WG_CAMPAIGN_MAX_STAGES);
     wg_campaign_stage *st = &out->s[out->n];
-    const char *parts[3] = {p, NULL, NULL};
-    size_t lens[3] = {0, 0, 0};
+    const char *parts[4] = {p, NULL, NULL, NULL};
+    size_t lens[4] = {0, 0, 0, 0};
     int np = 1;
     for (const char *c = p; c < end; c++)
       if (*c == ':') {
-        if (np == 3) return wg_errinfo_set(ei, WG_EINVAL, "stage %d has more than 3 parts", out->n + 1);
+        if (np == 4) return wg_errinfo_set(ei, WG_EINVAL, "stage %d has more than 4 parts", out->n + 1);
         lens[np - 1] = (size_t)(c - parts[np - 1]);
         parts[np++] = c + 1;
       }
@@ -329,6 +329,15 @@ wg_err wg_campaign_stages_parse(const char *text, wg_campaign_stages *out, wg_er
       memcpy(dst, src, n);
       dst[n] = '\0';
     }
+    if (np == 4) {
+      if (lens[3] == 7 && !memcmp(parts[3], "receipt", 7)) st->needs_note = 1;
+      else if (lens[3])
+        return wg_errinfo_set(ei, WG_EINVAL,
+                              "stage %d: the fourth part is 'receipt' (a note is required) or empty",
+                              out->n + 1);
+    }
+    if (st->needs_note && out->n == 0)
+      return wg_errinfo_set(ei, WG_EINVAL, "the first stage cannot need a receipt");
     for (int i = 0; i < out->n; i++)
       if (!strcmp(out->s[i].code, st->code))
         return wg_errinfo_set(ei, WG_EINVAL, "stage code '%s' appears twice", st->code);
@@ -346,8 +355,8 @@ void wg_campaign_stages_format(const wg_campaign_stages *st, char *buf, size_t c
   if (!cap) return;
   buf[0] = '\0';
   for (int i = 0; i < st->n && used < cap; i++) {
-    int w = snprintf(buf + used, cap - used, "%s%s:%s:%s", i ? "," : "", st->s[i].code,
-                     st->s[i].name_zh, st->s[i].name_en);
+    int w = snprintf(buf + used, cap - used, "%s%s:%s:%s%s", i ? "," : "", st->s[i].code,
+                     st->s[i].name_zh, st->s[i].name_en, st->s[i].needs_note ? ":receipt" : "");
     if (w < 0) break;
     used += (size_t)w;
   }
@@ -375,7 +384,7 @@ static const wg_campaign_template templates[] = {
      "dose2:已完成接种:fully vaccinated"},
     {"policy", "精准推送专属政策", "targeted policy push", WG_ITEM_HOUSEHOLD, "tag=veteran",
      "to_deliver:待送达:to deliver,delivered:已送达:delivered,read:已阅知:read,"
-     "handled:已办结:handled"},
+     "handled:已办结:handled:receipt"},
     {"visit", "入户走访", "visit round", WG_ITEM_HOUSEHOLD, "",
      "to_visit:待走访:to visit,visited:已走访:visited"},
 };

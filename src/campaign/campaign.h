@@ -96,6 +96,7 @@ typedef struct wg_campaign_stage {
   char code[24];            /* [a-z0-9_], e.g. "sampled" */
   char name_zh[32];
   char name_en[32];
+  int needs_note;           /* reaching it needs a note (a receipt number) */
 } wg_campaign_stage;
 
 typedef struct wg_campaign_stages {
@@ -104,9 +105,10 @@ typedef struct wg_campaign_stages {
 } wg_campaign_stages;
 
 /* Parses "code:中文:English,code:中文:English,…" (names optional: "code"
- * alone uses the code as both names). 2..8 stages, unique codes of
- * [a-z0-9_] (1..23 chars), names without ',' or ':'. WG_EINVAL with
- * ei->field = "stages" and the reason. */
+ * alone uses the code as both names; a fourth part "receipt" means reaching
+ * the stage needs a note, e.g. the policy push's 已办结 with its receipt
+ * number). 2..8 stages, unique codes of [a-z0-9_] (1..23 chars), names
+ * without ',' or ':'. WG_EINVAL with ei->field = "stages" and the reason. */
 wg_err wg_campaign_stages_parse(const char *text, wg_campaign_stages *out, wg_errinfo *ei)
     WG_MUST_CHECK;
 /* The text form parsed above, bounded. */

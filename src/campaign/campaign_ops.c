@@ -606,6 +606,9 @@ static wg_err move_item(wg_campaign_marker_t *m, const wg_campaign_view *v,
   if (e) return e;
   if (to < it->stage && (!note || !*note))
     return wg_errinfo_set(ei, WG_EINVAL, "a correction needs a note saying why");
+  if (v->stages.s[to].needs_note && (!note || !*note))
+    return wg_errinfo_set(ei, WG_EINVAL, "%s needs a receipt number in the note",
+                          v->stages.s[to].name_zh);
   wg_campaign_event_row ev;
   memset(&ev, 0, sizeof ev);
   ev.item_id = it->id;

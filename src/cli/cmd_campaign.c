@@ -356,6 +356,11 @@ int wg_cmd_campaign(const wg_cli *cli, int argc, char **argv) {
     wg_campaign_item_row it;
     e = wg_campaign_mark(s, &v, is_item ? item : 0, is_item ? NULL : o.pos[1], o.pos[2], o.note,
                          &mo, &it, &ei);
+    /* Digits may be an item number or a household number (户号). */
+    if (e == WG_ENOTFOUND && is_item) {
+      memset(&ei, 0, sizeof ei);
+      e = wg_campaign_mark(s, &v, 0, o.pos[1], o.pos[2], o.note, &mo, &it, &ei);
+    }
     if (e == WG_EEXIST) {
       printf("item %lld is at %s already: nothing to do\n", is_item ? item : 0, o.pos[2]);
       rc = 0;

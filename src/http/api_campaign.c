@@ -22,6 +22,7 @@
 
 #include "campaign/campaign_ops.h"
 #include "http/http_int.h"
+#include "ledger/ledger.h"
 #include "ledger/present.h"
 #include "ledger/validate.h"
 #include "report/report.h"
@@ -178,8 +179,9 @@ static void close_campaign(wg_campaign_view *v, shared_plan *sp) {
 static json_t *stages_json(const wg_campaign_stages *st) {
   json_t *a = json_array();
   for (int k = 0; k < st->n; k++)
-    json_array_append_new(a, json_pack("{s:s,s:s,s:s}", "code", st->s[k].code, "zh",
-                                       st->s[k].name_zh, "en", st->s[k].name_en));
+    json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:b}", "code", st->s[k].code, "zh",
+                                       st->s[k].name_zh, "en", st->s[k].name_en, "receipt",
+                                       st->s[k].needs_note));
   return a;
 }
 
@@ -247,7 +249,7 @@ void wg__api_campaign_create(wg_http_req *r) {
     json_decref(b);
     wg__http_error(r, 400, "invalid", "date", "date is YYYY-MM-DD");
     return;
-  } else ref = wg_date_today_cst();
+  } else ref = wg_ledger_today();
   wg_campaign_spec sp = {.county = r->srv->county,
                          .name = json_string_value(json_object_get(b, "name")),
                          .template_code = json_string_value(json_object_get(b, "template")),
@@ -839,7 +841,7 @@ void wg__api_target(wg_http_req *r) {
       return;
     }
   } else {
-    wg_period_of(WG_PERIOD_WEEK, wg_date_today_cst(), &p);
+    wg_period_of(WG_PERIOD_WEEK, wg_ledger_today(), &p);
   }
   wg_target_data d;
   if ((e = wg_target_load(s, r->srv->county, r->params[0], &d, &ei))) {

@@ -143,6 +143,21 @@ TEST(stages_templates_and_moves) {
   CHECK_EQ(wg_campaign_stage_find(&st, "1"), 1);
   CHECK_EQ(wg_campaign_stage_find(&st, "nope"), -1);
   CHECK_EQ(wg_campaign_template_find("policy")->kind, WG_ITEM_HOUSEHOLD);
+  /* The policy push's last stage needs a receipt; the mark survives a round trip. */
+  CHECK_EQ(wg_campaign_stages_parse(wg_campaign_template_find("policy")->stages, &st, &ei), WG_OK);
+  CHECK(st.s[3].needs_note);
+  CHECK(!st.s[2].needs_note);
+  {
+    char text[600];
+    wg_campaign_stages back;
+    wg_campaign_stages_format(&st, text, sizeof text);
+    CHECK(strstr(text, "handled:已办结:handled:receipt") != NULL);
+    CHECK_EQ(wg_campaign_stages_parse(text, &back, NULL), WG_OK);
+    CHECK(memcmp(&st, &back, sizeof st) == 0);
+  }
+  CHECK_EQ(wg_campaign_stages_parse("a:x:y:maybe,b", &st, &ei), WG_EINVAL);
+  CHECK_EQ(wg_campaign_stages_parse("a:x:y:receipt,b", &st, &ei), WG_EINVAL);
+  CHECK_EQ(wg_campaign_stages_parse(t->stages, &st, &ei), WG_OK);
   char buf[600];
   wg_campaign_stages_format(&st, buf, sizeof buf);
   wg_campaign_stages st2;
@@ -366,6 +381,20 @@ TEST(marks_move_items_with_events) {
   wg_campaign_mark_opts scoped = {.actor = "worker2", .can_mark = only_even};
   int64_t odd = first % 2 ? first : first + 1;
   CHECK_EQ(wg_campaign_mark(s, &v, odd, NULL, "reported", NULL, &scoped, &it, &ei), WG_EPERM);
+  /* A household of the policy push: 已办结 needs its receipt number. */
+  {
+    wg_campaign_view pv;
+    CHECK_EQ(wg_campaign_view_open(s, policy_id, &pv, &ei), WG_OK);
+    char q[120];
+    snprintf(q, sizeof q, "SELECT min(id) FROM campaign_item WHERE campaign_id = %lld",
+             (long long)policy_id);
+    int64_t hh = scalar(q);
+    CHECK_EQ(wg_campaign_mark(s, &pv, hh, NULL, "handled", NULL, &o, &it, &ei), WG_EINVAL);
+    CHECK(strstr(ei.why, "receipt") != NULL);
+    CHECK_EQ(wg_campaign_mark(s, &pv, hh, NULL, "handled", "回执 TY-000001", &o, &it, &ei), WG_OK);
+    CHECK_EQ(it.stage, 3);
+    wg_campaign_view_free(&pv);
+  }
   /* The trail: 3 events of the first item (sampled, reported, the
    * correction); append-only. */
   snprintf(sql, sizeof sql, "SELECT count(*) FROM campaign_event WHERE item_id = %lld",
@@ -374,7 +403,7 @@ TEST(marks_move_items_with_events) {
   CHECK(sql_exec_fails("UPDATE campaign_event SET to_stage = 0"));
   CHECK(sql_exec_fails("DELETE FROM campaign_event"));
   CHECK(sql_exec_fails("UPDATE campaign_item SET stage = 4 WHERE id = 1"));
-  CHECK_EQ(scalar("SELECT count(*) FROM audit WHERE action = 'campaign_mark'"), 4);
+  CHECK_EQ(scalar("SELECT count(*) FROM audit WHERE action = 'campaign_mark'"), 5);
   wg_campaign_view_free(&v);
 }
 

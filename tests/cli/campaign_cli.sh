@@ -67,6 +67,13 @@ ID=$(q "SELECT r.id_number FROM campaign_item i JOIN resident r ON r.id = i.resi
 run --db "$DB" campaign mark $C "$ID" tested
 expect "mark by ID number" 0 "item $I5 → tested"
 
+# A household by its number (户号): the receipt is required for 已办结.
+HH=$(q "SELECT h.number FROM campaign_item i JOIN household h ON h.id = i.household_id WHERE i.campaign_id = $((C + 2)) ORDER BY i.id LIMIT 1")
+run --db "$DB" campaign mark $((C + 2)) "$HH" handled
+expect "已办结 needs a receipt" 1 "receipt"
+run --db "$DB" campaign mark $((C + 2)) "$HH" handled --note "回执 TY-1"
+expect "a household marked by its number with a receipt" 0 "→ handled"
+
 # A lab sheet: 200 items tested, by ID number; one bad row rejects the file.
 {
   echo "身份证号,环节,备注"
@@ -94,8 +101,8 @@ run --db "$DB" campaign items $C --pending --limit 5
 expect "pending items, masked" 0 "待采样" "**********"
 q 'SELECT id_number FROM resident' >ids.txt
 check "no clear ID numbers in lists" bash -c "! grep -qF -f ids.txt '$TMP/out'"
-# 3 marks (the no-op is not a write), 1 sheet.
-check "every write audited" test "$(q "SELECT count(*) FROM audit WHERE action LIKE 'campaign_%'")" = $((AUDITS0 + 4))
+# 4 marks (the no-op and the refused ones are not writes), 1 sheet.
+check "every write audited" test "$(q "SELECT count(*) FROM audit WHERE action LIKE 'campaign_%'")" = $((AUDITS0 + 5))
 
 # Targets and reports.
 run --db "$DB" target add skills_training --name 职业技能培训 --unit 人次 --period week

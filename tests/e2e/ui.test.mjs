@@ -445,6 +445,7 @@ async function main() {
       const phone = await browser.newPage();
       watch(phone);
       await phone.setViewportSize({ width: 390, height: 844 });
+      await phone.context().clearCookies();
       await phone.goto(BASE + "#campaigns");
       await phone.fill("#login", "gridworker");
       await phone.fill("#password", PASSWORD);
@@ -457,8 +458,13 @@ async function main() {
       const card = phone.locator(".item-card").first();
       const id = await card.getAttribute("data-id");
       const masked = await card.locator("strong").textContent();
-      await card.locator(".stage-buttons button").first().click();
-      await phone.locator(`.item-card[data-id="${id}"] .stage`).filter({ hasText: "已接种" }).waitFor();
+      const button = card.locator(".stage-buttons button").first();
+      const next = await button.getAttribute("data-stage");
+      const marked = phone.waitForResponse((r) => r.url().includes(`/items/${id}/mark`));
+      await button.click();
+      const res = await marked;
+      if (res.status() !== 200) return `mark: HTTP ${res.status()} ${await res.text()}`;
+      await phone.locator(`.item-card[data-id="${id}"] .stage[data-stage="${next}"]`).waitFor();
       await phone.locator("table.rollup tbody tr").first().waitFor();
       await phone.waitForTimeout(300);
       await phone.screenshot({ path: path.join(SHOTS, "campaign-phone.png"), fullPage: true });
@@ -476,6 +482,7 @@ async function main() {
     await check("targets: the county office sees completion and ranking (109.14%) and a report link", async () => {
       const county = await browser.newPage();
       watch(county);
+      await county.context().clearCookies();
       await county.goto(BASE + "#targets");
       await county.fill("#login", "county");
       await county.fill("#password", PASSWORD);

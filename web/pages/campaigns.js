@@ -156,6 +156,7 @@
       card.appendChild(el("strong", who));
       if (it.person) card.appendChild(el("p", it.person.address, "muted"));
       var st = card.appendChild(el("p", stageName(ui, stages[it.stage]), "stage"));
+      st.dataset.stage = stages[it.stage].code;
       var buttons = card.appendChild(el("div", null, "stage-buttons"));
       stages.forEach(function (s, k) {
         if (k <= it.stage) return;
@@ -163,8 +164,14 @@
         b.type = "button";
         b.dataset.stage = s.code;
         b.addEventListener("click", function () {
+          var body = { stage: s.code };
+          if (s.receipt) {
+            var note = window.prompt(t("c_receipt"));
+            if (!note) return;
+            body.note = note;
+          }
           b.disabled = true;
-          ui.api("POST", "/api/v1/campaigns/" + id + "/items/" + it.id + "/mark", { stage: s.code }).then(function (r) {
+          ui.api("POST", "/api/v1/campaigns/" + id + "/items/" + it.id + "/mark", body).then(function (r) {
             if (r.status !== 200) { st.textContent = ui.errorText(r); st.className = "error"; b.disabled = false; return; }
             var fresh = itemCard(r.json);
             card.parentNode.replaceChild(fresh, card);
@@ -222,7 +229,7 @@
       c_pending_n: "共 {n} 项未完成，显示 {shown} 项", tpl_testing: "核酸检测", tpl_vaccination: "疫苗接种",
       tpl_policy: "政策推送", tpl_visit: "入户走访", tpl_custom: "自定义",
       lv_county: "县", lv_township: "乡镇（街道）", lv_community: "村（社区）", lv_grid1: "一级网格",
-      lv_grid2: "二级网格", lv_grid3: "三级网格"
+      lv_grid2: "二级网格", lv_grid3: "三级网格", c_receipt: "回执编号"
     },
     en: {
       nav_campaigns: "Campaigns", c_name: "Name", c_template: "Kind", c_items: "Population", c_query: "Query",
@@ -233,7 +240,7 @@
       c_pending: "Not done yet", c_pending_n: "{n} not done, {shown} shown", tpl_testing: "Mass testing",
       tpl_vaccination: "Vaccination", tpl_policy: "Policy push", tpl_visit: "Visit round", tpl_custom: "Custom",
       lv_county: "County", lv_township: "Township", lv_community: "Community", lv_grid1: "Level-1 grid",
-      lv_grid2: "Level-2 grid", lv_grid3: "Level-3 grid"
+      lv_grid2: "Level-2 grid", lv_grid3: "Level-3 grid", c_receipt: "Receipt number"
     },
     show: function (ui, arg) {
       var box = ui.clear(ui.$("page-campaigns"));
