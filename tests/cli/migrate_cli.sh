@@ -125,6 +125,58 @@ same "the tally is the source's" "SELECT c.name || '|' || t.community || '|' || 
   FROM campaign_tally t JOIN campaign c ON c.county = t.county AND c.id = t.campaign_id
   WHERE t.county = '141127'"
 
+# The new domains' guards hold on PostgreSQL as on SQLite.
+refused() { # label, message, SQL
+  if psql -X -q -v ON_ERROR_STOP=1 "$PG3" -c "$3" >"$TMP/out" 2>"$TMP/err"; then
+    not_ok "$1" "accepted"
+  elif grep -q "$2" "$TMP/err"; then ok "$1"; else not_ok "$1" "$(cat "$TMP/err")"; fi
+}
+refused "a matter does not change without an event" "only with a new event" \
+  "UPDATE matter SET title = 'x' WHERE county = '141127'"
+refused "matter events are append-only" "append-only" "DELETE FROM matter_event"
+refused "matters are never deleted" "never deleted" "DELETE FROM matter"
+refused "visits are append-only" "append-only" "UPDATE visit SET findings = ''"
+refused "service logs are append-only" "append-only" "DELETE FROM service_log"
+refused "an item does not move without an event" "only with a new event" \
+  "UPDATE campaign_item SET stage = 7 WHERE county = '141127'"
+refused "a role outside the checks is refused" "check" "UPDATE staff SET kind = 9"
+mid=$(psql -X -At "$PG3" -c "SELECT id FROM matter WHERE county = '141127' ORDER BY id LIMIT 1")
+set +e
+psql -X -q -v ON_ERROR_STOP=1 "$PG3" >"$TMP/out" 2>"$TMP/err" <<SQL
+BEGIN;
+INSERT INTO matter_event(matter_id, seq, county, action, actor_kind, actor, at, from_status, to_status)
+  SELECT id, version + 1, county, 1, 1, 'test', last_at, status, status FROM matter
+  WHERE county = '141127' AND id = $mid;
+UPDATE matter SET version = version + 1, title = 'moved' WHERE county = '141127' AND id = $mid;
+COMMIT;
+SQL
+rc=$?
+set -e
+check "with its event a matter changes" [ "$rc" = 0 ]
+iid=$(psql -X -At "$PG3" -c "SELECT id FROM campaign_item WHERE county = '141127' ORDER BY id LIMIT 1")
+before=$(psql -X -At "$PG3" -c "SELECT sum(items) FROM campaign_tally t JOIN campaign_item i
+  ON i.county = t.county AND i.campaign_id = t.campaign_id AND i.entrance_id = t.entrance_id
+  AND i.community = t.community AND i.stage = t.stage WHERE i.id = $iid")
+set +e
+psql -X -q -v ON_ERROR_STOP=1 "$PG3" >"$TMP/out" 2>"$TMP/err" <<SQL
+BEGIN;
+INSERT INTO campaign_event(campaign_id, item_id, county, from_stage, to_stage, at, actor)
+  SELECT campaign_id, id, county, stage, CASE WHEN stage = 7 THEN 6 ELSE stage + 1 END, 'now', 'test'
+  FROM campaign_item WHERE id = $iid;
+UPDATE campaign_item SET stage = CASE WHEN stage = 7 THEN 6 ELSE stage + 1 END,
+  event_id = (SELECT max(id) FROM campaign_event) WHERE id = $iid;
+COMMIT;
+SQL
+rc=$?
+set -e
+check "with its event an item moves" [ "$rc" = 0 ]
+after=$(psql -X -At "$PG3" -c "SELECT t.items FROM campaign_tally t JOIN campaign_item i
+  ON i.county = t.county AND i.campaign_id = t.campaign_id AND i.entrance_id = t.entrance_id
+  AND i.community = t.community AND i.stage = t.stage WHERE i.id = $iid")
+total=$(psql -X -At "$PG3" -c "SELECT (SELECT sum(items) FROM campaign_tally WHERE county = '141127')
+  = (SELECT count(*) FROM campaign_item WHERE county = '141127')")
+check "the tally follows the move (it was $before, the new stage has $after)" [ "$total" = t -a -n "$after" ]
+
 run migrate --from "sqlite:$TMP/county.db"
 expect "--to is required" 2 "--to"
 tap_done
