@@ -761,10 +761,10 @@ static const char migration_8[] =
     "CREATE INDEX campaign_item_stage ON campaign_item(campaign_id, stage);"
     /* a campaign is in one county: (county, campaign_id, …) is as unique as
      * SQLite's (campaign_id, …) */
-    "CREATE UNIQUE INDEX campaign_item_resident ON campaign_item(county, campaign_id, resident_id)"
-    "  WHERE resident_id IS NOT NULL;"
-    "CREATE UNIQUE INDEX campaign_item_household ON campaign_item(county, campaign_id, household_id)"
-    "  WHERE resident_id IS NULL;"
+    "CREATE UNIQUE INDEX campaign_item_resident"
+    "  ON campaign_item(county, campaign_id, resident_id) WHERE resident_id IS NOT NULL;"
+    "CREATE UNIQUE INDEX campaign_item_household"
+    "  ON campaign_item(county, campaign_id, household_id) WHERE resident_id IS NULL;"
     /* Items per (entrance, community, stage), kept by triggers in the same
      * transaction as every insert and move. */
     "CREATE TABLE campaign_tally ("
