@@ -96,8 +96,8 @@ static const mtable tables[] = {
      {ID("plan_id", "plan"), ID("dwelling_id", "dwelling"), C("county"),
       ID("entrance_id", "entrance"), C("piece")}},
     /* matters (migration 6); handlers are user ids, shifted as app_user's
-     * (with --skip-users they name no account of the target until the
-     * accounts are moved the same way) */
+     * (with --skip-users they may name no account of the target, or
+     * another one: re-dispatch after creating the accounts) */
     {"matter_category", REFERENCE, "code",
      {C("code"), C("name_zh"), C("name_en"), C("level"), C("accept_h"), C("dispatch_h"),
       C("handle_h"), C("verify_h"), C("active"), C("description")}},
