@@ -20,25 +20,30 @@
 #include "store/store_pg_int.h"
 
 enum scope { BY_COUNTY, ALL_ROWS, REFERENCE };
+enum { MAXCOLS = 48 };
 
 typedef struct mcol {
   const char *name;
-  const char *ids_of; /* the table whose ids this column holds (shifted), or NULL */
+  const char *ids_of; /* the table whose ids this column holds (shifted), or NULL;
+                         0 stays 0 (the "none" of columns without NULL) */
   int geometry;       /* WKB on SQLite, geometry(…, 4326) on PostgreSQL */
+  const char *ids_of2; /* a person: ids_of when person_kind is 1 (staff), this
+                          table when it is 2 (member) */
 } mcol;
 
 typedef struct mtable {
   const char *name;
   enum scope scope;
   const char *key; /* REFERENCE: the key column */
-  mcol cols[20];
+  mcol cols[MAXCOLS];
 } mtable;
 
 /* Parents before children, so references hold at every step. Sessions are
  * not moved: users sign in again on the new database. */
-#define C(n) {n, NULL, 0}
-#define ID(n, of) {n, of, 0}
-#define GEOM(n) {n, NULL, 1}
+#define C(n) {n, NULL, 0, NULL}
+#define ID(n, of) {n, of, 0, NULL}
+#define GEOM(n) {n, NULL, 1, NULL}
+#define PERSON(n) {n, "staff", 0, "member"}
 static const mtable tables[] = {
     {"division", REFERENCE, "code",
      {C("code"), C("parent"), C("name"), C("level"), C("kind"), C("lon"), C("lat")}},
@@ -87,13 +92,111 @@ static const mtable tables[] = {
      {ID("id", "app_user"), C("county"), C("login"), C("role"), C("perms"), C("password_hash"),
       C("disabled"), C("created_at"), C("failed_logins"), C("locked_until")}},
     {"user_scope", BY_COUNTY, NULL, {ID("user_id", "app_user"), C("code"), C("county")}},
+    {"grid_piece_dwelling", BY_COUNTY, NULL,
+     {ID("plan_id", "plan"), ID("dwelling_id", "dwelling"), C("county"),
+      ID("entrance_id", "entrance"), C("piece")}},
+    /* matters (migration 6); handlers are user ids, shifted as app_user's
+     * (with --skip-users they may name no account of the target, or
+     * another one: re-dispatch after creating the accounts) */
+    {"matter_category", REFERENCE, "code",
+     {C("code"), C("name_zh"), C("name_en"), C("level"), C("accept_h"), C("dispatch_h"),
+      C("handle_h"), C("verify_h"), C("active"), C("description")}},
+    {"matter", BY_COUNTY, NULL,
+     {ID("id", "matter"), C("county"), C("category"), C("title"), C("description"), C("located"),
+      C("lon"), C("lat"), C("address"), C("community"), ID("plan_id", "plan"), C("grid1"),
+      C("grid2"), C("grid3"), C("reporter"), C("reporter_name"), C("reporter_phone"),
+      C("source"), C("token"), C("hours"), C("status"), C("resume_to"), C("level"),
+      ID("handler", "app_user"), ID("merged_into", "matter"), C("ext_pending"), C("extensions"),
+      C("reworks"), C("reopens"), C("escalations"), C("satisfaction"), C("reported_at"),
+      C("accepted_at"), C("dispatched_at"), C("started_at"), C("handled_at"), C("verified_at"),
+      C("closed_at"), C("evaluated_at"), C("stage_at"), C("due_at"), C("expected_at"),
+      C("ext_hours"), C("overdue"), C("paused_left"), C("last_at"), C("version")}},
+    {"matter_event", BY_COUNTY, NULL,
+     {ID("matter_id", "matter"), C("seq"), C("county"), C("action"), C("actor_kind"), C("actor"),
+      C("at"), C("from_status"), C("to_status"), ID("handler", "app_user"),
+      ID("other", "matter"), C("value"), C("note"), C("photos")}},
+    {"matter_photo", BY_COUNTY, NULL,
+     {C("sha256"), C("county"), C("mime"), C("size"), C("created_at")}},
+    {"api_key", BY_COUNTY, NULL,
+     {ID("id", "api_key"), C("county"), C("name"), C("key_hash"), C("prefix"), C("created_at"),
+      C("actor"), C("revoked_at")}},
+    /* organisation and mobilisation (migration 7) */
+    {"staff", BY_COUNTY, NULL,
+     {ID("id", "staff"), C("county"), C("kind"), C("name"), C("phone"), C("full_time"), C("level"),
+      C("community"), C("login"), ID("resident_id", "resident"), C("skills"), C("active"),
+      C("created_at")}},
+    {"staff_grid", BY_COUNTY, NULL, {ID("staff_id", "staff"), C("grid"), C("county")}},
+    {"staff_building", BY_COUNTY, NULL,
+     {ID("staff_id", "staff"), ID("building_id", "building"), C("county")}},
+    {"member", BY_COUNTY, NULL,
+     {ID("id", "member"), C("county"), C("kind"), C("name"), C("phone"),
+      ID("resident_id", "resident"), C("community"), C("grid"), C("in_service"), C("employer"),
+      C("registered_on"), C("skills"), C("login"), C("active"), C("created_at")}},
+    {"party_org", BY_COUNTY, NULL,
+     {ID("id", "party_org"), C("county"), C("kind"), C("name"), C("grid"), ID("plan_id", "plan"),
+      ID("member_id", "member"), C("active"), C("created_at")}},
+    {"incident", BY_COUNTY, NULL,
+     {ID("id", "incident"), C("county"), C("title"), C("lon"), C("lat"), C("grid"), C("need"),
+      C("skills"), C("due"), C("status"), C("created_at"), C("closed_at"), C("hours"),
+      C("summary"), C("actor")}},
+    {"service_log", BY_COUNTY, NULL,
+     {ID("id", "service_log"), C("county"), ID("member_id", "member"), ID("staff_id", "staff"),
+      C("kind"), C("date"), C("hours"), C("grid"), ID("household_id", "household"),
+      ID("incident_id", "incident"), C("note"), C("recorded_at"), C("actor")}},
+    {"contact", BY_COUNTY, NULL,
+     {ID("household_id", "household"), C("person_kind"), PERSON("person_id"), C("county"),
+      C("since")}},
+    {"roster_shift", BY_COUNTY, NULL,
+     {ID("id", "roster_shift"), C("county"), C("place"), ID("staff_id", "staff"), C("date"),
+      C("shift"), C("status"), C("handover")}},
+    {"visit", BY_COUNTY, NULL,
+     {ID("id", "visit"), C("county"), ID("staff_id", "staff"), ID("household_id", "household"),
+      C("date"), C("grid"), C("findings"), C("ledger_changes"), C("matter"), C("recorded_at"),
+      C("actor")}},
+    {"incident_responder", BY_COUNTY, NULL,
+     {ID("incident_id", "incident"), C("person_kind"), PERSON("person_id"), C("county"),
+      C("status"), C("distance"), C("updated_at")}},
+    {"notice", BY_COUNTY, NULL,
+     {ID("id", "notice"), C("county"), C("person_kind"), PERSON("person_id"),
+      ID("incident_id", "incident"), C("text"), C("created_at")}},
+    {"webhook_outbox", BY_COUNTY, NULL,
+     {ID("id", "webhook_outbox"), C("county"), C("url"), C("body"), C("attempts"), C("next_at"),
+      C("delivered_at"), C("last_error")}},
+    /* campaigns and targets (migration 8); the tally rows come with the
+     * items: the insert trigger counts them */
+    {"campaign", BY_COUNTY, NULL,
+     {ID("id", "campaign"), C("county"), C("name"), C("template"), C("kind"), C("stages"),
+      C("query"), C("ref_date"), C("created_at"), C("actor"), C("items")}},
+    {"campaign_item", BY_COUNTY, NULL,
+     {ID("id", "campaign_item"), ID("campaign_id", "campaign"), C("county"),
+      ID("resident_id", "resident"), ID("household_id", "household"),
+      ID("entrance_id", "entrance"), C("community"), C("stage"), ID("event_id", "campaign_event"),
+      C("updated_at"), C("updated_by")}},
+    {"campaign_event", BY_COUNTY, NULL,
+     {ID("id", "campaign_event"), ID("campaign_id", "campaign"), ID("item_id", "campaign_item"),
+      C("county"), C("from_stage"), C("to_stage"), C("at"), C("actor"), C("note")}},
+    {"campaign_tally", BY_COUNTY, NULL,
+     {ID("campaign_id", "campaign"), ID("entrance_id", "entrance"), C("community"), C("stage"),
+      C("county"), C("items")}},
+    {"indicator", BY_COUNTY, NULL,
+     {ID("id", "indicator"), C("county"), C("code"), C("name"), C("unit"), C("period_type"),
+      C("created_at"), C("actor")}},
+    {"target", BY_COUNTY, NULL,
+     {ID("indicator_id", "indicator"), C("division"), C("period"), C("county"), C("value"),
+      C("actor"), C("at")}},
+    {"actual", BY_COUNTY, NULL,
+     {ID("indicator_id", "indicator"), C("division"), C("period"), C("county"), C("value"),
+      C("actor"), C("at")}},
 };
 enum { NTABLES = sizeof tables / sizeof tables[0] };
 
 /* The tables with ids of their own (identity columns on PostgreSQL). */
-static const char *const id_tables[] = {"estate", "building", "entrance", "dwelling", "event",
-                                        "household", "resident", "plan", "grid", "audit",
-                                        "app_user"};
+static const char *const id_tables[] = {
+    "estate",    "building",     "entrance", "dwelling",    "event",          "household",
+    "resident",  "plan",         "grid",     "audit",       "app_user",       "matter",
+    "api_key",   "staff",        "member",   "party_org",   "service_log",    "roster_shift",
+    "visit",     "incident",     "notice",   "webhook_outbox", "campaign",    "campaign_item",
+    "campaign_event", "indicator"};
 enum { NIDS = sizeof id_tables / sizeof id_tables[0] };
 
 static int id_index(const char *t) {
@@ -104,7 +207,7 @@ static int id_index(const char *t) {
 
 static int ncols(const mtable *t) {
   int n = 0;
-  while (n < 20 && t->cols[n].name) n++;
+  while (n < MAXCOLS && t->cols[n].name) n++;
   return n;
 }
 
@@ -193,15 +296,23 @@ static wg_err copy_table(sqlite3 *db, PGconn *c, const mtable *t, const char *co
                          const int64_t off[NIDS], const char *into, tally *out, char *why,
                          size_t cap) {
   int n = ncols(t);
-  char sql[2048], copy[1024];
+  char sql[8192], copy[2048];
   size_t len = (size_t)snprintf(sql, sizeof sql, "SELECT ");
   size_t cl = (size_t)snprintf(copy, sizeof copy, "COPY %s (", into);
   for (int i = 0; i < n; i++) {
     const mcol *m = &t->cols[i];
     int k = m->ids_of ? id_index(m->ids_of) : -1;
-    if (k >= 0)
-      len += (size_t)snprintf(sql + len, sizeof sql - len, "%s%s + %lld", i ? ", " : "", m->name,
-                              (long long)off[k]);
+    int k2 = m->ids_of2 ? id_index(m->ids_of2) : -1;
+    if (k >= 0 && k2 >= 0)
+      len += (size_t)snprintf(sql + len, sizeof sql - len,
+                              "%sCASE WHEN %s = 0 THEN 0 WHEN person_kind = 1 THEN %s + %lld"
+                              " ELSE %s + %lld END",
+                              i ? ", " : "", m->name, m->name, (long long)off[k], m->name,
+                              (long long)off[k2]);
+    else if (k >= 0)
+      len += (size_t)snprintf(sql + len, sizeof sql - len,
+                              "%sCASE WHEN %s = 0 THEN 0 ELSE %s + %lld END", i ? ", " : "",
+                              m->name, m->name, (long long)off[k]);
     else
       len += (size_t)snprintf(sql + len, sizeof sql - len, "%s%s", i ? ", " : "", m->name);
     cl += (size_t)snprintf(copy + cl, sizeof copy - cl, "%s%s", i ? ", " : "", m->name);
@@ -304,7 +415,7 @@ static wg_err copy_table(sqlite3 *db, PGconn *c, const mtable *t, const char *co
 static wg_err tally_target(PGconn *c, const mtable *t, const char *from_where,
                            const char *const *params, int nparams, tally *out) {
   int n = ncols(t);
-  char sql[2048];
+  char sql[4096];
   size_t len = (size_t)snprintf(sql, sizeof sql, "SELECT ");
   for (int i = 0; i < n; i++)
     len += (size_t)snprintf(sql + len, sizeof sql - len,
@@ -389,7 +500,12 @@ wg_err wg_store_migrate_county(wg_store_t *from, wg_store_t *to, const char *cou
                    "BEGIN; SET CONSTRAINTS ALL DEFERRED;"
                    " LOCK TABLE estate, building, entrance, dwelling, event, household, resident,"
                    " resident_history, plan, grid, grid_assignment, plan_violation, grid_number,"
-                   " audit, app_user, user_scope, division, tag, meta"
+                   " audit, app_user, user_scope, division, tag, meta, grid_piece_dwelling,"
+                   " matter_category, matter, matter_event, matter_photo, api_key, staff,"
+                   " staff_grid, staff_building, member, party_org, incident, service_log,"
+                   " contact, roster_shift, visit, incident_responder, notice, webhook_outbox,"
+                   " campaign, campaign_item, campaign_event, campaign_tally, indicator, target,"
+                   " actual"
                    " IN SHARE ROW EXCLUSIVE MODE",
                    why, sizeof why);
   /* The county must not be there yet. */
@@ -426,7 +542,8 @@ wg_err wg_store_migrate_county(wg_store_t *from, wg_store_t *to, const char *cou
   if (!e) e = pg_do(c,
                     "CREATE TEMP TABLE mig_division (LIKE division) ON COMMIT DROP;"
                     " CREATE TEMP TABLE mig_tag (LIKE tag) ON COMMIT DROP;"
-                    " CREATE TEMP TABLE mig_meta (LIKE meta) ON COMMIT DROP",
+                    " CREATE TEMP TABLE mig_meta (LIKE meta) ON COMMIT DROP;"
+                    " CREATE TEMP TABLE mig_matter_category (LIKE matter_category) ON COMMIT DROP",
                     why, sizeof why);
   int skip_users = (flags & WG_MIGRATE_SKIP_USERS) != 0;
   long mismatches = 0;
@@ -438,6 +555,19 @@ wg_err wg_store_migrate_county(wg_store_t *from, wg_store_t *to, const char *cou
     snprintf(into, sizeof into, t->scope == REFERENCE ? "mig_%s" : "%s", t->name);
     tally src, dst;
     wg_migrate_row row = {.table = t->name};
+    if (strcmp(t->name, "campaign_tally") == 0) {
+      /* The insert trigger counted the items just copied; the source's
+       * tally (rows left at zero included) replaces that count. */
+      const char *p[] = {county};
+      PGresult *r = PQexecParams(c, "DELETE FROM campaign_tally WHERE county = $1", 1, NULL, p,
+                                 NULL, NULL, 0);
+      if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        e = WG_EDB;
+        snprintf(why, sizeof why, "campaign_tally: %s", PQerrorMessage(c));
+      }
+      PQclear(r);
+      if (e) break;
+    }
     e = copy_table(db, c, t, county, off, into, &src, why, sizeof why);
     if (e) break;
     char where[512];

@@ -156,4 +156,11 @@ wg_err wg__pg_piece_dwelling_add(wg_store_t *s, int64_t plan_id, const wg_piece_
 wg_err wg__pg_piece_dwelling_each(wg_store_t *s, int64_t plan_id, wg_piece_dwelling_fn fn, void *ctx) WG_MUST_CHECK;
 wg_err wg__pg_audit_each(wg_store_t *s, const wg_audit_filter *f, wg_audit_fn fn, void *ctx) WG_MUST_CHECK;
 
+/* store_pg_org.c: the grid card's organisation queries. */
+wg_err wg__pg_staff_get(wg_store_t *s, int64_t id, wg_staff_row *out) WG_MUST_CHECK;
+wg_err wg__pg_staff_grid_each(wg_store_t *s, const char *county, int64_t staff_id, wg_staff_grid_fn fn, void *ctx) WG_MUST_CHECK;
+wg_err wg__pg_party_org_each(wg_store_t *s, const char *county, wg_party_org_fn fn, void *ctx) WG_MUST_CHECK;
+wg_err wg__pg_grid_building_heads(wg_store_t *s, int64_t plan_id, const char *code, wg_building_head_fn fn, void *ctx) WG_MUST_CHECK;
+wg_err wg__pg_grid_member_counts(wg_store_t *s, int64_t plan_id, const char *code, long *party, long *registered, long *volunteers) WG_MUST_CHECK;
+
 #endif

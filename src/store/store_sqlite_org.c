@@ -12,6 +12,7 @@
 
 #include "ledger/validate.h"
 #include "store/store_int.h"
+#include "store/store_pg.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -159,6 +160,7 @@ static wg_err get_one(sqlite3_stmt *st, void (*read)(sqlite3_stmt *, void *), vo
 static void read_staff_v(sqlite3_stmt *st, void *out) { read_staff(st, out); }
 
 wg_err wg_store_staff_get(wg_store_t *s, int64_t id, wg_staff_row *out) {
+  WG__ON_PG(s, wg__pg_staff_get(s, id, out));
   sqlite3_stmt *st = prepare(s, "SELECT " STAFF_COLS " FROM staff WHERE id = ?1");
   if (!st) return WG_EDB;
   sqlite3_bind_int64(st, 1, id);
@@ -248,6 +250,7 @@ static int staff_grid_row(void *ctx, sqlite3_stmt *st) {
 
 wg_err wg_store_staff_grid_each(wg_store_t *s, const char *county, int64_t staff_id,
                                 wg_staff_grid_fn fn, void *ctx) {
+  WG__ON_PG(s, wg__pg_staff_grid_each(s, county, staff_id, fn, ctx));
   sqlite3_stmt *st = prepare(s, "SELECT g.staff_id, g.grid FROM staff_grid g JOIN staff f ON"
                                 " f.id = g.staff_id WHERE g.county = ?1 AND f.active = 1 AND"
                                 " (?2 = 0 OR g.staff_id = ?2) ORDER BY g.grid, g.staff_id");
@@ -459,6 +462,7 @@ static int porg_row(void *ctx, sqlite3_stmt *st) {
 
 wg_err wg_store_party_org_each(wg_store_t *s, const char *county, wg_party_org_fn fn,
                                void *ctx) {
+  WG__ON_PG(s, wg__pg_party_org_each(s, county, fn, ctx));
   sqlite3_stmt *st = prepare(s, "SELECT " PORG_COLS " FROM party_org WHERE county = ?1 AND"
                                 " active = 1 ORDER BY grid");
   if (!st) return WG_EDB;
@@ -1041,6 +1045,7 @@ static int head_row(void *ctx, sqlite3_stmt *st) {
 
 wg_err wg_store_grid_building_heads(wg_store_t *s, int64_t plan_id, const char *code,
                                     wg_building_head_fn fn, void *ctx) {
+  WG__ON_PG(s, wg__pg_grid_building_heads(s, plan_id, code, fn, ctx));
   char sql[640];
   snprintf(sql, sizeof sql,
            /* the grid's buildings first (one pass over the plan's rows),
@@ -1067,6 +1072,7 @@ static int three_longs(void *ctx, sqlite3_stmt *st) {
 
 wg_err wg_store_grid_member_counts(wg_store_t *s, int64_t plan_id, const char *code, long *party,
                                    long *registered, long *volunteers) {
+  WG__ON_PG(s, wg__pg_grid_member_counts(s, plan_id, code, party, registered, volunteers));
   char sql[900];
   /* the grid's entrances first, then who lives there; members outside
    * the ledger by their grid code */

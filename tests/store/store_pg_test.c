@@ -10,6 +10,7 @@
  *  - a function without a PostgreSQL implementation fails cleanly there. */
 #include <libpq-fe.h>
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -427,6 +428,190 @@ TEST(point_to_grid_agrees) {
   wg_store_close(b);
 }
 
+/* ---- the grid card's organisation on both ---------------------------------- */
+
+/* The same organisation rows on both (after the row comparison above):
+ * a grid worker per grid (one inactive), building heads on a third of the
+ * buildings, members living in the ledger and members by grid code, a
+ * Party organisation per grid. */
+static const char org_rows[] =
+    "INSERT INTO staff(id, county, kind, name, phone, community, level, created_at)"
+    "  SELECT id, county, 1, 'w' || code, '1380000' || substr(code, 11, 4), community, level, 'x'"
+    "  FROM grid WHERE plan_id = %lld;"
+    "UPDATE staff SET active = 0 WHERE id = (SELECT min(id) FROM staff);"
+    "INSERT INTO staff_grid(staff_id, grid, county) SELECT id, code, county FROM grid"
+    "  WHERE plan_id = %lld;"
+    "INSERT INTO staff(id, county, kind, name, community, level, created_at)"
+    "  SELECT 1000000 + id, county, 2, 'h' || name, community, 0, 'x' FROM building"
+    "  WHERE id %% 3 = 0;"
+    "INSERT INTO staff_building(staff_id, building_id, county)"
+    "  SELECT 1000000 + id, id, county FROM building WHERE id %% 3 = 0;"
+    "INSERT INTO staff_grid(staff_id, grid, county) SELECT 1000000 + b.id, g.code, b.county"
+    "  FROM building b, grid g WHERE b.id %% 3 = 0 AND b.id %% 5 = 0 AND g.plan_id = %lld"
+    "  AND g.level = 3 AND g.community = b.community;"
+    "INSERT INTO member(id, county, kind, name, resident_id, community, in_service,"
+    "  registered_on, active, created_at)"
+    "  SELECT id, county, 1 + id %% 2, 'm', id, '141127100000',"
+    "  CASE WHEN id %% 3 = 0 THEN 1 ELSE 0 END,"
+    "  CASE WHEN id %% 5 = 0 THEN '2026-01-01' ELSE '' END,"
+    "  CASE WHEN id %% 11 = 0 THEN 0 ELSE 1 END, 'x'"
+    "  FROM resident WHERE id %% 7 = 0 AND dwelling_id IS NOT NULL;"
+    "INSERT INTO member(id, county, kind, name, community, grid, in_service, registered_on,"
+    "  created_at) SELECT 2000000 + id, county, 1 + id %% 2, 'g', community, code, 1,"
+    "  '2026-02-01', 'x' FROM grid WHERE plan_id = %lld AND level = 3;"
+    "INSERT INTO party_org(id, county, kind, name, grid, plan_id, member_id, created_at)"
+    "  SELECT id, county, level, 'p' || code, code, plan_id, NULL, 'x' FROM grid"
+    "  WHERE plan_id = %lld;";
+
+typedef struct card_out {
+  wg_store_t *s;
+  char *buf;
+  size_t len, cap;
+} card_out;
+
+static void out_add(card_out *o, const char *fmt, ...) {
+  char line[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  size_t n = strlen(line);
+  if (o->len + n + 1 > o->cap) {
+    o->cap = (o->len + n + 1) * 2;
+    o->buf = realloc(o->buf, o->cap);
+  }
+  memcpy(o->buf + o->len, line, n + 1);
+  o->len += n;
+}
+
+static void out_staff(card_out *o, int64_t id) {
+  wg_staff_row st;
+  wg_err e = wg_store_staff_get(o->s, id, &st);
+  if (e) {
+    out_add(o, "staff %lld: error %d\n", (long long)id, (int)e);
+    return;
+  }
+  out_add(o, "staff %lld %s %d %s %s %d %d %s %s %lld %s %d %s\n", (long long)st.id, st.county,
+          st.kind, st.name, st.phone, st.full_time, st.level, st.community, st.login,
+          (long long)st.resident_id, st.skills, st.active, st.created_at);
+}
+
+static int out_worker(void *ctx, int64_t staff_id, const char *grid) {
+  card_out *o = ctx;
+  out_add(o, "worker %lld %s\n", (long long)staff_id, grid);
+  out_staff(o, staff_id);
+  return 0;
+}
+
+static int out_head(void *ctx, int64_t staff_id, int64_t building_id, const char *name) {
+  card_out *o = ctx;
+  out_add(o, "head %lld %lld %s\n", (long long)staff_id, (long long)building_id, name);
+  return 0;
+}
+
+static int out_porg(void *ctx, const wg_party_org_row *r) {
+  card_out *o = ctx;
+  out_add(o, "porg %lld %s %d %s %s %lld %lld %d %s\n", (long long)r->id, r->county, r->kind,
+          r->name, r->grid, (long long)r->plan_id, (long long)r->member_id, r->active,
+          r->created_at);
+  return 0;
+}
+
+static int grid_code_fn(void *ctx, int n, const char *const *cols) {
+  pts *p = ctx;
+  if (n < 1 || p->n >= 1024) return 1;
+  snprintf(p->code[p->n++], sizeof p->code[0], "%s", cols[0]);
+  return 0;
+}
+
+/* Everything wg__api_grid_org reads for every grid of the plan. */
+static void card_all(wg_store_t *s, const pts *grids, card_out *o) {
+  o->s = s;
+  CHECK_EQ(wg_store_staff_grid_each(s, "141127", 0, out_worker, o), WG_OK);
+  CHECK_EQ(wg_store_party_org_each(s, "141127", out_porg, o), WG_OK);
+  for (int k = 0; k < grids->n; k++) {
+    out_add(o, "grid %s\n", grids->code[k]);
+    CHECK_EQ(wg_store_grid_building_heads(s, plan, grids->code[k], out_head, o), WG_OK);
+    long party = -1, registered = -1, volunteers = -1;
+    CHECK_EQ(wg_store_grid_member_counts(s, plan, grids->code[k], &party, &registered,
+                                         &volunteers),
+             WG_OK);
+    out_add(o, "members %ld %ld %ld\n", party, registered, volunteers);
+  }
+  CHECK_EQ(wg_store_staff_grid_each(s, "141127", 1000000 + 15, out_worker, o), WG_OK);
+  out_staff(o, 999999999); /* not found on both */
+}
+
+static int count_lines(const char *b, const char *prefix) {
+  int n = 0;
+  for (const char *p = b; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+    n += strncmp(p, prefix, strlen(prefix)) == 0;
+  return n;
+}
+
+TEST(grid_card_organisation_agrees) {
+  char sql[sizeof org_rows + 64];
+  long long p = (long long)plan;
+  snprintf(sql, sizeof sql, org_rows, p, p, p, p, p);
+  sqlite3 *db = NULL;
+  sqlite3_open(lite, &db);
+  char *err = NULL;
+  CHECK_EQ(sqlite3_exec(db, sql, NULL, NULL, &err), SQLITE_OK);
+  if (err) printf("#   SQLite: %s\n", err);
+  sqlite3_free(err);
+  sqlite3_close(db);
+  CHECK_EQ(backend_sql(pg, sql), 0);
+  static pts grids;
+  memset(&grids, 0, sizeof grids);
+  char pid[24];
+  snprintf(pid, sizeof pid, "%lld", p);
+  const char *params[] = {pid};
+  CHECK_EQ(backend_query(pg, "SELECT code FROM grid WHERE plan_id = $1 ORDER BY code", 1, params,
+                         grid_code_fn, &grids),
+           0);
+  wg_store_t *a = NULL, *b = NULL;
+  CHECK_EQ(wg_store_open(lite, 0, &a, NULL), WG_OK);
+  CHECK_EQ(wg_store_open(pg, 0, &b, NULL), WG_OK);
+  if (!a || !b) return;
+  card_out oa = {0}, ob = {0};
+  card_all(a, &grids, &oa);
+  card_all(b, &grids, &ob);
+  CHECK(oa.buf && ob.buf);
+  if (oa.buf && ob.buf) {
+    /* something to agree on: workers, heads, organisations, members */
+    int workers = count_lines(oa.buf, "worker "), heads = count_lines(oa.buf, "head ");
+    int porgs = count_lines(oa.buf, "porg ");
+    printf("# %d grids: %d worker rows, %d building heads, %d organisations\n", grids.n,
+           workers, heads, porgs);
+    CHECK(grids.n > 10);
+    CHECK(workers > 10);
+    CHECK(heads > 10);
+    CHECK(porgs == grids.n);
+    long party = 0, registered = 0, volunteers = 0;
+    for (const char *q = strstr(oa.buf, "members "); q; q = strstr(q + 1, "\nmembers ")) {
+      long x = 0, y = 0, z = 0;
+      if (sscanf(q + (*q == '\n') + 8, "%ld %ld %ld", &x, &y, &z) == 3)
+        party += x, registered += y, volunteers += z;
+    }
+    printf("# over all grids: %ld Party members, %ld registered, %ld volunteers\n", party,
+           registered, volunteers);
+    CHECK(party > 0 && registered > 0 && volunteers > 0);
+    CHECK(strstr(oa.buf, "staff 999999999: error") != NULL); /* not found, on both */
+    size_t i = 0;
+    while (oa.buf[i] && oa.buf[i] == ob.buf[i]) i++;
+    if (oa.buf[i] != ob.buf[i]) {
+      size_t from = i > 200 ? i - 200 : 0;
+      printf("#   differ at %zu:\n#   SQLite     %.300s\n#   PostgreSQL %.300s\n", i,
+             oa.buf + from, ob.buf + from);
+      test_cur_failed_ = 1;
+    }
+  }
+  free(oa.buf);
+  free(ob.buf);
+  wg_store_close(a);
+  wg_store_close(b);
+}
+
 /* A SQLite-only function (one with no WG__ON_PG line, like those other
  * branches add) fails with WG_ENOTSUP on PostgreSQL and touches nothing. */
 static wg_err sqlite_only(wg_store_t *s) {
@@ -489,6 +674,7 @@ int main(void) {
   RUN(same_tables_and_columns);
   RUN(same_rows_after_the_same_operations);
   RUN(point_to_grid_agrees);
+  RUN(grid_card_organisation_agrees);
   RUN(sqlite_only_function_fails_cleanly);
   RUN(reconnects_after_a_lost_connection);
   return test_done();
