@@ -22,6 +22,14 @@ struct sqlite3 *wg__store_db(wg_store_t *s);
 wg_err wg__store_rc(int rc);
 
 /* Helpers every SQLite backend file shares (store_sqlite.c). */
+/* A statement prepared for the caller to finalize; NULL on error (the
+ * connection's error message says why). */
+struct sqlite3_stmt *wg__sqlite_prepare(wg_store_t *s, const char *sql);
+/* A step's result as wg_err: DONE/ROW → WG_OK, a UNIQUE or PRIMARY KEY
+ * violation → WG_EEXIST, anything else mapped (never WG_OK). */
+wg_err wg__sqlite_step_rc(int rc);
+/* Steps a statement expecting no row and finalizes it. */
+wg_err wg__sqlite_run_done(struct sqlite3_stmt *st);
 struct sqlite3_stmt;
 /* Binds v ("" for NULL) without copying: v must outlive the step. */
 void wg__bind_text(struct sqlite3_stmt *st, int i, const char *v);

@@ -474,6 +474,28 @@ struct wg_pg *wg__store_pg(wg_store_t *s) { return s->pg; }
 
 wg_err wg__store_rc(int rc) { return map_rc(rc); }
 
+sqlite3_stmt *wg__sqlite_prepare(wg_store_t *s, const char *sql) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(wg__store_db(s), sql, -1, &st, NULL) != SQLITE_OK) {
+    sqlite3_finalize(st);
+    return NULL;
+  }
+  return st;
+}
+
+wg_err wg__sqlite_step_rc(int rc) {
+  if (rc == SQLITE_DONE || rc == SQLITE_ROW) return WG_OK;
+  if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) return WG_EEXIST;
+  wg_err e = wg__store_rc(rc);
+  return e == WG_OK ? WG_EDB : e;
+}
+
+wg_err wg__sqlite_run_done(sqlite3_stmt *st) {
+  int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  return wg__sqlite_step_rc(rc);
+}
+
 const char *wg_store_errmsg(wg_store_t *s) {
   if (s->pg)
     return sqlite3_errcode(s->db) == SQLITE_AUTH

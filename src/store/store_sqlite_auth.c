@@ -16,34 +16,9 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static sqlite3_stmt *prepare(wg_store_t *s, const char *sql) {
-  sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(wg__store_db(s), sql, -1, &st, NULL) != SQLITE_OK) {
-    sqlite3_finalize(st);
-    return NULL;
-  }
-  return st;
-}
-
-
-/* Maps a step result; a UNIQUE or PRIMARY KEY violation is WG_EEXIST. */
-static wg_err step_rc(int rc) {
-  if (rc == SQLITE_DONE || rc == SQLITE_ROW) return WG_OK;
-  if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) return WG_EEXIST;
-  wg_err e = wg__store_rc(rc);
-  return e == WG_OK ? WG_EDB : e;
-}
-
-/* Steps a statement expecting no row, finalizes it. */
-static wg_err run_done(sqlite3_stmt *st) {
-  int rc = sqlite3_step(st);
-  sqlite3_finalize(st);
-  return step_rc(rc);
-}
-
 static wg_err exec(wg_store_t *s, const char *sql) {
   int rc = sqlite3_exec(wg__store_db(s), sql, NULL, NULL, NULL);
-  return rc == SQLITE_OK ? WG_OK : step_rc(rc);
+  return rc == SQLITE_OK ? WG_OK : wg__sqlite_step_rc(rc);
 }
 
 /* SAVEPOINT helpers: nest inside a caller's transaction or make their own. */
@@ -100,7 +75,7 @@ wg_err wg_store_user_add(wg_store_t *s, wg_user_row *u) {
   if (!u->created_at[0]) wg__now_iso(u->created_at);
   wg_err e = sp_begin(s);
   if (e) return e;
-  sqlite3_stmt *st = prepare(s,
+  sqlite3_stmt *st = wg__sqlite_prepare(s,
                              "INSERT INTO app_user(county, login, role, perms, password_hash,"
                              " disabled, created_at, failed_logins, locked_until)"
                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
@@ -114,10 +89,10 @@ wg_err wg_store_user_add(wg_store_t *s, wg_user_row *u) {
   wg__bind_text(st, 7, u->created_at);
   sqlite3_bind_int(st, 8, u->failed_logins);
   sqlite3_bind_int64(st, 9, u->locked_until);
-  e = run_done(st);
+  e = wg__sqlite_run_done(st);
   if (e) return sp_end(s, e);
   u->id = sqlite3_last_insert_rowid(wg__store_db(s));
-  st = prepare(s, "INSERT INTO user_scope(user_id, county, code) VALUES (?1, ?2, ?3)");
+  st = wg__sqlite_prepare(s, "INSERT INTO user_scope(user_id, county, code) VALUES (?1, ?2, ?3)");
   if (!st) return sp_end(s, WG_EDB);
   for (int i = 0; i < u->nscopes && !e; i++) {
     sqlite3_reset(st);
@@ -126,7 +101,7 @@ wg_err wg_store_user_add(wg_store_t *s, wg_user_row *u) {
     wg__bind_text(st, 3, u->scopes[i]);
     int rc = sqlite3_step(st);
     /* a scope given twice is a caller error, not a taken login */
-    if (rc != SQLITE_DONE) e = step_rc(rc) == WG_EEXIST ? WG_EINVAL : step_rc(rc);
+    if (rc != SQLITE_DONE) e = wg__sqlite_step_rc(rc) == WG_EEXIST ? WG_EINVAL : wg__sqlite_step_rc(rc);
   }
   sqlite3_finalize(st);
   return sp_end(s, e);
@@ -137,7 +112,7 @@ static wg_err user_query(wg_store_t *s, const char *where, const char *login, in
                          wg_user_row *out) {
   char sql[512];
   snprintf(sql, sizeof sql, "SELECT " USER_COLS " FROM app_user u WHERE %s", where);
-  sqlite3_stmt *st = prepare(s, sql);
+  sqlite3_stmt *st = wg__sqlite_prepare(s, sql);
   if (!st) return WG_EDB;
   if (login)
     wg__bind_text(st, 1, login);
@@ -148,7 +123,7 @@ static wg_err user_query(wg_store_t *s, const char *where, const char *login, in
   if (rc == SQLITE_ROW)
     read_user(st, 0, out);
   else
-    e = rc == SQLITE_DONE ? WG_ENOTFOUND : step_rc(rc);
+    e = rc == SQLITE_DONE ? WG_ENOTFOUND : wg__sqlite_step_rc(rc);
   sqlite3_finalize(st);
   return e;
 }
@@ -165,7 +140,7 @@ wg_err wg_store_user_get_id(wg_store_t *s, int64_t id, wg_user_row *out) {
 
 wg_err wg_store_user_each(wg_store_t *s, wg_user_row_fn fn, void *ctx) {
   WG__ON_PG(s, wg__pg_user_each(s, fn, ctx));
-  sqlite3_stmt *st = prepare(s, "SELECT " USER_COLS " FROM app_user u ORDER BY u.login");
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "SELECT " USER_COLS " FROM app_user u ORDER BY u.login");
   if (!st) return WG_EDB;
   wg_user_row *u = malloc(sizeof *u);
   if (!u) {
@@ -182,20 +157,20 @@ wg_err wg_store_user_each(wg_store_t *s, wg_user_row_fn fn, void *ctx) {
   }
   sqlite3_finalize(st);
   free(u);
-  return step_rc(rc);
+  return wg__sqlite_step_rc(rc);
 }
 
 /* Runs an UPDATE on one user; WG_ENOTFOUND when no row changed. */
 static wg_err user_update(wg_store_t *s, sqlite3_stmt *st) {
   if (!st) return WG_EDB;
-  wg_err e = run_done(st);
+  wg_err e = wg__sqlite_run_done(st);
   if (e == WG_OK && sqlite3_changes(wg__store_db(s)) == 0) e = WG_ENOTFOUND;
   return e;
 }
 
 wg_err wg_store_user_set_password(wg_store_t *s, int64_t id, const char *hash) {
   WG__ON_PG(s, wg__pg_user_set_password(s, id, hash));
-  sqlite3_stmt *st = prepare(s,
+  sqlite3_stmt *st = wg__sqlite_prepare(s,
                              "UPDATE app_user SET password_hash = ?2, failed_logins = 0,"
                              " locked_until = 0 WHERE id = ?1");
   if (st) {
@@ -209,17 +184,17 @@ wg_err wg_store_user_set_disabled(wg_store_t *s, int64_t id, int disabled) {
   WG__ON_PG(s, wg__pg_user_set_disabled(s, id, disabled));
   wg_err e = sp_begin(s);
   if (e) return e;
-  sqlite3_stmt *st = prepare(s, "UPDATE app_user SET disabled = ?2 WHERE id = ?1");
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "UPDATE app_user SET disabled = ?2 WHERE id = ?1");
   if (st) {
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int(st, 2, disabled ? 1 : 0);
   }
   e = user_update(s, st);
   if (!e && disabled) {
-    st = prepare(s, "DELETE FROM session WHERE user_id = ?1");
+    st = wg__sqlite_prepare(s, "DELETE FROM session WHERE user_id = ?1");
     if (!st) return sp_end(s, WG_EDB);
     sqlite3_bind_int64(st, 1, id);
-    e = run_done(st);
+    e = wg__sqlite_run_done(st);
   }
   return sp_end(s, e);
 }
@@ -230,7 +205,7 @@ wg_err wg_store_user_login_failed(wg_store_t *s, int64_t id, int max_failures,
   if (locked) *locked = 0;
   /* One statement, so concurrent failures cannot lose a count. The right
    * hand sides all see the row as it was. */
-  sqlite3_stmt *st = prepare(
+  sqlite3_stmt *st = wg__sqlite_prepare(
       s,
       "UPDATE app_user SET"
       " failed_logins = CASE WHEN failed_logins + 1 >= ?2 THEN 0 ELSE failed_logins + 1 END,"
@@ -248,14 +223,14 @@ wg_err wg_store_user_login_failed(wg_store_t *s, int64_t id, int max_failures,
   } else if (rc == SQLITE_DONE) {
     e = WG_ENOTFOUND;
   }
-  if (!e && rc != SQLITE_DONE) e = step_rc(rc);
+  if (!e && rc != SQLITE_DONE) e = wg__sqlite_step_rc(rc);
   sqlite3_finalize(st);
   return e;
 }
 
 wg_err wg_store_user_login_ok(wg_store_t *s, int64_t id) {
   WG__ON_PG(s, wg__pg_user_login_ok(s, id));
-  sqlite3_stmt *st = prepare(s,
+  sqlite3_stmt *st = wg__sqlite_prepare(s,
                              "UPDATE app_user SET failed_logins = 0, locked_until = 0"
                              " WHERE id = ?1");
   if (st) sqlite3_bind_int64(st, 1, id);
@@ -264,13 +239,13 @@ wg_err wg_store_user_login_ok(wg_store_t *s, int64_t id) {
 
 wg_err wg_store_code_known(wg_store_t *s, const char *code) {
   WG__ON_PG(s, wg__pg_code_known(s, code));
-  sqlite3_stmt *st = prepare(s,
+  sqlite3_stmt *st = wg__sqlite_prepare(s,
                              "SELECT EXISTS (SELECT 1 FROM division WHERE code = ?1)"
                              " OR EXISTS (SELECT 1 FROM grid WHERE code = ?1)");
   if (!st) return WG_EDB;
   wg__bind_text(st, 1, code);
   int rc = sqlite3_step(st);
-  wg_err e = rc == SQLITE_ROW ? (sqlite3_column_int(st, 0) ? WG_OK : WG_ENOTFOUND) : step_rc(rc);
+  wg_err e = rc == SQLITE_ROW ? (sqlite3_column_int(st, 0) ? WG_OK : WG_ENOTFOUND) : wg__sqlite_step_rc(rc);
   sqlite3_finalize(st);
   return e;
 }
@@ -279,7 +254,7 @@ wg_err wg_store_code_known(wg_store_t *s, const char *code) {
 
 wg_err wg_store_session_add(wg_store_t *s, const wg_session_row *r) {
   WG__ON_PG(s, wg__pg_session_add(s, r));
-  sqlite3_stmt *st = prepare(s,
+  sqlite3_stmt *st = wg__sqlite_prepare(s,
                              "INSERT INTO session(token_hash, csrf, user_id, created_at,"
                              " expires_idle, expires_absolute, origin)"
                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
@@ -291,13 +266,13 @@ wg_err wg_store_session_add(wg_store_t *s, const wg_session_row *r) {
   sqlite3_bind_int64(st, 5, r->expires_idle);
   sqlite3_bind_int64(st, 6, r->expires_absolute);
   wg__bind_text(st, 7, r->origin);
-  return run_done(st);
+  return wg__sqlite_run_done(st);
 }
 
 wg_err wg_store_session_get(wg_store_t *s, const char *token_hash, wg_session_row *out,
                             wg_user_row *user) {
   WG__ON_PG(s, wg__pg_session_get(s, token_hash, out, user));
-  sqlite3_stmt *st = prepare(s,
+  sqlite3_stmt *st = wg__sqlite_prepare(s,
                              "SELECT s.token_hash, s.csrf, s.user_id, s.created_at,"
                              " s.expires_idle, s.expires_absolute, s.origin, " USER_COLS
                              " FROM session s JOIN app_user u ON u.id = s.user_id"
@@ -317,7 +292,7 @@ wg_err wg_store_session_get(wg_store_t *s, const char *token_hash, wg_session_ro
     wg__copy_text(out->origin, sizeof out->origin, sqlite3_column_text(st, 6));
     if (user) read_user(st, 7, user);
   } else {
-    e = rc == SQLITE_DONE ? WG_ENOTFOUND : step_rc(rc);
+    e = rc == SQLITE_DONE ? WG_ENOTFOUND : wg__sqlite_step_rc(rc);
   }
   sqlite3_finalize(st);
   return e;
@@ -325,7 +300,7 @@ wg_err wg_store_session_get(wg_store_t *s, const char *token_hash, wg_session_ro
 
 wg_err wg_store_session_touch(wg_store_t *s, const char *token_hash, int64_t expires_idle) {
   WG__ON_PG(s, wg__pg_session_touch(s, token_hash, expires_idle));
-  sqlite3_stmt *st = prepare(s, "UPDATE session SET expires_idle = ?2 WHERE token_hash = ?1");
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "UPDATE session SET expires_idle = ?2 WHERE token_hash = ?1");
   if (st) {
     wg__bind_text(st, 1, token_hash);
     sqlite3_bind_int64(st, 2, expires_idle);
@@ -335,28 +310,28 @@ wg_err wg_store_session_touch(wg_store_t *s, const char *token_hash, int64_t exp
 
 wg_err wg_store_session_delete(wg_store_t *s, const char *token_hash) {
   WG__ON_PG(s, wg__pg_session_delete(s, token_hash));
-  sqlite3_stmt *st = prepare(s, "DELETE FROM session WHERE token_hash = ?1");
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "DELETE FROM session WHERE token_hash = ?1");
   if (st) wg__bind_text(st, 1, token_hash);
   return user_update(s, st);
 }
 
 wg_err wg_store_session_delete_user(wg_store_t *s, int64_t user_id) {
   WG__ON_PG(s, wg__pg_session_delete_user(s, user_id));
-  sqlite3_stmt *st = prepare(s, "DELETE FROM session WHERE user_id = ?1");
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "DELETE FROM session WHERE user_id = ?1");
   if (!st) return WG_EDB;
   sqlite3_bind_int64(st, 1, user_id);
-  return run_done(st);
+  return wg__sqlite_run_done(st);
 }
 
 wg_err wg_store_session_purge(wg_store_t *s, int64_t now, long *deleted) {
   WG__ON_PG(s, wg__pg_session_purge(s, now, deleted));
   if (deleted) *deleted = 0;
-  sqlite3_stmt *st = prepare(s,
+  sqlite3_stmt *st = wg__sqlite_prepare(s,
                              "DELETE FROM session WHERE expires_idle <= ?1"
                              " OR expires_absolute <= ?1");
   if (!st) return WG_EDB;
   sqlite3_bind_int64(st, 1, now);
-  wg_err e = run_done(st);
+  wg_err e = wg__sqlite_run_done(st);
   if (!e && deleted) *deleted = sqlite3_changes(wg__store_db(s));
   return e;
 }
@@ -366,7 +341,7 @@ wg_err wg_store_session_purge(wg_store_t *s, int64_t now, long *deleted) {
 wg_err wg_store_audit_each(wg_store_t *s, const wg_audit_filter *f, wg_audit_fn fn,
                            void *ctx) {
   WG__ON_PG(s, wg__pg_audit_each(s, f, fn, ctx));
-  sqlite3_stmt *st = prepare(s,
+  sqlite3_stmt *st = wg__sqlite_prepare(s,
                              "SELECT id, at, actor, action, target, reason, origin FROM audit"
                              " WHERE (?1 IS NULL OR actor = ?1)"
                              " AND (?2 IS NULL OR action = ?2)"
@@ -394,5 +369,5 @@ wg_err wg_store_audit_each(wg_store_t *s, const wg_audit_filter *f, wg_audit_fn 
     }
   }
   sqlite3_finalize(st);
-  return step_rc(rc);
+  return wg__sqlite_step_rc(rc);
 }

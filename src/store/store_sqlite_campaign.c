@@ -13,25 +13,9 @@
 #include "ledger/validate.h"
 #include "store/store_int.h"
 
-static sqlite3_stmt *prepare(wg_store_t *s, const char *sql) {
-  sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(wg__store_db(s), sql, -1, &st, NULL) != SQLITE_OK) {
-    sqlite3_finalize(st);
-    return NULL;
-  }
-  return st;
-}
-
-static wg_err step_rc(int rc) {
-  if (rc == SQLITE_DONE || rc == SQLITE_ROW) return WG_OK;
-  if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) return WG_EEXIST;
-  wg_err e = wg__store_rc(rc);
-  return e == WG_OK ? WG_EDB : e;
-}
-
 static wg_err exec(wg_store_t *s, const char *sql) {
   int rc = sqlite3_exec(wg__store_db(s), sql, NULL, NULL, NULL);
-  return rc == SQLITE_OK ? WG_OK : step_rc(rc);
+  return rc == SQLITE_OK ? WG_OK : wg__sqlite_step_rc(rc);
 }
 
 static wg_err sp_begin(wg_store_t *s) { return exec(s, "SAVEPOINT wg_campaign"); }
@@ -69,7 +53,7 @@ static void read_campaign(sqlite3_stmt *st, wg_campaign_row *c) {
 
 wg_err wg_store_campaign_add(wg_store_t *s, wg_campaign_row *c) {
   if (!c->created_at[0]) wg__now_iso(c->created_at);
-  sqlite3_stmt *st = prepare(s,
+  sqlite3_stmt *st = wg__sqlite_prepare(s,
                              "INSERT INTO campaign(county, name, template, kind, stages, query,"
                              " ref_date, created_at, actor) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)");
   if (!st) return WG_EDB;
@@ -84,18 +68,18 @@ wg_err wg_store_campaign_add(wg_store_t *s, wg_campaign_row *c) {
   wg__bind_text(st, 7, ref);
   wg__bind_text(st, 8, c->created_at);
   wg__bind_text(st, 9, c->actor);
-  wg_err e = step_rc(sqlite3_step(st));
+  wg_err e = wg__sqlite_step_rc(sqlite3_step(st));
   sqlite3_finalize(st);
   if (!e) c->id = sqlite3_last_insert_rowid(wg__store_db(s));
   return e;
 }
 
 wg_err wg_store_campaign_get(wg_store_t *s, int64_t id, wg_campaign_row *out) {
-  sqlite3_stmt *st = prepare(s, "SELECT " CAMPAIGN_COLS " FROM campaign WHERE id = ?1");
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "SELECT " CAMPAIGN_COLS " FROM campaign WHERE id = ?1");
   if (!st) return WG_EDB;
   sqlite3_bind_int64(st, 1, id);
   int rc = sqlite3_step(st);
-  wg_err e = rc == SQLITE_ROW ? WG_OK : rc == SQLITE_DONE ? WG_ENOTFOUND : step_rc(rc);
+  wg_err e = rc == SQLITE_ROW ? WG_OK : rc == SQLITE_DONE ? WG_ENOTFOUND : wg__sqlite_step_rc(rc);
   if (!e) read_campaign(st, out);
   sqlite3_finalize(st);
   return e;
@@ -104,7 +88,7 @@ wg_err wg_store_campaign_get(wg_store_t *s, int64_t id, wg_campaign_row *out) {
 wg_err wg_store_campaign_each(wg_store_t *s, const char *county, wg_campaign_row_fn fn,
                               void *ctx) {
   sqlite3_stmt *st =
-      prepare(s, "SELECT " CAMPAIGN_COLS " FROM campaign WHERE county = ?1 ORDER BY id DESC");
+      wg__sqlite_prepare(s, "SELECT " CAMPAIGN_COLS " FROM campaign WHERE county = ?1 ORDER BY id DESC");
   if (!st) return WG_EDB;
   wg__bind_text(st, 1, county);
   int rc;
@@ -117,12 +101,12 @@ wg_err wg_store_campaign_each(wg_store_t *s, const char *county, wg_campaign_row
     }
   }
   sqlite3_finalize(st);
-  return step_rc(rc);
+  return wg__sqlite_step_rc(rc);
 }
 
 wg_err wg_store_campaign_candidates(wg_store_t *s, const char *county,
                                     wg_campaign_candidate_fn fn, void *ctx) {
-  sqlite3_stmt *st = prepare(s,
+  sqlite3_stmt *st = wg__sqlite_prepare(s,
                              "SELECT r.id, ifnull(r.household_id, 0), ifnull(d.entrance_id, 0),"
                              " ifnull(b.community, ''), r.sex, r.birth, r.residence, r.tags"
                              " FROM resident r LEFT JOIN dwelling d ON d.id = r.dwelling_id"
@@ -151,14 +135,14 @@ wg_err wg_store_campaign_candidates(wg_store_t *s, const char *county,
     }
   }
   sqlite3_finalize(st);
-  return step_rc(rc);
+  return wg__sqlite_step_rc(rc);
 }
 
 wg_err wg_store_campaign_items_add(wg_store_t *s, int64_t campaign_id,
                                    wg_campaign_item_row *rows, long n) {
   wg_err e = sp_begin(s);
   if (e) return e;
-  sqlite3_stmt *st = prepare(s,
+  sqlite3_stmt *st = wg__sqlite_prepare(s,
                              "INSERT INTO campaign_item(campaign_id, county, resident_id,"
                              " household_id, entrance_id, community, stage)"
                              " SELECT ?1, county, NULLIF(?2, 0), NULLIF(?3, 0), ?4, ?5, ?6"
@@ -172,7 +156,7 @@ wg_err wg_store_campaign_items_add(wg_store_t *s, int64_t campaign_id,
     sqlite3_bind_int64(st, 4, rows[i].entrance_id);
     wg__bind_text(st, 5, rows[i].community);
     sqlite3_bind_int(st, 6, rows[i].stage);
-    e = step_rc(sqlite3_step(st));
+    e = wg__sqlite_step_rc(sqlite3_step(st));
     if (!e && sqlite3_changes(wg__store_db(s)) != 1) e = WG_ENOTFOUND;
     if (!e) {
       rows[i].id = sqlite3_last_insert_rowid(wg__store_db(s));
@@ -181,12 +165,12 @@ wg_err wg_store_campaign_items_add(wg_store_t *s, int64_t campaign_id,
   }
   sqlite3_finalize(st);
   if (e) return sp_end(s, e);
-  st = prepare(s,
+  st = wg__sqlite_prepare(s,
                "UPDATE campaign SET items = (SELECT count(*) FROM campaign_item"
                " WHERE campaign_id = ?1) WHERE id = ?1");
   if (!st) return sp_end(s, WG_EDB);
   sqlite3_bind_int64(st, 1, campaign_id);
-  e = step_rc(sqlite3_step(st));
+  e = wg__sqlite_step_rc(sqlite3_step(st));
   sqlite3_finalize(st);
   return sp_end(s, e);
 }
@@ -210,7 +194,7 @@ static void read_item(sqlite3_stmt *st, wg_campaign_item_row *it) {
 
 wg_err wg_store_campaign_item_each(wg_store_t *s, int64_t campaign_id, int max_stage,
                                    wg_campaign_item_fn fn, void *ctx) {
-  sqlite3_stmt *st = prepare(s,
+  sqlite3_stmt *st = wg__sqlite_prepare(s,
                              "SELECT " ITEM_COLS " FROM campaign_item WHERE campaign_id = ?1"
                              " AND (?2 < 0 OR stage <= ?2) ORDER BY id");
   if (!st) return WG_EDB;
@@ -226,12 +210,12 @@ wg_err wg_store_campaign_item_each(wg_store_t *s, int64_t campaign_id, int max_s
     }
   }
   sqlite3_finalize(st);
-  return step_rc(rc);
+  return wg__sqlite_step_rc(rc);
 }
 
 wg_err wg_store_campaign_groups(wg_store_t *s, int64_t campaign_id, wg_campaign_group_fn fn,
                                 void *ctx) {
-  sqlite3_stmt *st = prepare(s,
+  sqlite3_stmt *st = wg__sqlite_prepare(s,
                              "SELECT entrance_id, community, stage, items FROM campaign_tally"
                              " WHERE campaign_id = ?1 AND items > 0");
   if (!st) return WG_EDB;
@@ -246,12 +230,12 @@ wg_err wg_store_campaign_groups(wg_store_t *s, int64_t campaign_id, wg_campaign_
     }
   }
   sqlite3_finalize(st);
-  return step_rc(rc);
+  return wg__sqlite_step_rc(rc);
 }
 
 wg_err wg_store_campaign_event_each(wg_store_t *s, int64_t campaign_id, int64_t item_id,
                                     wg_campaign_event_fn fn, void *ctx) {
-  sqlite3_stmt *st = prepare(s,
+  sqlite3_stmt *st = wg__sqlite_prepare(s,
                              "SELECT e.id, e.item_id, e.from_stage, e.to_stage, e.at, e.actor,"
                              " e.note, i.entrance_id, i.community FROM campaign_event e"
                              " JOIN campaign_item i ON i.id = e.item_id"
@@ -279,7 +263,7 @@ wg_err wg_store_campaign_event_each(wg_store_t *s, int64_t campaign_id, int64_t 
     }
   }
   sqlite3_finalize(st);
-  return step_rc(rc);
+  return wg__sqlite_step_rc(rc);
 }
 
 /* ---- the marker ------------------------------------------------------------------ */
@@ -336,7 +320,7 @@ void wg_store_campaign_marker_close(wg_campaign_marker_t *m) {
 
 static wg_err find_one(sqlite3_stmt *st, wg_campaign_item_row *out) {
   int rc = sqlite3_step(st);
-  wg_err e = rc == SQLITE_ROW ? WG_OK : rc == SQLITE_DONE ? WG_ENOTFOUND : step_rc(rc);
+  wg_err e = rc == SQLITE_ROW ? WG_OK : rc == SQLITE_DONE ? WG_ENOTFOUND : wg__sqlite_step_rc(rc);
   if (!e) read_item(st, out);
   sqlite3_reset(st);
   return e;
@@ -380,7 +364,7 @@ wg_err wg_store_campaign_marker_move(wg_campaign_marker_t *m, wg_campaign_event_
   sqlite3_bind_text(st, 5, ev->at, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 6, ev->actor, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 7, ev->note, -1, SQLITE_STATIC);
-  wg_err e = step_rc(sqlite3_step(st));
+  wg_err e = wg__sqlite_step_rc(sqlite3_step(st));
   sqlite3_reset(st);
   if (e) return e;
   ev->id = sqlite3_last_insert_rowid(wg__store_db(m->s));
@@ -392,7 +376,7 @@ wg_err wg_store_campaign_marker_move(wg_campaign_marker_t *m, wg_campaign_event_
   sqlite3_bind_text(st, 5, ev->at, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 6, ev->actor, -1, SQLITE_STATIC);
   sqlite3_bind_int(st, 7, ev->from_stage);
-  e = step_rc(sqlite3_step(st));
+  e = wg__sqlite_step_rc(sqlite3_step(st));
   sqlite3_reset(st);
   /* The event stays only if the caller commits: a stale from_stage is a
    * conflict the caller rolls back. */
@@ -418,7 +402,7 @@ static void read_indicator(sqlite3_stmt *st, wg_indicator_row *r) {
 
 wg_err wg_store_indicator_add(wg_store_t *s, wg_indicator_row *ind) {
   if (!ind->created_at[0]) wg__now_iso(ind->created_at);
-  sqlite3_stmt *st = prepare(s,
+  sqlite3_stmt *st = wg__sqlite_prepare(s,
                              "INSERT INTO indicator(county, code, name, unit, period_type,"
                              " created_at, actor) VALUES (?1,?2,?3,?4,?5,?6,?7)");
   if (!st) return WG_EDB;
@@ -429,7 +413,7 @@ wg_err wg_store_indicator_add(wg_store_t *s, wg_indicator_row *ind) {
   wg__bind_text(st, 5, ind->period_type);
   wg__bind_text(st, 6, ind->created_at);
   wg__bind_text(st, 7, ind->actor);
-  wg_err e = step_rc(sqlite3_step(st));
+  wg_err e = wg__sqlite_step_rc(sqlite3_step(st));
   sqlite3_finalize(st);
   if (!e) ind->id = sqlite3_last_insert_rowid(wg__store_db(s));
   return e;
@@ -438,12 +422,12 @@ wg_err wg_store_indicator_add(wg_store_t *s, wg_indicator_row *ind) {
 wg_err wg_store_indicator_get(wg_store_t *s, const char *county, const char *code,
                               wg_indicator_row *out) {
   sqlite3_stmt *st =
-      prepare(s, "SELECT " INDICATOR_COLS " FROM indicator WHERE county = ?1 AND code = ?2");
+      wg__sqlite_prepare(s, "SELECT " INDICATOR_COLS " FROM indicator WHERE county = ?1 AND code = ?2");
   if (!st) return WG_EDB;
   wg__bind_text(st, 1, county);
   wg__bind_text(st, 2, code);
   int rc = sqlite3_step(st);
-  wg_err e = rc == SQLITE_ROW ? WG_OK : rc == SQLITE_DONE ? WG_ENOTFOUND : step_rc(rc);
+  wg_err e = rc == SQLITE_ROW ? WG_OK : rc == SQLITE_DONE ? WG_ENOTFOUND : wg__sqlite_step_rc(rc);
   if (!e) read_indicator(st, out);
   sqlite3_finalize(st);
   return e;
@@ -452,7 +436,7 @@ wg_err wg_store_indicator_get(wg_store_t *s, const char *county, const char *cod
 wg_err wg_store_indicator_each(wg_store_t *s, const char *county, wg_indicator_fn fn,
                                void *ctx) {
   sqlite3_stmt *st =
-      prepare(s, "SELECT " INDICATOR_COLS " FROM indicator WHERE county = ?1 ORDER BY code");
+      wg__sqlite_prepare(s, "SELECT " INDICATOR_COLS " FROM indicator WHERE county = ?1 ORDER BY code");
   if (!st) return WG_EDB;
   wg__bind_text(st, 1, county);
   int rc;
@@ -465,7 +449,7 @@ wg_err wg_store_indicator_each(wg_store_t *s, const char *county, wg_indicator_f
     }
   }
   sqlite3_finalize(st);
-  return step_rc(rc);
+  return wg__sqlite_step_rc(rc);
 }
 
 static wg_err figure_put(wg_store_t *s, const char *table, wg_figure_row *f) {
@@ -477,7 +461,7 @@ static wg_err figure_put(wg_store_t *s, const char *table, wg_figure_row *f) {
            " ON CONFLICT(indicator_id, division, period) DO UPDATE SET value = excluded.value,"
            " actor = excluded.actor, at = excluded.at",
            table);
-  sqlite3_stmt *st = prepare(s, sql);
+  sqlite3_stmt *st = wg__sqlite_prepare(s, sql);
   if (!st) return WG_EDB;
   sqlite3_bind_int64(st, 1, f->indicator_id);
   wg__bind_text(st, 2, f->division);
@@ -485,7 +469,7 @@ static wg_err figure_put(wg_store_t *s, const char *table, wg_figure_row *f) {
   sqlite3_bind_int64(st, 4, f->value);
   wg__bind_text(st, 5, f->actor);
   wg__bind_text(st, 6, f->at);
-  wg_err e = step_rc(sqlite3_step(st));
+  wg_err e = wg__sqlite_step_rc(sqlite3_step(st));
   if (!e && sqlite3_changes(wg__store_db(s)) != 1) e = WG_ENOTFOUND;
   sqlite3_finalize(st);
   return e;
@@ -501,7 +485,7 @@ static wg_err figure_each(wg_store_t *s, const char *table, int64_t indicator_id
            "SELECT indicator_id, division, period, value, actor, at FROM %s"
            " WHERE indicator_id = ?1 ORDER BY division, period",
            table);
-  sqlite3_stmt *st = prepare(s, sql);
+  sqlite3_stmt *st = wg__sqlite_prepare(s, sql);
   if (!st) return WG_EDB;
   sqlite3_bind_int64(st, 1, indicator_id);
   int rc;
@@ -520,7 +504,7 @@ static wg_err figure_each(wg_store_t *s, const char *table, int64_t indicator_id
     }
   }
   sqlite3_finalize(st);
-  return step_rc(rc);
+  return wg__sqlite_step_rc(rc);
 }
 
 wg_err wg_store_target_each(wg_store_t *s, int64_t indicator_id, wg_figure_fn fn, void *ctx) {

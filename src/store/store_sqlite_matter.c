@@ -14,28 +14,6 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static sqlite3_stmt *prepare(wg_store_t *s, const char *sql) {
-  sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(wg__store_db(s), sql, -1, &st, NULL) != SQLITE_OK) {
-    sqlite3_finalize(st);
-    return NULL;
-  }
-  return st;
-}
-
-static wg_err step_rc(int rc) {
-  if (rc == SQLITE_DONE || rc == SQLITE_ROW) return WG_OK;
-  if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) return WG_EEXIST;
-  wg_err e = wg__store_rc(rc);
-  return e == WG_OK ? WG_EDB : e;
-}
-
-static wg_err run_done(sqlite3_stmt *st) {
-  int rc = sqlite3_step(st);
-  sqlite3_finalize(st);
-  return step_rc(rc);
-}
-
 /* A statement kept by the store (see wg__store_cached): reset after use,
  * never finalized. */
 static sqlite3_stmt *cached(wg_store_t *s, const char *sql) {
@@ -45,12 +23,12 @@ static sqlite3_stmt *cached(wg_store_t *s, const char *sql) {
 static wg_err run_cached(sqlite3_stmt *st) {
   int rc = sqlite3_step(st);
   sqlite3_reset(st);
-  return step_rc(rc);
+  return wg__sqlite_step_rc(rc);
 }
 
 static wg_err exec(wg_store_t *s, const char *sql) {
   int rc = sqlite3_exec(wg__store_db(s), sql, NULL, NULL, NULL);
-  return rc == SQLITE_OK ? WG_OK : step_rc(rc);
+  return rc == SQLITE_OK ? WG_OK : wg__sqlite_step_rc(rc);
 }
 
 static wg_err sp_begin(wg_store_t *s) {
@@ -89,7 +67,7 @@ static void read_category(sqlite3_stmt *st, wg_category_t *c) {
 }
 
 wg_err wg_store_category_put(wg_store_t *s, const wg_category_t *c) {
-  sqlite3_stmt *st = prepare(s, "INSERT OR REPLACE INTO matter_category(" CATEGORY_COLS
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "INSERT OR REPLACE INTO matter_category(" CATEGORY_COLS
                                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
   if (!st) return WG_EDB;
   wg__bind_text(st, 1, c->code);
@@ -99,7 +77,7 @@ wg_err wg_store_category_put(wg_store_t *s, const wg_category_t *c) {
   for (int i = 0; i < WG_STAGE_COUNT_; i++) sqlite3_bind_int(st, 5 + i, c->policy.hours[i]);
   sqlite3_bind_int(st, 9, c->active ? 1 : 0);
   wg__bind_text(st, 10, c->description);
-  wg_err e = run_done(st);
+  wg_err e = wg__sqlite_run_done(st);
   return e == WG_EEXIST ? WG_EINVAL : e;
 }
 
@@ -108,14 +86,14 @@ wg_err wg_store_category_get(wg_store_t *s, const char *code, wg_category_t *out
   if (!st) return WG_EDB;
   wg__bind_text(st, 1, code ? code : "");
   int rc = sqlite3_step(st);
-  wg_err e = rc == SQLITE_ROW ? WG_OK : rc == SQLITE_DONE ? WG_ENOTFOUND : step_rc(rc);
+  wg_err e = rc == SQLITE_ROW ? WG_OK : rc == SQLITE_DONE ? WG_ENOTFOUND : wg__sqlite_step_rc(rc);
   if (rc == SQLITE_ROW) read_category(st, out);
   sqlite3_reset(st);
   return e;
 }
 
 wg_err wg_store_category_each(wg_store_t *s, int all, wg_category_fn fn, void *ctx) {
-  sqlite3_stmt *st = prepare(s, "SELECT " CATEGORY_COLS
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "SELECT " CATEGORY_COLS
                                 " FROM matter_category WHERE ?1 OR active ORDER BY code");
   if (!st) return WG_EDB;
   sqlite3_bind_int(st, 1, all ? 1 : 0);
@@ -129,7 +107,7 @@ wg_err wg_store_category_each(wg_store_t *s, int all, wg_category_fn fn, void *c
     }
   }
   sqlite3_finalize(st);
-  return step_rc(rc);
+  return wg__sqlite_step_rc(rc);
 }
 
 /* ---- matters ---------------------------------------------------------------- */
@@ -339,7 +317,7 @@ static wg_err matter_one(wg_store_t *s, const char *sql, int64_t id, const char 
   else
     sqlite3_bind_int64(st, 1, id);
   int rc = sqlite3_step(st);
-  wg_err e = rc == SQLITE_ROW ? WG_OK : rc == SQLITE_DONE ? WG_ENOTFOUND : step_rc(rc);
+  wg_err e = rc == SQLITE_ROW ? WG_OK : rc == SQLITE_DONE ? WG_ENOTFOUND : wg__sqlite_step_rc(rc);
   if (rc == SQLITE_ROW) read_matter(st, out);
   sqlite3_reset(st);
   return e;
@@ -356,7 +334,7 @@ wg_err wg_store_matter_by_token(wg_store_t *s, const char *token, wg_matter_row 
 }
 
 wg_err wg_store_matter_events(wg_store_t *s, int64_t id, wg_matter_event_fn fn, void *ctx) {
-  sqlite3_stmt *st = prepare(s,
+  sqlite3_stmt *st = wg__sqlite_prepare(s,
                              "SELECT matter_id, seq, action, actor_kind, actor, at, from_status,"
                              " to_status, handler, other, value, note, photos FROM matter_event"
                              " WHERE matter_id = ?1 ORDER BY seq");
@@ -386,7 +364,7 @@ wg_err wg_store_matter_events(wg_store_t *s, int64_t id, wg_matter_event_fn fn, 
     }
   }
   sqlite3_finalize(st);
-  return step_rc(rc);
+  return wg__sqlite_step_rc(rc);
 }
 
 /* ---- listings ------------------------------------------------------------------ */
@@ -436,7 +414,7 @@ static void bind_t(sqlbuf *q, const char *v) {
 
 static sqlite3_stmt *prepare_q(wg_store_t *s, const sqlbuf *q) {
   if (q->over) return NULL;
-  sqlite3_stmt *st = prepare(s, q->sql);
+  sqlite3_stmt *st = wg__sqlite_prepare(s, q->sql);
   if (!st) return NULL;
   for (int i = 0; i < q->nb; i++) {
     if (q->b[i].kind)
@@ -544,7 +522,7 @@ wg_err wg_store_matter_list(wg_store_t *s, const wg_matter_query *f, wg_matter_f
     } else {
       int rc = sqlite3_step(st);
       *total = rc == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
-      e = step_rc(rc);
+      e = wg__sqlite_step_rc(rc);
       sqlite3_finalize(st);
     }
     memset(q, 0, sizeof *q);
@@ -578,7 +556,7 @@ wg_err wg_store_matter_list(wg_store_t *s, const wg_matter_query *f, wg_matter_f
           break;
         }
       }
-      e = step_rc(rc);
+      e = wg__sqlite_step_rc(rc);
       sqlite3_finalize(st);
     }
   }
@@ -593,7 +571,7 @@ wg_err wg_store_matter_near(wg_store_t *s, const char *county, const char *categ
   double dlat = meters / 111320.0;
   double c = cos(lat * 3.14159265358979323846 / 180.0);
   double dlon = meters / (111320.0 * (c > 0.01 ? c : 0.01));
-  sqlite3_stmt *st = prepare(s, "SELECT " MATTER_COLS " FROM matter"
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "SELECT " MATTER_COLS " FROM matter"
                                 " WHERE category = ?2 AND status IN " OPEN_STATUSES
                                 " AND lon BETWEEN ?3 AND ?4 AND lat BETWEEN ?5 AND ?6"
                                 " AND located AND county = ?1 ORDER BY id");
@@ -621,13 +599,13 @@ wg_err wg_store_matter_near(wg_store_t *s, const char *county, const char *categ
   }
   sqlite3_finalize(st);
   free(m);
-  return step_rc(rc);
+  return wg__sqlite_step_rc(rc);
 }
 
 wg_err wg_store_matter_due(wg_store_t *s, const char *county, int64_t now, int64_t *ids, int max,
                            int *n) {
   *n = 0;
-  sqlite3_stmt *st = prepare(s, "SELECT id FROM matter WHERE due_at > 0 AND due_at <= ?2 AND level < 3"
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "SELECT id FROM matter WHERE due_at > 0 AND due_at <= ?2 AND level < 3"
                                 " AND county = ?1 AND status IN " OPEN_STATUSES
                                 " ORDER BY due_at, id LIMIT ?3");
   if (!st) return WG_EDB;
@@ -637,12 +615,12 @@ wg_err wg_store_matter_due(wg_store_t *s, const char *county, int64_t now, int64
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) ids[(*n)++] = sqlite3_column_int64(st, 0);
   sqlite3_finalize(st);
-  return step_rc(rc);
+  return wg__sqlite_step_rc(rc);
 }
 
 wg_err wg_store_matter_merged(wg_store_t *s, int64_t id, wg_matter_fn fn, void *ctx) {
   sqlite3_stmt *st =
-      prepare(s, "SELECT " MATTER_COLS " FROM matter WHERE merged_into = ?1 ORDER BY id");
+      wg__sqlite_prepare(s, "SELECT " MATTER_COLS " FROM matter WHERE merged_into = ?1 ORDER BY id");
   if (!st) return WG_EDB;
   sqlite3_bind_int64(st, 1, id);
   wg_matter_row *m = malloc(sizeof *m);
@@ -660,12 +638,12 @@ wg_err wg_store_matter_merged(wg_store_t *s, int64_t id, wg_matter_fn fn, void *
   }
   sqlite3_finalize(st);
   free(m);
-  return step_rc(rc);
+  return wg__sqlite_step_rc(rc);
 }
 
 wg_err wg_store_matter_facts(wg_store_t *s, const char *county, int64_t from, int64_t to,
                              wg_matter_fact_fn fn, void *ctx) {
-  sqlite3_stmt *st = prepare(s, "SELECT id, category, community, grid1, grid2, grid3, " STATE_COLS
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "SELECT id, category, community, grid1, grid2, grid3, " STATE_COLS
                                 " FROM matter WHERE county = ?1 AND reported_at >= ?2"
                                 " AND reported_at < ?3");
   if (!st) return WG_EDB;
@@ -686,7 +664,7 @@ wg_err wg_store_matter_facts(wg_store_t *s, const char *county, int64_t from, in
     }
   }
   sqlite3_finalize(st);
-  return step_rc(rc);
+  return wg__sqlite_step_rc(rc);
 }
 
 wg_err wg_store_user_for_scope(wg_store_t *s, const char *code, int role, int64_t *user_id) {
@@ -697,7 +675,7 @@ wg_err wg_store_user_for_scope(wg_store_t *s, const char *code, int role, int64_
   wg__bind_text(st, 1, code ? code : "");
   sqlite3_bind_int(st, 2, role);
   int rc = sqlite3_step(st);
-  wg_err e = rc == SQLITE_ROW ? WG_OK : rc == SQLITE_DONE ? WG_ENOTFOUND : step_rc(rc);
+  wg_err e = rc == SQLITE_ROW ? WG_OK : rc == SQLITE_DONE ? WG_ENOTFOUND : wg__sqlite_step_rc(rc);
   if (rc == SQLITE_ROW) *user_id = sqlite3_column_int64(st, 0);
   sqlite3_reset(st);
   return e;
@@ -709,7 +687,7 @@ wg_err wg_store_photo_put(wg_store_t *s, const char *sha256, const char *county,
                           long size) {
   char now[32];
   wg__now_iso(now);
-  sqlite3_stmt *st = prepare(s, "INSERT OR IGNORE INTO matter_photo(sha256, county, mime, size,"
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "INSERT OR IGNORE INTO matter_photo(sha256, county, mime, size,"
                                 " created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
   if (!st) return WG_EDB;
   wg__bind_text(st, 1, sha256);
@@ -717,7 +695,7 @@ wg_err wg_store_photo_put(wg_store_t *s, const char *sha256, const char *county,
   wg__bind_text(st, 3, mime);
   sqlite3_bind_int64(st, 4, size);
   wg__bind_text(st, 5, now);
-  return run_done(st);
+  return wg__sqlite_run_done(st);
 }
 
 wg_err wg_store_photo_get(wg_store_t *s, const char *sha256, char *mime, size_t cap, long *size) {
@@ -725,7 +703,7 @@ wg_err wg_store_photo_get(wg_store_t *s, const char *sha256, char *mime, size_t 
   if (!st) return WG_EDB;
   wg__bind_text(st, 1, sha256 ? sha256 : "");
   int rc = sqlite3_step(st);
-  wg_err e = rc == SQLITE_ROW ? WG_OK : rc == SQLITE_DONE ? WG_ENOTFOUND : step_rc(rc);
+  wg_err e = rc == SQLITE_ROW ? WG_OK : rc == SQLITE_DONE ? WG_ENOTFOUND : wg__sqlite_step_rc(rc);
   if (rc == SQLITE_ROW) {
     wg__copy_text(mime, cap, TEXT(st, 0));
     if (size) *size = (long)sqlite3_column_int64(st, 1);
@@ -752,7 +730,7 @@ static void read_key(sqlite3_stmt *st, wg_api_key_row *k) {
 
 wg_err wg_store_api_key_add(wg_store_t *s, wg_api_key_row *k) {
   if (!k->created_at[0]) wg__now_iso(k->created_at);
-  sqlite3_stmt *st = prepare(s, "INSERT INTO api_key(county, name, key_hash, prefix, created_at,"
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "INSERT INTO api_key(county, name, key_hash, prefix, created_at,"
                                 " actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   if (!st) return WG_EDB;
   wg__bind_text(st, 1, k->county);
@@ -761,13 +739,13 @@ wg_err wg_store_api_key_add(wg_store_t *s, wg_api_key_row *k) {
   wg__bind_text(st, 4, k->prefix);
   wg__bind_text(st, 5, k->created_at);
   wg__bind_text(st, 6, k->actor);
-  wg_err e = run_done(st);
+  wg_err e = wg__sqlite_run_done(st);
   if (!e) k->id = sqlite3_last_insert_rowid(wg__store_db(s));
   return e;
 }
 
 wg_err wg_store_api_key_each(wg_store_t *s, wg_api_key_fn fn, void *ctx) {
-  sqlite3_stmt *st = prepare(s, "SELECT " KEY_COLS " FROM api_key ORDER BY name");
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "SELECT " KEY_COLS " FROM api_key ORDER BY name");
   if (!st) return WG_EDB;
   wg_api_key_row k;
   int rc;
@@ -779,13 +757,13 @@ wg_err wg_store_api_key_each(wg_store_t *s, wg_api_key_fn fn, void *ctx) {
     }
   }
   sqlite3_finalize(st);
-  return step_rc(rc);
+  return wg__sqlite_step_rc(rc);
 }
 
 wg_err wg_store_api_key_revoke(wg_store_t *s, const char *name) {
   char now[32];
   wg__now_iso(now);
-  sqlite3_stmt *st = prepare(s, "UPDATE api_key SET revoked_at = ?2 WHERE name = ?1"
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "UPDATE api_key SET revoked_at = ?2 WHERE name = ?1"
                                 " AND revoked_at = '' RETURNING id");
   if (!st) return WG_EDB;
   wg__bind_text(st, 1, name ? name : "");
@@ -794,16 +772,16 @@ wg_err wg_store_api_key_revoke(wg_store_t *s, const char *name) {
   int changed = rc == SQLITE_ROW;
   if (changed) rc = sqlite3_step(st);
   sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) return step_rc(rc);
+  if (rc != SQLITE_DONE) return wg__sqlite_step_rc(rc);
   if (changed) return WG_OK;
   wg_api_key_row k;
-  st = prepare(s, "SELECT " KEY_COLS " FROM api_key WHERE name = ?1");
+  st = wg__sqlite_prepare(s, "SELECT " KEY_COLS " FROM api_key WHERE name = ?1");
   if (!st) return WG_EDB;
   wg__bind_text(st, 1, name ? name : "");
   rc = sqlite3_step(st);
   if (rc == SQLITE_ROW) read_key(st, &k);
   sqlite3_finalize(st);
-  return rc == SQLITE_ROW ? WG_ECONFLICT : rc == SQLITE_DONE ? WG_ENOTFOUND : step_rc(rc);
+  return rc == SQLITE_ROW ? WG_ECONFLICT : rc == SQLITE_DONE ? WG_ENOTFOUND : wg__sqlite_step_rc(rc);
 }
 
 wg_err wg_store_api_key_find(wg_store_t *s, const char *key_hash, wg_api_key_row *out) {
@@ -811,7 +789,7 @@ wg_err wg_store_api_key_find(wg_store_t *s, const char *key_hash, wg_api_key_row
   if (!st) return WG_EDB;
   wg__bind_text(st, 1, key_hash ? key_hash : "");
   int rc = sqlite3_step(st);
-  wg_err e = rc == SQLITE_ROW ? WG_OK : rc == SQLITE_DONE ? WG_ENOTFOUND : step_rc(rc);
+  wg_err e = rc == SQLITE_ROW ? WG_OK : rc == SQLITE_DONE ? WG_ENOTFOUND : wg__sqlite_step_rc(rc);
   if (rc == SQLITE_ROW) read_key(st, out);
   sqlite3_reset(st);
   return e;
@@ -839,7 +817,7 @@ wg_err wg_store_audit_last_id(wg_store_t *s, int64_t *out) {
   int rc = sqlite3_step(st);
   *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
   sqlite3_reset(st);
-  return rc == SQLITE_ROW ? WG_OK : step_rc(rc);
+  return rc == SQLITE_ROW ? WG_OK : wg__sqlite_step_rc(rc);
 }
 
 wg_err wg_store_tune_batch_writer(wg_store_t *s) {
@@ -848,7 +826,7 @@ wg_err wg_store_tune_batch_writer(wg_store_t *s) {
 
 wg_err wg_store_building_match(wg_store_t *s, const char *county, const char *text, double *lon,
                                double *lat, char community[13]) {
-  sqlite3_stmt *st = prepare(s, "SELECT b.lon, b.lat, b.community FROM building b"
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "SELECT b.lon, b.lat, b.community FROM building b"
                                 " JOIN estate e ON e.id = b.estate_id"
                                 " WHERE b.county = ?1 AND (b.lon <> 0 OR b.lat <> 0)"
                                 " AND instr(?2, e.name || b.name) > 0"
@@ -857,7 +835,7 @@ wg_err wg_store_building_match(wg_store_t *s, const char *county, const char *te
   wg__bind_text(st, 1, county);
   wg__bind_text(st, 2, text ? text : "");
   int rc = sqlite3_step(st);
-  wg_err e = rc == SQLITE_ROW ? WG_OK : rc == SQLITE_DONE ? WG_ENOTFOUND : step_rc(rc);
+  wg_err e = rc == SQLITE_ROW ? WG_OK : rc == SQLITE_DONE ? WG_ENOTFOUND : wg__sqlite_step_rc(rc);
   if (rc == SQLITE_ROW) {
     *lon = sqlite3_column_double(st, 0);
     *lat = sqlite3_column_double(st, 1);
@@ -897,5 +875,5 @@ wg_err wg_store_matter_version(wg_store_t *s, int64_t *out) {
   int rc = sqlite3_step(st);
   *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
   sqlite3_reset(st);
-  return rc == SQLITE_ROW ? WG_OK : step_rc(rc);
+  return rc == SQLITE_ROW ? WG_OK : wg__sqlite_step_rc(rc);
 }

@@ -16,15 +16,6 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static sqlite3_stmt *prepare(wg_store_t *s, const char *sql) {
-  sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(wg__store_db(s), sql, -1, &st, NULL) != SQLITE_OK) {
-    sqlite3_finalize(st);
-    return NULL;
-  }
-  return st;
-}
-
 static wg_err step_rc(int rc) {
   if (rc == SQLITE_DONE || rc == SQLITE_ROW) return WG_OK;
   if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) return WG_EEXIST;
@@ -117,7 +108,7 @@ static void read_staff(sqlite3_stmt *st, wg_staff_row *r) {
 
 wg_err wg_store_staff_add(wg_store_t *s, wg_staff_row *r) {
   if (!r->created_at[0]) wg__now_iso(r->created_at);
-  sqlite3_stmt *st = prepare(s,
+  sqlite3_stmt *st = wg__sqlite_prepare(s,
                              "INSERT INTO staff(county, kind, name, phone, full_time, level,"
                              " community, login, resident_id, skills, active, created_at)"
                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
@@ -161,7 +152,7 @@ static void read_staff_v(sqlite3_stmt *st, void *out) { read_staff(st, out); }
 
 wg_err wg_store_staff_get(wg_store_t *s, int64_t id, wg_staff_row *out) {
   WG__ON_PG(s, wg__pg_staff_get(s, id, out));
-  sqlite3_stmt *st = prepare(s, "SELECT " STAFF_COLS " FROM staff WHERE id = ?1");
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "SELECT " STAFF_COLS " FROM staff WHERE id = ?1");
   if (!st) return WG_EDB;
   sqlite3_bind_int64(st, 1, id);
   return get_one(st, read_staff_v, out);
@@ -170,14 +161,14 @@ wg_err wg_store_staff_get(wg_store_t *s, int64_t id, wg_staff_row *out) {
 wg_err wg_store_staff_by_login(wg_store_t *s, const char *login, wg_staff_row *out) {
   if (!login || !*login) return WG_ENOTFOUND;
   sqlite3_stmt *st =
-      prepare(s, "SELECT " STAFF_COLS " FROM staff WHERE login = ?1 AND active = 1 ORDER BY id");
+      wg__sqlite_prepare(s, "SELECT " STAFF_COLS " FROM staff WHERE login = ?1 AND active = 1 ORDER BY id");
   if (!st) return WG_EDB;
   wg__bind_text(st, 1, login);
   return get_one(st, read_staff_v, out);
 }
 
 wg_err wg_store_staff_update(wg_store_t *s, const wg_staff_row *r) {
-  sqlite3_stmt *st = prepare(s,
+  sqlite3_stmt *st = wg__sqlite_prepare(s,
                              "UPDATE staff SET name = ?2, phone = ?3, full_time = ?4, level = ?5,"
                              " login = ?6, skills = ?7, active = ?8 WHERE id = ?1");
   if (!st) return WG_EDB;
@@ -206,7 +197,7 @@ static int staff_row(void *ctx, sqlite3_stmt *st) {
 
 wg_err wg_store_staff_each(wg_store_t *s, const char *county, const char *prefix, wg_staff_fn fn,
                            void *ctx) {
-  sqlite3_stmt *st = prepare(s, "SELECT " STAFF_COLS " FROM staff WHERE county = ?1"
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "SELECT " STAFF_COLS " FROM staff WHERE county = ?1"
                                 " AND substr(community, 1, length(?2)) = ?2 ORDER BY id");
   if (!st) return WG_EDB;
   wg__bind_text(st, 1, county);
@@ -217,7 +208,7 @@ wg_err wg_store_staff_each(wg_store_t *s, const char *county, const char *prefix
 
 wg_err wg_store_staff_grid_set(wg_store_t *s, int64_t staff_id, const char *county,
                                const char *grid, int on) {
-  sqlite3_stmt *st = prepare(s, on ? "INSERT OR IGNORE INTO staff_grid(staff_id, grid, county)"
+  sqlite3_stmt *st = wg__sqlite_prepare(s, on ? "INSERT OR IGNORE INTO staff_grid(staff_id, grid, county)"
                                      " VALUES (?1, ?2, ?3)"
                                    : "DELETE FROM staff_grid WHERE staff_id = ?1 AND grid = ?2"
                                      " AND county = ?3");
@@ -231,7 +222,7 @@ wg_err wg_store_staff_grid_set(wg_store_t *s, int64_t staff_id, const char *coun
 wg_err wg_store_staff_building_set(wg_store_t *s, int64_t staff_id, const char *county,
                                    int64_t building_id, int on) {
   sqlite3_stmt *st =
-      prepare(s, on ? "INSERT OR IGNORE INTO staff_building(staff_id, building_id, county)"
+      wg__sqlite_prepare(s, on ? "INSERT OR IGNORE INTO staff_building(staff_id, building_id, county)"
                       " VALUES (?1, ?2, ?3)"
                     : "DELETE FROM staff_building WHERE staff_id = ?1 AND building_id = ?2"
                       " AND county = ?3");
@@ -251,7 +242,7 @@ static int staff_grid_row(void *ctx, sqlite3_stmt *st) {
 wg_err wg_store_staff_grid_each(wg_store_t *s, const char *county, int64_t staff_id,
                                 wg_staff_grid_fn fn, void *ctx) {
   WG__ON_PG(s, wg__pg_staff_grid_each(s, county, staff_id, fn, ctx));
-  sqlite3_stmt *st = prepare(s, "SELECT g.staff_id, g.grid FROM staff_grid g JOIN staff f ON"
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "SELECT g.staff_id, g.grid FROM staff_grid g JOIN staff f ON"
                                 " f.id = g.staff_id WHERE g.county = ?1 AND f.active = 1 AND"
                                 " (?2 = 0 OR g.staff_id = ?2) ORDER BY g.grid, g.staff_id");
   if (!st) return WG_EDB;
@@ -270,7 +261,7 @@ static int staff_building_row(void *ctx, sqlite3_stmt *st) {
 wg_err wg_store_staff_building_each(wg_store_t *s, const char *county, int64_t staff_id,
                                     wg_staff_building_fn fn, void *ctx) {
   sqlite3_stmt *st =
-      prepare(s, "SELECT b.staff_id, b.building_id FROM staff_building b JOIN staff f ON"
+      wg__sqlite_prepare(s, "SELECT b.staff_id, b.building_id FROM staff_building b JOIN staff f ON"
                  " f.id = b.staff_id WHERE b.county = ?1 AND f.active = 1 AND"
                  " (?2 = 0 OR b.staff_id = ?2) ORDER BY b.building_id, b.staff_id");
   if (!st) return WG_EDB;
@@ -317,7 +308,7 @@ static void read_member(sqlite3_stmt *st, void *out) {
 
 wg_err wg_store_member_add(wg_store_t *s, wg_member_row *r) {
   if (!r->created_at[0]) wg__now_iso(r->created_at);
-  sqlite3_stmt *st = prepare(s,
+  sqlite3_stmt *st = wg__sqlite_prepare(s,
                              "INSERT INTO member(county, kind, name, phone, resident_id,"
                              " community, grid, in_service, employer, registered_on, skills,"
                              " login, active, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
@@ -341,7 +332,7 @@ wg_err wg_store_member_add(wg_store_t *s, wg_member_row *r) {
 }
 
 wg_err wg_store_member_get(wg_store_t *s, int64_t id, wg_member_row *out) {
-  sqlite3_stmt *st = prepare(s, "SELECT " MEMBER_COLS MEMBER_FROM " WHERE m.id = ?1");
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "SELECT " MEMBER_COLS MEMBER_FROM " WHERE m.id = ?1");
   if (!st) return WG_EDB;
   sqlite3_bind_int64(st, 1, id);
   return get_one(st, read_member, out);
@@ -349,7 +340,7 @@ wg_err wg_store_member_get(wg_store_t *s, int64_t id, wg_member_row *out) {
 
 wg_err wg_store_member_by_login(wg_store_t *s, const char *login, wg_member_row *out) {
   if (!login || !*login) return WG_ENOTFOUND;
-  sqlite3_stmt *st = prepare(s, "SELECT " MEMBER_COLS MEMBER_FROM " WHERE m.login = ?1 AND"
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "SELECT " MEMBER_COLS MEMBER_FROM " WHERE m.login = ?1 AND"
                                 " m.active = 1 ORDER BY m.id");
   if (!st) return WG_EDB;
   wg__bind_text(st, 1, login);
@@ -357,7 +348,7 @@ wg_err wg_store_member_by_login(wg_store_t *s, const char *login, wg_member_row 
 }
 
 wg_err wg_store_member_update(wg_store_t *s, const wg_member_row *r) {
-  sqlite3_stmt *st = prepare(s,
+  sqlite3_stmt *st = wg__sqlite_prepare(s,
                              "UPDATE member SET name = ?2, phone = ?3, community = ?4, grid = ?5,"
                              " in_service = ?6, employer = ?7, registered_on = ?8, skills = ?9,"
                              " login = ?10, active = ?11 WHERE id = ?1");
@@ -386,7 +377,7 @@ static int member_row(void *ctx, sqlite3_stmt *st) {
 wg_err wg_store_member_each(wg_store_t *s, const char *county, const char *prefix,
                             wg_member_fn fn, void *ctx) {
   sqlite3_stmt *st =
-      prepare(s, "SELECT " MEMBER_COLS MEMBER_FROM " WHERE m.county = ?1 AND"
+      wg__sqlite_prepare(s, "SELECT " MEMBER_COLS MEMBER_FROM " WHERE m.county = ?1 AND"
                  " substr(m.community, 1, length(?2)) = ?2 ORDER BY m.id");
   if (!st) return WG_EDB;
   wg__bind_text(st, 1, county);
@@ -416,7 +407,7 @@ static void read_porg(sqlite3_stmt *st, void *out) {
 
 wg_err wg_store_party_org_add(wg_store_t *s, wg_party_org_row *r) {
   if (!r->created_at[0]) wg__now_iso(r->created_at);
-  sqlite3_stmt *st = prepare(s,
+  sqlite3_stmt *st = wg__sqlite_prepare(s,
                              "INSERT INTO party_org(county, kind, name, grid, plan_id, member_id,"
                              " active, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   if (!st) return WG_EDB;
@@ -432,14 +423,14 @@ wg_err wg_store_party_org_add(wg_store_t *s, wg_party_org_row *r) {
 }
 
 wg_err wg_store_party_org_get(wg_store_t *s, int64_t id, wg_party_org_row *out) {
-  sqlite3_stmt *st = prepare(s, "SELECT " PORG_COLS " FROM party_org WHERE id = ?1");
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "SELECT " PORG_COLS " FROM party_org WHERE id = ?1");
   if (!st) return WG_EDB;
   sqlite3_bind_int64(st, 1, id);
   return get_one(st, read_porg, out);
 }
 
 wg_err wg_store_party_org_update(wg_store_t *s, const wg_party_org_row *r) {
-  sqlite3_stmt *st = prepare(s,
+  sqlite3_stmt *st = wg__sqlite_prepare(s,
                              "UPDATE party_org SET kind = ?2, name = ?3, grid = ?4, plan_id = ?5,"
                              " member_id = ?6, active = ?7 WHERE id = ?1");
   if (!st) return WG_EDB;
@@ -463,7 +454,7 @@ static int porg_row(void *ctx, sqlite3_stmt *st) {
 wg_err wg_store_party_org_each(wg_store_t *s, const char *county, wg_party_org_fn fn,
                                void *ctx) {
   WG__ON_PG(s, wg__pg_party_org_each(s, county, fn, ctx));
-  sqlite3_stmt *st = prepare(s, "SELECT " PORG_COLS " FROM party_org WHERE county = ?1 AND"
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "SELECT " PORG_COLS " FROM party_org WHERE county = ?1 AND"
                                 " active = 1 ORDER BY grid");
   if (!st) return WG_EDB;
   wg__bind_text(st, 1, county);
@@ -475,7 +466,7 @@ wg_err wg_store_party_org_each(wg_store_t *s, const char *county, wg_party_org_f
 
 wg_err wg_store_service_add(wg_store_t *s, wg_service_row *r) {
   if (!r->recorded_at[0]) wg__now_iso(r->recorded_at);
-  sqlite3_stmt *st = prepare(s,
+  sqlite3_stmt *st = wg__sqlite_prepare(s,
                              "INSERT INTO service_log(county, member_id, staff_id, kind, date,"
                              " hours, grid, household_id, incident_id, note, recorded_at, actor)"
                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
@@ -517,7 +508,7 @@ static int service_row(void *ctx, sqlite3_stmt *st) {
 
 wg_err wg_store_service_each(wg_store_t *s, const wg_service_filter *f, wg_service_fn fn,
                              void *ctx) {
-  sqlite3_stmt *st = prepare(
+  sqlite3_stmt *st = wg__sqlite_prepare(
       s, "SELECT id, county, ifnull(member_id, 0), ifnull(staff_id, 0), kind, date, hours, grid,"
          " ifnull(household_id, 0), ifnull(incident_id, 0), note, recorded_at, actor"
          " FROM service_log WHERE county = ?1 AND (?2 = 0 OR member_id = ?2) AND"
@@ -539,7 +530,7 @@ wg_err wg_store_service_each(wg_store_t *s, const wg_service_filter *f, wg_servi
 wg_err wg_store_contact_set(wg_store_t *s, const char *county, int64_t household_id,
                             int person_kind, int64_t person_id, int32_t since, int on) {
   sqlite3_stmt *st =
-      prepare(s, on ? "INSERT OR IGNORE INTO contact(household_id, person_kind, person_id,"
+      wg__sqlite_prepare(s, on ? "INSERT OR IGNORE INTO contact(household_id, person_kind, person_id,"
                       " county, since) VALUES (?1, ?2, ?3, ?4, ?5)"
                     : "DELETE FROM contact WHERE household_id = ?1 AND person_kind = ?2 AND"
                       " person_id = ?3 AND county = ?4 AND ?5 IS NOT NULL");
@@ -559,7 +550,7 @@ static int contact_row(void *ctx, sqlite3_stmt *st) {
 }
 
 wg_err wg_store_contact_each(wg_store_t *s, const char *county, wg_contact_fn fn, void *ctx) {
-  sqlite3_stmt *st = prepare(s, "SELECT household_id, person_kind, person_id FROM contact"
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "SELECT household_id, person_kind, person_id FROM contact"
                                 " WHERE county = ?1 ORDER BY household_id");
   if (!st) return WG_EDB;
   wg__bind_text(st, 1, county);
@@ -585,7 +576,7 @@ static void read_shift(sqlite3_stmt *st, void *out) {
 }
 
 wg_err wg_store_shift_add(wg_store_t *s, wg_shift_row *r) {
-  sqlite3_stmt *st = prepare(s, "INSERT INTO roster_shift(county, place, staff_id, date, shift,"
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "INSERT INTO roster_shift(county, place, staff_id, date, shift,"
                                 " status, handover) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   if (!st) return WG_EDB;
   wg__bind_text(st, 1, r->county);
@@ -599,7 +590,7 @@ wg_err wg_store_shift_add(wg_store_t *s, wg_shift_row *r) {
 }
 
 wg_err wg_store_shift_get(wg_store_t *s, int64_t id, wg_shift_row *out) {
-  sqlite3_stmt *st = prepare(s, "SELECT " SHIFT_COLS " FROM roster_shift WHERE id = ?1");
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "SELECT " SHIFT_COLS " FROM roster_shift WHERE id = ?1");
   if (!st) return WG_EDB;
   sqlite3_bind_int64(st, 1, id);
   return get_one(st, read_shift, out);
@@ -607,7 +598,7 @@ wg_err wg_store_shift_get(wg_store_t *s, int64_t id, wg_shift_row *out) {
 
 wg_err wg_store_shift_update(wg_store_t *s, const wg_shift_row *r) {
   sqlite3_stmt *st =
-      prepare(s, "UPDATE roster_shift SET status = ?2, handover = ?3 WHERE id = ?1");
+      wg__sqlite_prepare(s, "UPDATE roster_shift SET status = ?2, handover = ?3 WHERE id = ?1");
   if (!st) return WG_EDB;
   sqlite3_bind_int64(st, 1, r->id);
   sqlite3_bind_int(st, 2, r->status);
@@ -624,7 +615,7 @@ static int shift_row(void *ctx, sqlite3_stmt *st) {
 
 wg_err wg_store_shift_each(wg_store_t *s, const char *county, const char *prefix, int32_t from,
                            int32_t to, wg_shift_fn fn, void *ctx) {
-  sqlite3_stmt *st = prepare(s, "SELECT " SHIFT_COLS " FROM roster_shift WHERE county = ?1 AND"
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "SELECT " SHIFT_COLS " FROM roster_shift WHERE county = ?1 AND"
                                 " substr(place, 1, length(?2)) = ?2 AND (?3 = '' OR date >= ?3)"
                                 " AND (?4 = '' OR date <= ?4) ORDER BY date, id");
   if (!st) return WG_EDB;
@@ -640,7 +631,7 @@ wg_err wg_store_shift_each(wg_store_t *s, const char *county, const char *prefix
 
 wg_err wg_store_visit_add(wg_store_t *s, wg_visit_row *r) {
   if (!r->recorded_at[0]) wg__now_iso(r->recorded_at);
-  sqlite3_stmt *st = prepare(s,
+  sqlite3_stmt *st = wg__sqlite_prepare(s,
                              "INSERT INTO visit(county, staff_id, household_id, date, grid,"
                              " findings, ledger_changes, matter, recorded_at, actor)"
                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
@@ -679,7 +670,7 @@ static int visit_row(void *ctx, sqlite3_stmt *st) {
 wg_err wg_store_visit_each(wg_store_t *s, const char *county, int64_t staff_id,
                            int64_t household_id, int32_t from, int32_t to, wg_visit_fn fn,
                            void *ctx) {
-  sqlite3_stmt *st = prepare(
+  sqlite3_stmt *st = wg__sqlite_prepare(
       s, "SELECT id, county, staff_id, household_id, date, grid, findings, ledger_changes,"
          " matter, recorded_at, actor FROM visit WHERE county = ?1 AND (?2 = 0 OR staff_id = ?2)"
          " AND (?3 = 0 OR household_id = ?3) AND (?4 = '' OR date >= ?4) AND"
@@ -701,7 +692,7 @@ static int visit_last_row(void *ctx, sqlite3_stmt *st) {
 
 wg_err wg_store_visit_last_each(wg_store_t *s, const char *county, wg_visit_last_fn fn,
                                 void *ctx) {
-  sqlite3_stmt *st = prepare(s, "SELECT household_id, max(date) FROM visit WHERE county = ?1"
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "SELECT household_id, max(date) FROM visit WHERE county = ?1"
                                 " GROUP BY household_id");
   if (!st) return WG_EDB;
   wg__bind_text(st, 1, county);
@@ -718,7 +709,7 @@ static int household_place_row(void *ctx, sqlite3_stmt *st) {
 
 wg_err wg_store_household_place_each(wg_store_t *s, const char *county,
                                      wg_household_place_fn fn, void *ctx) {
-  sqlite3_stmt *st = prepare(
+  sqlite3_stmt *st = wg__sqlite_prepare(
       s, "SELECT h.id, d.entrance_id, b.community FROM household h JOIN dwelling d ON"
          " d.id = h.dwelling_id JOIN entrance e ON e.id = d.entrance_id JOIN building b ON"
          " b.id = e.building_id WHERE h.county = ?1 AND EXISTS (SELECT 1 FROM resident r"
@@ -757,7 +748,7 @@ static void read_incident(sqlite3_stmt *st, void *out) {
 
 wg_err wg_store_incident_add(wg_store_t *s, wg_incident_row *r) {
   if (!r->created_at[0]) wg__now_iso(r->created_at);
-  sqlite3_stmt *st = prepare(s,
+  sqlite3_stmt *st = wg__sqlite_prepare(s,
                              "INSERT INTO incident(county, title, lon, lat, grid, need, skills,"
                              " due, status, created_at, closed_at, hours, summary, actor)"
                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
@@ -781,14 +772,14 @@ wg_err wg_store_incident_add(wg_store_t *s, wg_incident_row *r) {
 }
 
 wg_err wg_store_incident_get(wg_store_t *s, int64_t id, wg_incident_row *out) {
-  sqlite3_stmt *st = prepare(s, "SELECT " INCIDENT_COLS " FROM incident WHERE id = ?1");
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "SELECT " INCIDENT_COLS " FROM incident WHERE id = ?1");
   if (!st) return WG_EDB;
   sqlite3_bind_int64(st, 1, id);
   return get_one(st, read_incident, out);
 }
 
 wg_err wg_store_incident_update(wg_store_t *s, const wg_incident_row *r) {
-  sqlite3_stmt *st = prepare(s, "UPDATE incident SET status = ?2, closed_at = ?3, hours = ?4,"
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "UPDATE incident SET status = ?2, closed_at = ?3, hours = ?4,"
                                 " summary = ?5 WHERE id = ?1");
   if (!st) return WG_EDB;
   sqlite3_bind_int64(st, 1, r->id);
@@ -808,7 +799,7 @@ static int incident_row(void *ctx, sqlite3_stmt *st) {
 
 wg_err wg_store_incident_each(wg_store_t *s, const char *county, wg_incident_fn fn, void *ctx) {
   sqlite3_stmt *st =
-      prepare(s, "SELECT " INCIDENT_COLS " FROM incident WHERE county = ?1 ORDER BY id");
+      wg__sqlite_prepare(s, "SELECT " INCIDENT_COLS " FROM incident WHERE county = ?1 ORDER BY id");
   if (!st) return WG_EDB;
   wg__bind_text(st, 1, county);
   each_ctx c = {(void *)fn, ctx};
@@ -818,7 +809,7 @@ wg_err wg_store_incident_each(wg_store_t *s, const char *county, wg_incident_fn 
 wg_err wg_store_responder_put(wg_store_t *s, const char *county, const wg_responder_row *r) {
   char now[32];
   wg__now_iso(now);
-  sqlite3_stmt *st = prepare(s, "INSERT OR REPLACE INTO incident_responder(incident_id,"
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "INSERT OR REPLACE INTO incident_responder(incident_id,"
                                 " person_kind, person_id, county, status, distance, updated_at)"
                                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   if (!st) return WG_EDB;
@@ -847,7 +838,7 @@ static int responder_row(void *ctx, sqlite3_stmt *st) {
 
 wg_err wg_store_responder_each(wg_store_t *s, const char *county, int64_t incident_id,
                                wg_responder_fn fn, void *ctx) {
-  sqlite3_stmt *st = prepare(
+  sqlite3_stmt *st = wg__sqlite_prepare(
       s, "SELECT r.incident_id, r.person_kind, r.person_id, r.status, r.distance, r.updated_at"
          " FROM incident_responder r JOIN incident i ON i.id = r.incident_id WHERE"
          " r.county = ?1 AND (r.incident_id = ?2 OR (?2 = 0 AND i.status = 1))"
@@ -863,7 +854,7 @@ wg_err wg_store_notice_add(wg_store_t *s, const char *county, int person_kind, i
                            int64_t incident_id, const char *text, const char *at) {
   char now[32];
   wg__now_iso(now);
-  sqlite3_stmt *st = prepare(s, "INSERT INTO notice(county, person_kind, person_id, incident_id,"
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "INSERT INTO notice(county, person_kind, person_id, incident_id,"
                                 " text, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   if (!st) return WG_EDB;
   wg__bind_text(st, 1, county);
@@ -884,7 +875,7 @@ static int notice_row(void *ctx, sqlite3_stmt *st) {
 
 wg_err wg_store_notice_each(wg_store_t *s, int person_kind, int64_t person_id, wg_notice_fn fn,
                             void *ctx) {
-  sqlite3_stmt *st = prepare(s, "SELECT id, ifnull(incident_id, 0), text, created_at FROM notice"
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "SELECT id, ifnull(incident_id, 0), text, created_at FROM notice"
                                 " WHERE person_kind = ?1 AND person_id = ?2 ORDER BY id DESC");
   if (!st) return WG_EDB;
   sqlite3_bind_int(st, 1, person_kind);
@@ -898,7 +889,7 @@ wg_err wg_store_notice_each(wg_store_t *s, int person_kind, int64_t person_id, w
 wg_err wg_store_outbox_add(wg_store_t *s, const char *county, const char *url,
                            const char *body) {
   sqlite3_stmt *st =
-      prepare(s, "INSERT INTO webhook_outbox(county, url, body) VALUES (?1, ?2, ?3)");
+      wg__sqlite_prepare(s, "INSERT INTO webhook_outbox(county, url, body) VALUES (?1, ?2, ?3)");
   if (!st) return WG_EDB;
   wg__bind_text(st, 1, county);
   wg__bind_text(st, 2, url);
@@ -917,7 +908,7 @@ static void read_outbox(sqlite3_stmt *st, void *out) {
 
 wg_err wg_store_outbox_next(wg_store_t *s, int64_t now, int max_attempts, wg_outbox_row *out) {
   memset(out, 0, sizeof *out);
-  sqlite3_stmt *st = prepare(s, "SELECT id, url, body, attempts FROM webhook_outbox WHERE"
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "SELECT id, url, body, attempts FROM webhook_outbox WHERE"
                                 " delivered_at = '' AND next_at <= ?1 AND attempts < ?2"
                                 " ORDER BY id LIMIT 1");
   if (!st) return WG_EDB;
@@ -932,7 +923,7 @@ wg_err wg_store_outbox_done(wg_store_t *s, int64_t id, int ok, const char *error
                             int64_t next_at) {
   char now[32];
   wg__now_iso(now);
-  sqlite3_stmt *st = prepare(s, "UPDATE webhook_outbox SET attempts = attempts + 1,"
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "UPDATE webhook_outbox SET attempts = attempts + 1,"
                                 " delivered_at = ?2, last_error = ?3, next_at = ?4 WHERE id = ?1");
   if (!st) return WG_EDB;
   sqlite3_bind_int64(st, 1, id);
@@ -951,7 +942,7 @@ static int count_pair(void *ctx, sqlite3_stmt *st) {
 
 wg_err wg_store_outbox_counts(wg_store_t *s, long *delivered, long *pending) {
   long v[2] = {0, 0};
-  sqlite3_stmt *st = prepare(s, "SELECT count(*) FILTER (WHERE delivered_at != ''),"
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "SELECT count(*) FILTER (WHERE delivered_at != ''),"
                                 " count(*) FILTER (WHERE delivered_at = '') FROM webhook_outbox");
   wg_err e = run_rows(st, count_pair, v);
   *delivered = v[0];
@@ -974,7 +965,7 @@ static void read_entrance(sqlite3_stmt *st, void *out) {
 
 wg_err wg_store_household_entrance(wg_store_t *s, int64_t household_id, int64_t *entrance_id,
                                    char community[13]) {
-  sqlite3_stmt *st = prepare(s, "SELECT d.entrance_id, b.community FROM household h JOIN"
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "SELECT d.entrance_id, b.community FROM household h JOIN"
                                 " dwelling d ON d.id = h.dwelling_id JOIN entrance e ON"
                                 " e.id = d.entrance_id JOIN building b ON b.id = e.building_id"
                                 " WHERE h.id = ?1");
@@ -991,7 +982,7 @@ static void read_codes(sqlite3_stmt *st, void *out) {
 
 wg_err wg_store_entrance_grids(wg_store_t *s, int64_t plan_id, int64_t entrance_id,
                                char codes[3][19]) {
-  sqlite3_stmt *st = prepare(s, "SELECT l1, l2, l3 FROM grid_assignment WHERE plan_id = ?1 AND"
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "SELECT l1, l2, l3 FROM grid_assignment WHERE plan_id = ?1 AND"
                                 " entrance_id = ?2 ORDER BY l3 = '', piece LIMIT 1");
   if (!st) return WG_EDB;
   sqlite3_bind_int64(st, 1, plan_id);
@@ -1018,7 +1009,7 @@ static void read_grid(sqlite3_stmt *st, void *out) {
 }
 
 wg_err wg_store_grid_get(wg_store_t *s, int64_t plan_id, const char *code, wg_grid_t *out) {
-  sqlite3_stmt *st = prepare(s, "SELECT id, plan_id, county, code, level, parent, community,"
+  sqlite3_stmt *st = wg__sqlite_prepare(s, "SELECT id, plan_id, county, code, level, parent, community,"
                                 " households, units, ifnull(minx, 0), ifnull(miny, 0),"
                                 " ifnull(maxx, 0), ifnull(maxy, 0) FROM grid WHERE plan_id = ?1"
                                 " AND code = ?2");
@@ -1056,7 +1047,7 @@ wg_err wg_store_grid_building_heads(wg_store_t *s, int64_t plan_id, const char *
            " b.id = h.building_id JOIN staff f ON f.id = h.staff_id WHERE f.active = 1"
            " ORDER BY h.building_id, h.staff_id",
            level_column(code));
-  sqlite3_stmt *st = prepare(s, sql);
+  sqlite3_stmt *st = wg__sqlite_prepare(s, sql);
   if (!st) return WG_EDB;
   sqlite3_bind_int64(st, 1, plan_id);
   wg__bind_text(st, 2, code);
@@ -1086,7 +1077,7 @@ wg_err wg_store_grid_member_counts(wg_store_t *s, int64_t plan_id, const char *c
            " registered_on FROM member WHERE resident_id IS NULL AND active = 1 AND grid != ''"
            " AND substr(grid, 1, length(?2)) = ?2)",
            level_column(code));
-  sqlite3_stmt *st = prepare(s, sql);
+  sqlite3_stmt *st = wg__sqlite_prepare(s, sql);
   if (!st) return WG_EDB;
   sqlite3_bind_int64(st, 1, plan_id);
   wg__bind_text(st, 2, code);
@@ -1121,7 +1112,7 @@ wg_err wg_store_grid_households(wg_store_t *s, int64_t plan_id, const char *code
            " r.status = 1 AND r.household_id IS NOT NULL GROUP BY r.household_id"
            " ORDER BY r.household_id",
            level_column(code));
-  sqlite3_stmt *st = prepare(s, sql);
+  sqlite3_stmt *st = wg__sqlite_prepare(s, sql);
   if (!st) return WG_EDB;
   sqlite3_bind_int64(st, 1, plan_id);
   wg__bind_text(st, 2, code);
