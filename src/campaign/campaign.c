@@ -215,10 +215,10 @@ void wg_campaign_query_format(const wg_campaign_query *q, char *buf, size_t cap)
     static const char *const names[] = {"", "registered", "resident", "floating"};
     append(buf, cap, &used, " residence=%s", names[q->residence & 3]);
   }
-  for (int i = 0; i < q->ngrids; i++)
-    append(buf, cap, &used, "%s%s", i ? "," : " grid=", q->grids[i]);
-  for (int i = 0; i < q->ndivisions; i++)
-    append(buf, cap, &used, "%s%s", i ? "," : " division=", q->divisions[i]);
+  /* One term per code: a term's value has a length limit that a list of
+   * 16 codes would pass (found by the fuzzer); the terms add up. */
+  for (int i = 0; i < q->ngrids; i++) append(buf, cap, &used, " grid=%s", q->grids[i]);
+  for (int i = 0; i < q->ndivisions; i++) append(buf, cap, &used, " division=%s", q->divisions[i]);
   if (buf[0] == ' ') memmove(buf, buf + 1, strlen(buf));
 }
 

@@ -593,7 +593,7 @@ int wg_cmd_category(const wg_cli *cli, int argc, char **argv) {
     fprintf(stderr, "wangge category set: CODE is 1-32 of a-z, 0-9, '_', '-'\n");
     rc = 2;
   }
-  for (int i = 3; i < argc && !rc; i++) {
+  for (int i = 3; i < argc && !rc; i += 2) { /* option, value */
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (!v) {
       fprintf(stderr, "wangge category set: %s needs a value\n", a);
@@ -633,7 +633,6 @@ int wg_cmd_category(const wg_cli *cli, int argc, char **argv) {
       fprintf(stderr, "wangge category set: unexpected '%s'\n", a);
       rc = 2;
     }
-    i++;
   }
   if (!rc && (!c.name_zh[0] || !c.name_en[0] || c.policy.hours[0] < 1)) {
     fprintf(stderr, "wangge category set: a new category needs --zh, --en and --hours\n");

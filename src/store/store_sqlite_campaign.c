@@ -292,8 +292,8 @@ wg_err wg_store_campaign_marker_open(wg_store_t *s, int64_t campaign_id,
       [MK_EVENT] = "INSERT INTO campaign_event(campaign_id, item_id, county, from_stage,"
                    " to_stage, at, actor, note) SELECT ?1, ?2, county, ?3, ?4, ?5, ?6, ?7"
                    " FROM campaign WHERE id = ?1",
-      [MK_UPDATE] = "UPDATE campaign_item SET stage = ?3, event_id = ?4, updated_at = ?5,"
-                    " updated_by = ?6 WHERE id = ?2 AND campaign_id = ?1 AND stage = ?7",
+      [MK_UPDATE] = ("UPDATE campaign_item SET stage = ?3, event_id = ?4, updated_at = ?5,"
+                     " updated_by = ?6 WHERE id = ?2 AND campaign_id = ?1 AND stage = ?7"),
   };
   *out = NULL;
   wg_campaign_marker_t *m = calloc(1, sizeof *m);

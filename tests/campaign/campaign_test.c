@@ -68,6 +68,18 @@ TEST(query_parses_terms) {
   CHECK_EQ(q.ngrids, 2);
   CHECK_EQ(q.ndivisions, 1);
   CHECK_EQ(q.nnot, 1);
+  /* Sixteen codes (the most) still make a canonical text that parses back
+   * (a single grid= list of them would be too long for one term). */
+  {
+    char many[1024] = "grid=14112710000101,14112710000102";
+    for (int i = 2; i < WG_CAMPAIGN_MAX_TERMS; i++) strcat(many, " grid=14112710000103");
+    CHECK_EQ(wg_campaign_query_parse(many, &q, &ei), WG_OK);
+    CHECK_EQ(q.ngrids, WG_CAMPAIGN_MAX_TERMS);
+    char canon[2048];
+    wg_campaign_query_format(&q, canon, sizeof canon);
+    CHECK_EQ(wg_campaign_query_parse(canon, &q2, &ei), WG_OK);
+    CHECK(memcmp(&q, &q2, sizeof q) == 0);
+  }
   CHECK_EQ(wg_campaign_query_parse("", &q, &ei), WG_OK);
   CHECK_EQ(q.age_min, -1);
 }
