@@ -32,7 +32,7 @@
       area: "面积", phone: "电话", relation: "与户主关系", residence: "户籍类型",
       status: "状态", household: "户号", since: "登记日期", history: "变动记录",
       valid_from: "起", valid_to: "止", event: "事件", reason: "原因",
-      floors: " 层", colour_by: "着色", piece_floors: "分拆楼栋",
+      floors: " 层", map_matters: "在办事项", overdue_mark: "【超期】", colour_by: "着色", piece_floors: "分拆楼栋",
       floors_range: "{a}–{b} 层（{h} 户）", rules: "规则检查", rule_ok: "符合规则", rule_forced: "不可避免的违规",
       rule_avoidable: "可避免的违规", vk_over: "户数超上限", vk_under: "户数低于下限",
       vk_noncontiguous: "不连通", vk_nesting: "嵌套错误", vk_unit_over: "单个楼栋超上限",
@@ -66,7 +66,7 @@
       residents: "Residents", tags: "Special groups", tag: "Group", grid: "Grid",
       community: "Community", all: "All", resident_id: "Resident id", open: "Open",
       name: "Name", sex: "Sex", id_number: "ID number", birth: "Born", address: "Address",
-      floors: " floors", colour_by: "Colour", piece_floors: "Split entrance",
+      floors: " floors", map_matters: "Open matters", overdue_mark: "[overdue]", colour_by: "Colour", piece_floors: "Split entrance",
       floors_range: "floors {a}–{b} ({h} households)", rules: "Rule check", rule_ok: "Meets the rules", rule_forced: "Forced violation",
       rule_avoidable: "Avoidable violation", vk_over: "too many households", vk_under: "too few households",
       vk_noncontiguous: "not contiguous", vk_nesting: "nesting error", vk_unit_over: "one building above the bound",
@@ -203,6 +203,8 @@
     clear(document.querySelector("#residents tbody"));
     clear($("resident"));
     if (gridLayer && map) { map.removeLayer(gridLayer); gridLayer = null; }
+    if (matterLayer && map) { map.removeLayer(matterLayer); matterLayer = null; }
+    $("map-matters").checked = false;
     $("sign-in").hidden = false;
     document.body.dataset.page = "sign-in";
   }
@@ -306,7 +308,30 @@
   }
 
   // ---- map --------------------------------------------------------------
-  var buildingLayer = null;
+  var buildingLayer = null, matterLayer = null;
+  // Open matters in the user's scope as dots (overdue in red); a click opens
+  // the matter (web/pages/matters.js).
+  function showMatters() {
+    if (matterLayer && map) { map.removeLayer(matterLayer); matterLayer = null; }
+    if (!map || !$("map-matters").checked) { $("map").dataset.matters = ""; return; }
+    api("GET", "/api/v1/matters" + qs({ queue: "all", open: "true", limit: 1000 })).then(function (r) {
+      if (r.status !== 200 || !$("map-matters").checked) return;
+      if (matterLayer) map.removeLayer(matterLayer);
+      var items = (r.json.items || []).filter(function (m) { return m.lon !== null && m.lat !== null; });
+      matterLayer = L.layerGroup(items.map(function (m) {
+        var dot = L.circleMarker([m.lat, m.lon], { className: "wg-matter", radius: 5, weight: 1,
+          color: "#7f1d1d", fillColor: m.overdue ? "#dc2626" : "#f59e0b", fillOpacity: 0.95 });
+        dot.bindTooltip((m.overdue ? t("overdue_mark") + " " : "") + m.title);
+        dot.on("click", function () { location.hash = "#matters/" + m.id; });
+        dot.on("add", function () {
+          var e = dot.getElement();
+          if (e) { e.setAttribute("data-matter", String(m.id)); if (m.overdue) e.setAttribute("data-overdue", "1"); }
+        });
+        return dot;
+      })).addTo(map);
+      $("map").dataset.matters = String(items.length);
+    });
+  }
   // The buildings of the open grid, as small dots (the standard addresses'
   // positions), so a worker sees which houses a grid holds.
   function showBuildings(code) {
@@ -551,6 +576,7 @@
     }, function () { clear(card).appendChild(el("p", t("network"), "error")); });
   }
   $("map-level").addEventListener("change", function () { loadGrids(Number(this.value)); });
+  $("map-matters").addEventListener("change", showMatters);
   $("map-colour").addEventListener("change", function () {
     if (gridLayer) gridLayer.setStyle(function (f) { return { fillColor: fillOf(f.properties) }; });
     if (dotLayer) dotLayer.eachLayer(function (d) { d.setStyle({ fillColor: fillOf(d.options.wgProps) }); });

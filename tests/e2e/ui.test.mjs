@@ -369,6 +369,30 @@ async function main() {
       return w[0] <= w[1] || `scrollWidth ${w[0]} > ${w[1]}`;
     });
 
+
+    await check("open matters on the map: the worker's located open matters as dots, overdue ones red", async () => {
+      const api = await apiSession("gridworker");
+      const items = (await api("/api/v1/matters?queue=all&open=true&limit=1000")).json.items
+        .filter((m) => m.lon !== null && m.lat !== null);
+      const w = await browser.newPage();
+      watch(w);
+      await w.setViewportSize({ width: 1100, height: 700 });
+      await w.goto(BASE);
+      await w.fill("#login", "gridworker");
+      await w.fill("#password", PASSWORD);
+      await w.click("#sign-in button[type=submit]");
+      await w.locator("#map-status[data-count]").waitFor();
+      await w.check("#map-matters");
+      await w.waitForFunction((n) => document.querySelector("#map").dataset.matters === String(n), items.length, { timeout: 10000 });
+      const got = await w.locator("path.wg-matter").evaluateAll((ps) => ps.map((p) =>
+        [p.getAttribute("data-matter"), p.getAttribute("data-overdue") === "1", p.getAttribute("fill")]));
+      await w.click("#sign-out");
+      await w.close();
+      const want = new Map(items.map((m) => [String(m.id), !!m.overdue]));
+      const bad = got.filter(([id, od, fill]) => want.get(id) !== od || fill !== (od ? "#dc2626" : "#f59e0b"));
+      return items.length > 0 && got.length === items.length && bad.length === 0 ||
+        `drawn ${got.length} want ${items.length}, bad ${JSON.stringify(bad.slice(0, 3))}`;
+    });
     await check("organisation: the worker's grid card names its worker, Party organisation and members", async () => {
       const w = await browser.newPage();
       watch(w);
