@@ -989,10 +989,42 @@ void wg__http_photo_file(wg_http_req *r, const char *sha) {
   r->status = 200;
 }
 
+typedef struct photo_seen {
+  wg_http_req *r;
+  int attached, visible;
+} photo_seen;
+
+static int photo_matter(void *ctx, const wg_matter_row *m) {
+  photo_seen *p = ctx;
+  p->attached++;
+  if (wg__http_can_see_matter(p->r, m)) p->visible = 1;
+  return p->visible;
+}
+
+/* A photo is as visible as the matters that carry it: once attached, only
+ * to who may see one of them (404 to others, as for the matter); before
+ * that (just uploaded) to any signed-in user who has its hash. */
 void wg__api_photo(wg_http_req *r) {
   static const char *const allowed[] = {NULL};
   if (!wg__param_only(r, allowed)) return;
-  wg__http_photo_file(r, r->params[0]);
+  const char *sha = r->params[0];
+  size_t n = strlen(sha);
+  int hex = n == 64;
+  for (size_t i = 0; hex && i < n; i++) hex = (sha[i] >= '0' && sha[i] <= '9') || (sha[i] >= 'a' && sha[i] <= 'f');
+  if (hex) {
+    if (!wg__http_worker(r)) return;
+    photo_seen p = {r, 0, 0};
+    wg_err e = wg_store_photo_matters(r->worker->store, sha, photo_matter, &p);
+    if (e) {
+      wg__http_fail(r, e, NULL, NULL);
+      return;
+    }
+    if (p.attached && !p.visible) {
+      wg__http_error(r, 404, "not_found", "sha256", "no such photo");
+      return;
+    }
+  }
+  wg__http_photo_file(r, sha);
 }
 
 /* ---- forms through libmicrohttpd's post processor ------------------------------------ */

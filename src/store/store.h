@@ -837,6 +837,9 @@ wg_err wg_store_matter_due(wg_store_t *s, const char *county, int64_t now, int64
                            int *n) WG_MUST_CHECK;
 /* Matters merged into id. */
 wg_err wg_store_matter_merged(wg_store_t *s, int64_t id, wg_matter_fn fn, void *ctx) WG_MUST_CHECK;
+/* The matters whose trail carries photo sha256 (by id). */
+wg_err wg_store_photo_matters(wg_store_t *s, const char *sha256, wg_matter_fn fn,
+                              void *ctx) WG_MUST_CHECK;
 
 /* The slim record figures are computed from. */
 typedef struct wg_matter_fact {

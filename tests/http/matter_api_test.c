@@ -453,6 +453,17 @@ TEST(report_queue_and_scope) {
   CHECK_EQ(get(&other, target, &r), 0);
   CHECK_EQ(r.status, 404);
   resp_free(&r);
+  /* …nor its photo, now that the matter carries it; its worker still does */
+  {
+    char pt[128];
+    snprintf(pt, sizeof pt, "/api/v1/photos/%s", photo_sha);
+    CHECK_EQ(get(&other, pt, &r), 0);
+    CHECK_EQ(r.status, 404);
+    resp_free(&r);
+    CHECK_EQ(get(&worker, pt, &r), 0);
+    CHECK_EQ(r.status, 200);
+    resp_free(&r);
+  }
   CHECK_EQ(get(&other, "/api/v1/matters?queue=all", &r), 0);
   size_t i;
   json_t *x;
