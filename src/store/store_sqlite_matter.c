@@ -618,11 +618,8 @@ wg_err wg_store_matter_due(wg_store_t *s, const char *county, int64_t now, int64
   return wg__sqlite_step_rc(rc);
 }
 
-wg_err wg_store_matter_merged(wg_store_t *s, int64_t id, wg_matter_fn fn, void *ctx) {
-  sqlite3_stmt *st =
-      wg__sqlite_prepare(s, "SELECT " MATTER_COLS " FROM matter WHERE merged_into = ?1 ORDER BY id");
-  if (!st) return WG_EDB;
-  sqlite3_bind_int64(st, 1, id);
+/* Calls fn for each matter row of st (MATTER_COLS), then finalizes it. */
+static wg_err walk_matters(sqlite3_stmt *st, wg_matter_fn fn, void *ctx) {
   wg_matter_row *m = malloc(sizeof *m);
   if (!m) {
     sqlite3_finalize(st);
@@ -641,28 +638,21 @@ wg_err wg_store_matter_merged(wg_store_t *s, int64_t id, wg_matter_fn fn, void *
   return wg__sqlite_step_rc(rc);
 }
 
+wg_err wg_store_matter_merged(wg_store_t *s, int64_t id, wg_matter_fn fn, void *ctx) {
+  sqlite3_stmt *st =
+      wg__sqlite_prepare(s, "SELECT " MATTER_COLS " FROM matter WHERE merged_into = ?1 ORDER BY id");
+  if (!st) return WG_EDB;
+  sqlite3_bind_int64(st, 1, id);
+  return walk_matters(st, fn, ctx);
+}
+
 wg_err wg_store_photo_matters(wg_store_t *s, const char *sha256, wg_matter_fn fn, void *ctx) {
   sqlite3_stmt *st = wg__sqlite_prepare(
       s, "SELECT " MATTER_COLS " FROM matter WHERE id IN (SELECT matter_id FROM matter_event"
          " WHERE photos != '' AND instr(photos, ?1) > 0) ORDER BY id");
   if (!st) return WG_EDB;
   sqlite3_bind_text(st, 1, sha256, -1, SQLITE_TRANSIENT);
-  wg_matter_row *m = malloc(sizeof *m);
-  if (!m) {
-    sqlite3_finalize(st);
-    return WG_ENOMEM;
-  }
-  int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    read_matter(st, m);
-    if (fn(ctx, m)) {
-      rc = SQLITE_DONE;
-      break;
-    }
-  }
-  sqlite3_finalize(st);
-  free(m);
-  return wg__sqlite_step_rc(rc);
+  return walk_matters(st, fn, ctx);
 }
 
 wg_err wg_store_matter_facts(wg_store_t *s, const char *county, int64_t from, int64_t to,
