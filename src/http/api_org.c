@@ -77,6 +77,12 @@ static const char *bstr(json_t *b, const char *k) {
   return json_string_value(json_object_get(b, k));
 }
 
+/* A string member copied into dst ("" when absent or not a string). */
+static void bstr_copy(json_t *b, const char *k, char *dst, size_t cap) {
+  const char *v = bstr(b, k);
+  snprintf(dst, cap, "%s", v ? v : "");
+}
+
 static int64_t bint(json_t *b, const char *k) {
   json_t *v = json_object_get(b, k);
   return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
@@ -311,7 +317,13 @@ static int place_filters(wg_http_req *r, list_ctx *c) {
   return 1;
 }
 
-static void listing(wg_http_req *r, json_t *items) {
+/* Answers a listing of items (taking them), or the error e. */
+static void listing(wg_http_req *r, json_t *items, wg_err e) {
+  if (e) {
+    json_decref(items);
+    wg__http_fail(r, e, NULL, NULL);
+    return;
+  }
   json_t *o = json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)json_array_size(items));
   wg__http_json(r, 200, o);
 }
@@ -325,12 +337,7 @@ void wg__api_org_staff(wg_http_req *r) {
     return;
   }
   wg_err e = wg_store_staff_each(c.s, county_of(r), c.community, staff_item, &c);
-  if (e) {
-    json_decref(c.items);
-    wg__http_fail(r, e, NULL, NULL);
-    return;
-  }
-  listing(r, c.items);
+  listing(r, c.items, e);
 }
 
 static int kind_of_staff(const char *w) {
@@ -347,11 +354,11 @@ void wg__api_org_staff_add(wg_http_req *r) {
   wg_staff_row st = {0};
   snprintf(st.county, sizeof st.county, "%s", county_of(r));
   st.kind = kind_of_staff(bstr(b, "kind"));
-  snprintf(st.name, sizeof st.name, "%s", bstr(b, "name") ? bstr(b, "name") : "");
+  bstr_copy(b, "name", st.name, sizeof st.name);
   snprintf(st.phone, sizeof st.phone, "%.11s", bstr(b, "phone") ? bstr(b, "phone") : "");
-  snprintf(st.community, sizeof st.community, "%s", bstr(b, "community") ? bstr(b, "community") : "");
-  snprintf(st.login, sizeof st.login, "%s", bstr(b, "login") ? bstr(b, "login") : "");
-  snprintf(st.skills, sizeof st.skills, "%s", bstr(b, "skills") ? bstr(b, "skills") : "");
+  bstr_copy(b, "community", st.community, sizeof st.community);
+  bstr_copy(b, "login", st.login, sizeof st.login);
+  bstr_copy(b, "skills", st.skills, sizeof st.skills);
   st.level = (int)bint(b, "level");
   st.full_time = !json_is_false(json_object_get(b, "full_time"));
   const char *grids[32];
@@ -449,12 +456,7 @@ void wg__api_org_members(wg_http_req *r) {
     c.plan = NULL;
   wg_err e = wg_store_member_each(c.s, county_of(r), c.community, member_item, &c);
   if (c.plan) wg__http_plan_release(r->srv, c.plan);
-  if (e) {
-    json_decref(c.items);
-    wg__http_fail(r, e, NULL, NULL);
-    return;
-  }
-  listing(r, c.items);
+  listing(r, c.items, e);
 }
 
 void wg__api_org_member_add(wg_http_req *r) {
@@ -468,11 +470,11 @@ void wg__api_org_member_add(wg_http_req *r) {
            : !strcmp(kind, "volunteer")    ? WG_MEMBER_VOLUNTEER
                                            : 0;
   m.resident_id = bint(b, "resident");
-  snprintf(m.name, sizeof m.name, "%s", bstr(b, "name") ? bstr(b, "name") : "");
+  bstr_copy(b, "name", m.name, sizeof m.name);
   snprintf(m.phone, sizeof m.phone, "%.11s", bstr(b, "phone") ? bstr(b, "phone") : "");
-  snprintf(m.community, sizeof m.community, "%s", bstr(b, "community") ? bstr(b, "community") : "");
-  snprintf(m.grid, sizeof m.grid, "%s", bstr(b, "grid") ? bstr(b, "grid") : "");
-  snprintf(m.skills, sizeof m.skills, "%s", bstr(b, "skills") ? bstr(b, "skills") : "");
+  bstr_copy(b, "community", m.community, sizeof m.community);
+  bstr_copy(b, "grid", m.grid, sizeof m.grid);
+  bstr_copy(b, "skills", m.skills, sizeof m.skills);
   json_decref(b);
   if (!m.kind) {
     wg__http_error(r, 400, "invalid_parameter", "kind", "party or volunteer");
@@ -598,9 +600,9 @@ void wg__api_org_service_add(wg_http_req *r) {
   sv.member_id = bint(b, "member");
   sv.staff_id = bint(b, "staff");
   sv.household_id = bint(b, "household");
-  snprintf(sv.kind, sizeof sv.kind, "%s", bstr(b, "kind") ? bstr(b, "kind") : "");
-  snprintf(sv.grid, sizeof sv.grid, "%s", bstr(b, "grid") ? bstr(b, "grid") : "");
-  snprintf(sv.note, sizeof sv.note, "%s", bstr(b, "note") ? bstr(b, "note") : "");
+  bstr_copy(b, "kind", sv.kind, sizeof sv.kind);
+  bstr_copy(b, "grid", sv.grid, sizeof sv.grid);
+  bstr_copy(b, "note", sv.note, sizeof sv.note);
   json_t *h = json_object_get(b, "hours");
   sv.hours = json_is_number(h) ? json_number_value(h) : 0;
   if (!bdate(r, b, "date", &sv.date)) {
@@ -667,12 +669,7 @@ void wg__api_org_rosters(wg_http_req *r) {
   }
   c.staff_id = my_staff(r, c.s);
   wg_err e = wg_store_shift_each(c.s, county_of(r), place, from, to, shift_item, &c);
-  if (e) {
-    json_decref(c.items);
-    wg__http_fail(r, e, NULL, NULL);
-    return;
-  }
-  listing(r, c.items);
+  listing(r, c.items, e);
 }
 
 void wg__api_org_roster_add(wg_http_req *r) {
@@ -681,8 +678,8 @@ void wg__api_org_roster_add(wg_http_req *r) {
   if (!b) return;
   wg_shift_row sh = {0};
   snprintf(sh.county, sizeof sh.county, "%s", county_of(r));
-  snprintf(sh.place, sizeof sh.place, "%s", bstr(b, "place") ? bstr(b, "place") : "");
-  snprintf(sh.shift, sizeof sh.shift, "%s", bstr(b, "shift") ? bstr(b, "shift") : "");
+  bstr_copy(b, "place", sh.place, sizeof sh.place);
+  bstr_copy(b, "shift", sh.shift, sizeof sh.shift);
   sh.staff_id = bint(b, "staff");
   int ok = bdate(r, b, "date", &sh.date);
   json_decref(b);
@@ -770,12 +767,7 @@ void wg__api_org_visits(wg_http_req *r) {
   }
   c.staff_id = staff;
   wg_err e = wg_store_visit_each(c.s, county_of(r), staff, household, date, date, visit_item, &c);
-  if (e) {
-    json_decref(c.items);
-    wg__http_fail(r, e, NULL, NULL);
-    return;
-  }
-  listing(r, c.items);
+  listing(r, c.items, e);
 }
 
 void wg__api_org_visit_add(wg_http_req *r) {
@@ -786,7 +778,7 @@ void wg__api_org_visit_add(wg_http_req *r) {
   snprintf(v.county, sizeof v.county, "%s", county_of(r));
   v.household_id = bint(b, "household");
   v.staff_id = bint(b, "staff");
-  snprintf(v.findings, sizeof v.findings, "%s", bstr(b, "findings") ? bstr(b, "findings") : "");
+  bstr_copy(b, "findings", v.findings, sizeof v.findings);
   snprintf(v.ledger_changes, sizeof v.ledger_changes, "%s",
            bstr(b, "ledger_changes") ? bstr(b, "ledger_changes") : "");
   json_t *matter = json_object_get(b, "matter");
@@ -1032,12 +1024,7 @@ void wg__api_incidents(wg_http_req *r) {
     return;
   }
   wg_err e = wg_store_incident_each(c.s, county_of(r), incident_item, &c);
-  if (e) {
-    json_decref(c.items);
-    wg__http_fail(r, e, NULL, NULL);
-    return;
-  }
-  listing(r, c.items);
+  listing(r, c.items, e);
 }
 
 void wg__api_incident_open(wg_http_req *r) {
@@ -1046,9 +1033,9 @@ void wg__api_incident_open(wg_http_req *r) {
   if (!b) return;
   wg_incident_row inc = {0};
   snprintf(inc.county, sizeof inc.county, "%s", county_of(r));
-  snprintf(inc.title, sizeof inc.title, "%s", bstr(b, "title") ? bstr(b, "title") : "");
-  snprintf(inc.grid, sizeof inc.grid, "%s", bstr(b, "grid") ? bstr(b, "grid") : "");
-  snprintf(inc.due, sizeof inc.due, "%s", bstr(b, "due") ? bstr(b, "due") : "");
+  bstr_copy(b, "title", inc.title, sizeof inc.title);
+  bstr_copy(b, "grid", inc.grid, sizeof inc.grid);
+  bstr_copy(b, "due", inc.due, sizeof inc.due);
   json_t *sk = json_object_get(b, "skills");
   size_t used = 0;
   for (size_t i = 0; i < json_array_size(sk); i++) {
@@ -1217,7 +1204,7 @@ void wg__api_incident_close(wg_http_req *r) {
   json_t *h = json_object_get(b, "hours");
   double hours = json_is_number(h) ? json_number_value(h) : 0;
   char summary[512];
-  snprintf(summary, sizeof summary, "%s", bstr(b, "summary") ? bstr(b, "summary") : "");
+  bstr_copy(b, "summary", summary, sizeof summary);
   json_decref(b);
   if (!wg__http_org_manager(r, inc.grid)) {
     wg__http_error(r, 403, "forbidden", "id", "the office of the place closes the call");
@@ -1254,12 +1241,7 @@ void wg__api_notices(wg_http_req *r) {
   int64_t staff = my_staff(r, s), member = my_member(r, s);
   wg_err e = staff ? wg_store_notice_each(s, WG_PERSON_STAFF, staff, notice_item, items) : WG_OK;
   if (!e && member) e = wg_store_notice_each(s, WG_PERSON_MEMBER, member, notice_item, items);
-  if (e) {
-    json_decref(items);
-    wg__http_fail(r, e, NULL, NULL);
-    return;
-  }
-  listing(r, items);
+  listing(r, items, e);
 }
 
 /* POST /api/v1/org/contacts: {household, kind: staff|member, id, on}: a
